@@ -1,0 +1,90 @@
+# autenticacao - one flat GNU Makefile.
+#   make                 build/autenticacao.fcgi, build/autenticacao-admin
+#   make deps            install the Debian packages the build and tests need
+#   make run             a working service on http://127.0.0.1:5000
+#   make test            every test (unit, scripted CGI, end-to-end)
+#   make test SANITIZE=1 the same under AddressSanitizer + UBSan
+#   make bench           side-by-side benchmarks (ratios, not absolute times)
+#   make install PREFIX=/usr/local
+
+PREFIX		?= /usr/local
+SYSCONFDIR	?= $(PREFIX)/etc
+BINDIR		?= $(PREFIX)/bin
+SANITIZE	?= 0
+CC		?= cc
+BUILD		?= build
+
+PKGS		= fcgi json-c hiredis libsodium
+PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lscrypt
+
+CFLAGS		?= -O2 -g
+WARNFLAGS	= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wwrite-strings \
+		  -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+		  -Wno-missing-field-initializers
+DEFS		= -D_GNU_SOURCE -DCFG_DEFAULT_PATH='"$(SYSCONFDIR)/autenticacao.conf"'
+ALL_CFLAGS	= -std=c11 $(WARNFLAGS) $(DEFS) -Ilib $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS	= $(LDFLAGS)
+ifeq ($(SANITIZE),1)
+BUILD		:= build-san
+ALL_CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+ALL_LDFLAGS	+= -fsanitize=address,undefined
+endif
+
+LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/cfg.o \
+		  $(BUILD)/token.o $(BUILD)/passwd.o $(BUILD)/store.o \
+		  $(BUILD)/http.o $(BUILD)/reply.o
+UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
+PROGS		= $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin
+
+.PHONY: all deps run test unit bench install clean
+all: $(PROGS)
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+$(BUILD)/%.o: lib/%.c lib/*.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/autenticacao.fcgi: cgi/autenticacao.c $(LIB_OBJS) lib/*.h
+	$(CC) $(ALL_CFLAGS) -o $@ cgi/autenticacao.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/autenticacao-admin: cgi/autenticacao-admin.c $(LIB_OBJS) lib/*.h
+	$(CC) $(ALL_CFLAGS) -o $@ cgi/autenticacao-admin.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# Unit tests may #include a lib/*.c to reach its statics; they link every
+# other module, so the included one is filtered out of the object list.
+$(BUILD)/test_%: tests/unit/test_%.c $(LIB_OBJS) lib/*.h
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< \
+	    $(filter-out $(addprefix $(BUILD)/,$(shell sed -n 's/^#include "\.\.\/\.\.\/lib\/\(.*\)\.c"/\1.o/p' $<)),$(LIB_OBJS)) \
+	    $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
+
+$(BUILD)/bench_%: tests/bench/bench_%.c $(LIB_OBJS) lib/*.h
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+deps:
+	@sh conf/deps.sh
+
+unit: $(PROGS) $(UNIT_TESTS)
+
+test: deps
+	@$(MAKE) --no-print-directory unit
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh conf/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(patsubst tests/bench/%.c,$(BUILD)/%,$(wildcard tests/bench/bench_*.c))
+	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)
+	install -m 0755 $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin $(DESTDIR)$(BINDIR)/
+	test -e $(DESTDIR)$(SYSCONFDIR)/autenticacao.conf || \
+	    install -m 0640 conf/autenticacao.conf $(DESTDIR)$(SYSCONFDIR)/autenticacao.conf
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,83 @@
+/*
+ * cfg.h - the configuration file: `key = value` lines, `#` comments.
+ *
+ * Read once at start-up (before the first accept); a bad file stops the
+ * program with "file:line: key: reason".  The struct is plain data owned by
+ * the caller; cfg_clear() wipes the Redis password before it is freed.
+ */
+#ifndef AUTENTICACAO_CFG_H
+#define AUTENTICACAO_CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_STR_MAX	256	/* longest string value, bytes, NUL excluded */
+#define CFG_PROXIES_MAX	32	/* entries in trusted_proxies */
+
+/* Caps on scrypt cost, both for the config and for stored hashes. */
+#define CFG_SCRYPT_LOGN_MAX	20	/* N <= 2^20 */
+#define CFG_SCRYPT_R_MAX	32
+#define CFG_SCRYPT_P_MAX	16
+#define CFG_SCRYPT_MEM_MAX	(256UL * 1024 * 1024) /* 128 * N * r bytes */
+
+enum cfg_authz {
+	CFG_AUTHZ_AUTHORIZATION = 0,	/* "authorization" (default) */
+	CFG_AUTHZ_CORBAN,		/* "authorizationCorban" */
+	CFG_AUTHZ_ANY			/* "any" */
+};
+
+/* One trusted_proxies entry: an IPv4 or IPv6 network (a bare address is a
+ * /32 or /128). */
+struct cfg_net {
+	int		family;		/* AF_INET or AF_INET6 */
+	unsigned char	addr[16];
+	unsigned	prefix;
+};
+
+struct cfg {
+	char		 redis_host[CFG_STR_MAX + 1];
+	int		 redis_port;
+	char		 redis_socket[CFG_STR_MAX + 1];	/* "" = unset */
+	char		 redis_password[CFG_STR_MAX + 1]; /* "" = unset */
+	char		 redis_username[CFG_STR_MAX + 1]; /* "" = unset */
+	int		 redis_db;
+	int		 redis_timeout_ms;
+	char		 key_prefix[CFG_STR_MAX + 1];
+	long		 access_ttl;
+	long		 session_ttl;
+	uint64_t	 scrypt_n;
+	uint32_t	 scrypt_r;
+	uint32_t	 scrypt_p;
+	size_t		 max_body;
+	long		 max_failures;
+	long		 failure_window;
+	long		 ban_time;
+	struct cfg_net	 trusted_proxies[CFG_PROXIES_MAX];
+	size_t		 trusted_proxies_len;
+	long		 refresh_reuse_grace;
+	enum cfg_authz	 authorizer_token;
+};
+
+/* Fill c with API.md's defaults. */
+void		 cfg_defaults(struct cfg *c);
+
+/*
+ * Read path over the defaults already in c.  Returns 0 on success; on
+ * failure returns -1 and writes "path:line: key: reason" (or "path: reason"
+ * when the file cannot be read) into err (NUL-terminated, truncated to
+ * errsz).  A value that fails leaves c partly updated: the caller stops.
+ */
+int		 cfg_load(struct cfg *c, const char *path, char *err, size_t errsz);
+
+/* The config path: AUTENTICACAO_CONF if set and non-empty, else the
+ * compiled-in default.  Static or environment storage: copy it before the
+ * first FastCGI accept. */
+const char	*cfg_path(void);
+
+/* 1 if the textual address addr is inside one of trusted_proxies. */
+int		 cfg_proxy_trusted(const struct cfg *c, const char *addr);
+
+/* Wipe secrets (the Redis password). */
+void		 cfg_clear(struct cfg *c);
+
+#endif

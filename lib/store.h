@@ -1,0 +1,196 @@
+/*
+ * store.h - everything autenticacao keeps in Redis.  The only module that
+ * includes hiredis.h.
+ *
+ * Keys (P = cfg.key_prefix):
+ *   P user:<name>                hash  mcf, disabled ("0"/"1"), created
+ *   P users                      set   every user name
+ *   P session:<sid>              hash  the whole state of one session, see
+ *                                      below; expires at its sexp
+ *   P user-sessions:<name>       set   sids of name's sessions (may hold
+ *                                      stale ids; pruned when read)
+ *   P fail:{<kind>:<subject>}    int   failed password checks in the window
+ *   P ban:{<kind>:<subject>}     any   present while subject is banned
+ *   kind is "u" (user name) or "a" (client address).
+ *
+ * A session hash holds: user, created, sexp (absolute end, unix seconds),
+ * aexp (end of the two access tokens), ah, ch, rh (tok_hash of
+ * authorization, authorizationCorban, refresh token), and the hashes of
+ * the last STORE_SPENT_MAX spent refresh tokens with the time each was
+ * spent.  All of one session lives under one key, so every rotation is one
+ * atomic Lua script on one key (and a Redis Cluster can host it).
+ *
+ * Connection: opened lazily on first use with redis_timeout_ms as connect
+ * and command timeout, AUTH and SELECT as configured.  After any I/O error
+ * the connection is dropped and the next call reconnects, so a long-lived
+ * FastCGI process recovers by itself once Redis is back.  Every function
+ * returns ERR_UNAVAILABLE when Redis cannot be reached or answers late,
+ * ERR_INTERNAL on an unexpected reply, and never leaves half a write:
+ * multi-field changes are single scripts.
+ */
+#ifndef AUTENTICACAO_STORE_H
+#define AUTENTICACAO_STORE_H
+
+#include <stddef.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "passwd.h"
+#include "token.h"
+
+#define STORE_USER_MAX	64	/* bytes of a user name */
+#define STORE_SPENT_MAX	64	/* spent refresh tokens remembered */
+
+struct store;
+
+/* Allocate a store for c (kept by pointer: c must outlive it).  Does not
+ * connect.  Returns NULL only when out of memory.  Free with store_close. */
+struct store	*store_open(const struct cfg *c);
+void		 store_close(struct store *s);
+
+/* PING.  ERR_OK or ERR_UNAVAILABLE. */
+enum err	 store_ping(struct store *s);
+
+/* ---- users ---- */
+
+struct store_user {
+	char	mcf[PW_MCF_MAX];
+	int	disabled;
+	long	created;
+};
+
+/* Read user name (len bytes).  ERR_OK and *u filled, ERR_NO_USER, or a
+ * Redis error.  u->mcf is a secret-ish value: wipe u after use. */
+enum err	 store_user_get(struct store *s, const char *name, size_t len,
+		    struct store_user *u);
+/* Create user name with hash mcf, enabled.  ERR_EXISTS if present. */
+enum err	 store_user_add(struct store *s, const char *name, size_t len,
+		    const char *mcf, long now);
+/* Replace the hash of an existing user (ERR_NO_USER if missing).  Does not
+ * touch sessions. */
+enum err	 store_user_set_hash(struct store *s, const char *name,
+		    size_t len, const char *mcf);
+/* Set the disabled flag (ERR_NO_USER if missing). */
+enum err	 store_user_set_disabled(struct store *s, const char *name,
+		    size_t len, int disabled);
+/* Remove the user (ERR_NO_USER if missing).  Does not touch sessions. */
+enum err	 store_user_del(struct store *s, const char *name, size_t len);
+/* Call fn(name, len, arg) for every user, sorted by name.  A non-zero
+ * return of fn stops the walk. */
+enum err	 store_user_list(struct store *s,
+		    int (*fn)(const char *, size_t, void *), void *arg);
+
+/* ---- sessions ---- */
+
+struct store_session {
+	char	user[STORE_USER_MAX + 1];
+	size_t	user_len;
+	long	created;
+	long	sexp;
+	long	aexp;
+	char	ah[TOK_HASH_LEN + 1];
+	char	ch[TOK_HASH_LEN + 1];
+	char	rh[TOK_HASH_LEN + 1];
+};
+
+/* The three token hashes of one generation. */
+struct store_hashes {
+	char	ah[TOK_HASH_LEN + 1];
+	char	ch[TOK_HASH_LEN + 1];
+	char	rh[TOK_HASH_LEN + 1];
+};
+
+/*
+ * Create session sid of user with hashes h: created = now, aexp = now +
+ * access_ttl, sexp = now + session_ttl; the key expires at sexp.  The sid is
+ * added to the user's index first, so a failure leaves at most a stale index
+ * entry, never an unindexed session.  ERR_EXISTS if sid is taken.
+ */
+enum err	 store_session_create(struct store *s, const char *sid,
+		    const char *user, size_t ulen,
+		    const struct store_hashes *h, long now);
+
+/* Read session sid (sidlen bytes).  ERR_OK, ERR_SESSION_NOT_FOUND (missing
+ * or past sexp), or a Redis error.  One round trip. */
+enum err	 store_session_get(struct store *s, const char *sid,
+		    size_t sidlen, struct store_session *out);
+
+/*
+ * refresh-session: in one script, if session sid exists and belongs to
+ * user, replace its three hashes with h, set aexp = now + access_ttl and
+ * sexp = now + session_ttl (a password check renews the session), keep the
+ * old refresh hash as spent at now.  ERR_OK or ERR_SESSION_NOT_FOUND
+ * (missing, expired, or another user's).  *out, if not NULL, receives the
+ * session as written.
+ */
+enum err	 store_session_renew(struct store *s, const char *sid,
+		    size_t sidlen, const char *user, size_t ulen,
+		    const struct store_hashes *h, long now,
+		    struct store_session *out);
+
+/*
+ * refresh-token, the compare-and-swap half: in one script, if session sid
+ * exists and its current refresh hash equals old_rh (already checked by
+ * the caller in constant time), replace the three hashes with h, record
+ * old_rh as spent at now, set aexp = min(now + access_ttl, sexp); sexp does
+ * not move.  ERR_OK; ERR_SESSION_NOT_FOUND if the session is gone;
+ * ERR_REFRESH_CONFLICT if another rotation won the race (old_rh is no
+ * longer current).  *out as for store_session_renew.
+ */
+enum err	 store_session_rotate(struct store *s, const char *sid,
+		    size_t sidlen, const char *old_rh,
+		    const struct store_hashes *h, long now,
+		    struct store_session *out);
+
+/*
+ * refresh-token, the spent-token half (RFC 9700 4.14.2): rh is a hash that
+ * is not session sid's current refresh hash.  In one script: if rh was
+ * spent less than grace seconds before now, ERR_REFRESH_CONFLICT and
+ * nothing changes; if it was spent earlier, the session is deleted and the
+ * result is ERR_INVALID_TOKEN with *revoked = 1; if rh is unknown to the
+ * session, ERR_INVALID_TOKEN with *revoked = 0; ERR_SESSION_NOT_FOUND when
+ * the session is gone.
+ */
+enum err	 store_session_spent(struct store *s, const char *sid,
+		    size_t sidlen, const char *rh, long now, long grace,
+		    int *revoked);
+
+/* Delete session sid.  ERR_OK or ERR_SESSION_NOT_FOUND. */
+enum err	 store_session_del(struct store *s, const char *sid,
+		    size_t sidlen);
+
+/* Call fn(sid, session, arg) for each live session of user (stale index
+ * entries are removed on the way). */
+enum err	 store_user_sessions(struct store *s, const char *user,
+		    size_t ulen, int (*fn)(const char *,
+		    const struct store_session *, void *), void *arg);
+
+/* Delete every session of user and its index.  *n, if not NULL, receives
+ * how many sessions were deleted. */
+enum err	 store_user_revoke(struct store *s, const char *user,
+		    size_t ulen, long *n);
+
+/* ---- brute-force regulation ---- */
+
+enum store_subject { STORE_SUBJ_USER = 'u', STORE_SUBJ_ADDR = 'a' };
+
+/* Seconds left on the ban of subject (0 when not banned) into *ttl. */
+enum err	 store_ban_ttl(struct store *s, enum store_subject kind,
+		    const char *subj, size_t len, long *ttl);
+/*
+ * Count one failed password check of subject in one script: the counter
+ * lives failure_window seconds from its first failure; reaching
+ * max_failures sets a ban of ban_time seconds and drops the counter.
+ * *banned, if not NULL, is set to 1 when this failure started a ban.
+ */
+enum err	 store_fail(struct store *s, enum store_subject kind,
+		    const char *subj, size_t len, int *banned);
+/* Forget failures of subject (after a successful login). */
+enum err	 store_fail_reset(struct store *s, enum store_subject kind,
+		    const char *subj, size_t len);
+/* Lift the ban and forget failures of subject (both kinds are tried). 
+ * *found, if not NULL, is 1 when a ban or counter existed. */
+enum err	 store_unban(struct store *s, const char *subj, size_t len,
+		    int *found);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * token.h - session ids, tokens, their hashes, constant-time comparison.
+ *
+ * A session id is 16 random bytes in unpadded base64url (22 characters).
+ * A token is "<sessionId>.<secret>", the secret 32 random bytes in unpadded
+ * base64url (43 characters), so a token names its session and a check needs
+ * one Redis read of one key.  Redis keeps only tok_hash() of a token: the
+ * lowercase hex SHA-256 of the whole token string.  Randomness is libsodium's
+ * randombytes_buf (getrandom(2) on Linux).
+ */
+#ifndef AUTENTICACAO_TOKEN_H
+#define AUTENTICACAO_TOKEN_H
+
+#include <stddef.h>
+
+#define TOK_SID_LEN	22		/* chars of a session id we mint */
+#define TOK_SECRET_LEN	43		/* chars of a token's secret part */
+#define TOK_LEN		(TOK_SID_LEN + 1 + TOK_SECRET_LEN)
+#define TOK_HASH_LEN	64		/* hex SHA-256 */
+#define TOK_MAX		256		/* longest id or token accepted */
+
+/* Write a new random session id and its NUL into sid.  No failure. */
+void	 tok_sid_new(char sid[TOK_SID_LEN + 1]);
+
+/* Write a new token "<sid>.<secret>" of session sid (sidlen bytes, at most
+ * TOK_MAX) into out, NUL-terminated; out must hold sidlen + 1 +
+ * TOK_SECRET_LEN + 1 bytes.  Returns 0, or -1 when sid is too long. */
+int	 tok_new(const char *sid, size_t sidlen, char *out, size_t outsz);
+
+/* Hash of the token t (len bytes) into out as 64 lowercase hex chars and a
+ * NUL. */
+void	 tok_hash(const char *t, size_t len, char out[TOK_HASH_LEN + 1]);
+
+/* 1 if a and b (each TOK_HASH_LEN chars) are equal, in constant time. */
+int	 tok_hash_eq(const char *a, const char *b);
+
+/* 1 if s (len bytes) is 1..TOK_MAX bytes of the URL-safe set A-Z a-z 0-9
+ * '-' '_' '.' '~'. */
+int	 tok_charset_ok(const char *s, size_t len);
+
+/*
+ * Split token t (len bytes) at its last '.': on success writes the session
+ * id part into sid (NUL-terminated, sidsz bytes at least len) and returns
+ * 0; returns -1 when t has no '.', an empty part, or a bad character.
+ */
+int	 tok_session(const char *t, size_t len, char *sid, size_t sidsz);
+
+/* Wipe n bytes at p so the compiler cannot elide it (sodium_memzero). */
+void	 tok_wipe(void *p, size_t n);
+
+#endif
