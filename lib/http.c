@@ -1,0 +1,465 @@
+/*
+ * http.c - front-line checks of a request: route, media type, body length,
+ * strict JSON, field rules, bearer header, client address.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json.h>
+
+#include "http.h"
+
+#define API_PREFIX	"/api/v1/autenticacao/"
+
+static const struct {
+	const char	*name;		/* path segment after API_PREFIX */
+	const char	*method;	/* the one method it answers */
+} routes[ROUTE__MAX] = {
+	[ROUTE_LOGIN] = { "login", "POST" },
+	[ROUTE_REFRESH_SESSION] = { "refresh-session", "POST" },
+	[ROUTE_REFRESH_TOKEN] = { "refresh-token", "POST" },
+	[ROUTE_LOGOUT] = { "logout", "POST" },
+	[ROUTE_SESSION] = { "session", "GET" },
+	[ROUTE_HEALTH] = { "health", "GET" },
+};
+
+/* Body fields in the order errors are reported, with their limits. */
+enum field_kind { KIND_TEXT, KIND_TOKEN };
+static const struct {
+	enum http_field	 bit;
+	const char	*name;		/* JSON key */
+	enum field_kind	 kind;
+	size_t		 max;		/* bytes */
+	size_t		 buf_off;	/* offsetof(struct req, buffer) */
+	size_t		 len_off;	/* offsetof(struct req, length) */
+} fields[] = {
+	{ FIELD_SESSION_ID, "sessionId", KIND_TOKEN, TOK_MAX,
+	    offsetof(struct req, session_id),
+	    offsetof(struct req, session_id_len) },
+	{ FIELD_USERNAME, "username", KIND_TEXT, STORE_USER_MAX,
+	    offsetof(struct req, username),
+	    offsetof(struct req, username_len) },
+	{ FIELD_PASSWORD, "password", KIND_TEXT, HTTP_PASSWORD_MAX,
+	    offsetof(struct req, password),
+	    offsetof(struct req, password_len) },
+	{ FIELD_REFRESH_TOKEN, "refreshToken", KIND_TOKEN, TOK_MAX,
+	    offsetof(struct req, refresh_token),
+	    offsetof(struct req, refresh_token_len) },
+};
+
+/*
+ * Copy src into dst (dstsz bytes) for the log: control bytes and bytes
+ * outside printable ASCII become '?', and long values are cut.
+ */
+static void
+copy_for_log(char *dst, size_t dstsz, const char *src)
+{
+	size_t	 i;
+
+	for (i = 0; src != NULL && src[i] != '\0' && i + 1 < dstsz; i++)
+		dst[i] = (src[i] > 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+const char *
+http_route_method(enum route rt)
+{
+	return (unsigned)rt < ROUTE__MAX ? routes[rt].method : "GET";
+}
+
+enum err
+http_route(const struct http_io *io, struct req *r)
+{
+	const char	*method, *script, *info, *uri, *seg, *p;
+	char		 path[HTTP_PATH_MAX * 2 + 2];
+	size_t		 slen, ilen, seglen;
+	int		 i;
+
+	method = io->param(io->ctx, "REQUEST_METHOD");
+	copy_for_log(r->method, sizeof(r->method), method ? method : "-");
+
+	script = io->param(io->ctx, "SCRIPT_NAME");
+	info = io->param(io->ctx, "PATH_INFO");
+	slen = script ? strlen(script) : 0;
+	ilen = info ? strlen(info) : 0;
+	if (slen + ilen == 0) {
+		uri = io->param(io->ctx, "REQUEST_URI");
+		slen = uri ? strcspn(uri, "?#") : 0;
+		script = uri;
+	}
+	if (slen > HTTP_PATH_MAX || ilen > HTTP_PATH_MAX) {
+		copy_for_log(r->path, sizeof(r->path), "(too long)");
+		return ERR_NOT_FOUND;
+	}
+	if (slen > 0)
+		memcpy(path, script, slen);
+	if (ilen > 0)
+		memcpy(path + slen, info, ilen);
+	path[slen + ilen] = '\0';
+	copy_for_log(r->path, sizeof(r->path), path);
+
+	/* The route is the rest after the last API_PREFIX. */
+	seg = NULL;
+	for (p = path; (p = strstr(p, API_PREFIX)) != NULL; p++)
+		seg = p + strlen(API_PREFIX);
+	if (seg == NULL)
+		return ERR_NOT_FOUND;
+	seglen = strlen(seg);
+	for (i = 0; i < ROUTE__MAX; i++) {
+		if (strlen(routes[i].name) != seglen ||
+		    memcmp(routes[i].name, seg, seglen) != 0)
+			continue;
+		r->route = (enum route)i;
+		if (method == NULL || strcmp(method, routes[i].method) != 0) {
+			r->allow = routes[i].method;
+			return ERR_METHOD_NOT_ALLOWED;
+		}
+		return ERR_OK;
+	}
+	return ERR_NOT_FOUND;
+}
+
+/*
+ * 1 if the media type ct is application/json, optionally followed by
+ * parameters (RFC 9110 8.3.1: type and subtype are case-insensitive).
+ */
+static int
+media_type_ok(const char *ct)
+{
+	static const char	 want[] = "application/json";
+	const char		*p;
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, want, sizeof(want) - 1) != 0)
+		return 0;
+	for (p = ct + sizeof(want) - 1; *p == ' ' || *p == '\t'; p++)
+		continue;
+	return *p == '\0' || *p == ';';
+}
+
+/*
+ * Parse CONTENT_LENGTH strictly (RFC 3875 4.1.2: 1*digit).  Absent or empty
+ * is 0.  Returns ERR_OK with *len set, ERR_PAYLOAD_TOO_LARGE when it is
+ * above max (however many digits), ERR_INVALID_JSON when it is not a
+ * number.
+ */
+static enum err
+content_length(const char *s, size_t max, size_t *len)
+{
+	uint64_t	 v = 0;
+	int		 big = 0;
+
+	*len = 0;
+	if (s == NULL || *s == '\0')
+		return ERR_OK;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return ERR_INVALID_JSON;
+		if (v > max)
+			big = 1;
+		else
+			v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (big || v > max)
+		return ERR_PAYLOAD_TOO_LARGE;
+	*len = (size_t)v;
+	return ERR_OK;
+}
+
+/*
+ * Count the object keys in the JSON text buf (already accepted by json-c):
+ * every string that opens an object member.  Comparing this with the keys
+ * json-c kept reveals repeated keys, which json-c silently merges.
+ */
+static size_t
+count_keys(const char *buf, size_t len)
+{
+	/* Container stack: 1 = object, 0 = array; depth is capped by the
+	 * tokener before this runs. */
+	unsigned char	 stack[HTTP_JSON_DEPTH + 2];
+	size_t		 i, n = 0;
+	int		 depth = 0, want_key = 0, in_str = 0;
+
+	for (i = 0; i < len; i++) {
+		char ch = buf[i];
+
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_str = 0;
+			continue;
+		}
+		switch (ch) {
+		case '"':
+			in_str = 1;
+			if (want_key) {
+				n++;
+				want_key = 0;
+			}
+			break;
+		case '{':
+		case '[':
+			if (depth < (int)sizeof(stack))
+				stack[depth] = ch == '{';
+			depth++;
+			want_key = ch == '{';
+			break;
+		case '}':
+		case ']':
+			depth--;
+			want_key = 0;
+			break;
+		case ',':
+			want_key = depth > 0 && depth <= (int)sizeof(stack) &&
+			    stack[depth - 1];
+			break;
+		default:
+			break;
+		}
+	}
+	return n;
+}
+
+/* Keys json-c kept in o and everything under it. */
+static size_t
+count_kept(struct json_object *o)
+{
+	size_t	 n = 0, i, len;
+
+	switch (json_object_get_type(o)) {
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			n += 1 + count_kept(val);
+		}
+		break;
+	}
+	case json_type_array:
+		len = json_object_array_length(o);
+		for (i = 0; i < len; i++)
+			n += count_kept(json_object_array_get_idx(o, i));
+		break;
+	default:
+		break;
+	}
+	return n;
+}
+
+/*
+ * 1 if s (len bytes, valid UTF-8) holds no control character: C0 (below
+ * 0x20, NUL included), DEL, or C1 (U+0080..U+009F, 0xC2 0x80..0x9F).
+ */
+static int
+text_ok(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			return 0;
+		if (u[i] == 0xc2 && i + 1 < len && u[i + 1] >= 0x80 &&
+		    u[i + 1] <= 0x9f)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Check one declared field of object o and copy it into r.  A refresh
+ * token may carry the "Bearer " prefix of the responses.
+ */
+static enum err
+field_copy(struct json_object *o, size_t fi, struct req *r)
+{
+	struct json_object	*v;
+	const char		*s;
+	size_t			 len;
+	char			*buf;
+
+	r->field = fields[fi].name;
+	if (!json_object_object_get_ex(o, fields[fi].name, &v) || v == NULL)
+		return ERR_MISSING_FIELD;
+	if (!json_object_is_type(v, json_type_string))
+		return ERR_INVALID_FIELD;
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (len == 0)
+		return ERR_MISSING_FIELD;
+	if (memchr(s, '\0', len) != NULL || !text_ok(s, len))
+		return ERR_INVALID_FIELD;
+	if (fields[fi].bit == FIELD_REFRESH_TOKEN && len > 7 &&
+	    strncasecmp(s, "Bearer ", 7) == 0) {
+		s += 7;
+		len -= 7;
+	}
+	if (len > fields[fi].max)
+		return ERR_INVALID_FIELD;
+	if (fields[fi].kind == KIND_TOKEN && !tok_charset_ok(s, len))
+		return ERR_INVALID_FIELD;
+	buf = (char *)r + fields[fi].buf_off;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	*(size_t *)((char *)r + fields[fi].len_off) = len;
+	r->field = NULL;
+	return ERR_OK;
+}
+
+enum err
+http_body(const struct http_io *io, const struct cfg *c, unsigned mask,
+    struct req *r)
+{
+	struct json_tokener	*tok = NULL;
+	struct json_object	*o = NULL;
+	char			*buf = NULL;
+	size_t			 len, got, i;
+	enum err		 e;
+
+	if (!media_type_ok(io->param(io->ctx, "CONTENT_TYPE"))) {
+		e = ERR_UNSUPPORTED_MEDIA_TYPE;
+		goto out;
+	}
+	if ((e = content_length(io->param(io->ctx, "CONTENT_LENGTH"),
+	    c->max_body, &len)) != ERR_OK)
+		goto out;
+	if ((buf = malloc(len + 1)) == NULL) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	/* Read exactly CONTENT_LENGTH bytes, never to EOF (RFC 3875 4.2). */
+	got = len > 0 ? io->read(io->ctx, buf, len) : 0;
+	buf[got] = '\0';
+	e = ERR_INVALID_JSON;
+	if (got != len || len == 0 || memchr(buf, '\0', len) != NULL)
+		goto out;
+
+	if ((tok = json_tokener_new_ex(HTTP_JSON_DEPTH)) == NULL) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success)
+		goto out;
+	/* Only whitespace may follow the value. */
+	for (i = json_tokener_get_parse_end(tok); i < len; i++)
+		if (strchr(" \t\r\n", buf[i]) == NULL)
+			goto out;
+	if (!json_object_is_type(o, json_type_object))
+		goto out;
+	if (count_keys(buf, len) != count_kept(o))
+		goto out;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if ((mask & fields[i].bit) &&
+		    (e = field_copy(o, i, r)) != ERR_OK)
+			goto out;
+	e = ERR_OK;
+out:
+	if (o != NULL)
+		json_object_put(o);
+	if (tok != NULL)
+		json_tokener_free(tok);
+	if (buf != NULL) {
+		tok_wipe(buf, len + 1);
+		free(buf);
+	}
+	return e;
+}
+
+enum err
+http_bearer(const struct http_io *io, struct req *r)
+{
+	const char	*h;
+	size_t		 len;
+
+	h = io->param(io->ctx, "HTTP_AUTHORIZATION");
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return ERR_INVALID_TOKEN;
+	for (h += 7; *h == ' '; h++)
+		continue;
+	len = strlen(h);
+	while (len > 0 && h[len - 1] == ' ')
+		len--;
+	if (!tok_charset_ok(h, len))
+		return ERR_INVALID_TOKEN;
+	memcpy(r->bearer, h, len);
+	r->bearer[len] = '\0';
+	r->bearer_len = len;
+	return ERR_OK;
+}
+
+/*
+ * Copy the address s (len bytes, surrounding blanks allowed) into out when
+ * it is a valid IPv4 or IPv6 address.  Returns 1 on success.
+ */
+static int
+addr_copy(const char *s, size_t len, char *out, size_t outsz)
+{
+	unsigned char	 bin[16];
+	char		 tmp[HTTP_ADDR_MAX + 1];
+
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (len == 0 || len >= sizeof(tmp) || len >= outsz)
+		return 0;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	if (inet_pton(AF_INET, tmp, bin) != 1 &&
+	    inet_pton(AF_INET6, tmp, bin) != 1)
+		return 0;
+	memcpy(out, tmp, len + 1);
+	return 1;
+}
+
+void
+http_client_addr(const struct http_io *io, const struct cfg *c, struct req *r)
+{
+	const char	*remote, *xff, *end, *comma;
+	char		 cand[HTTP_ADDR_MAX + 1];
+
+	remote = io->param(io->ctx, "REMOTE_ADDR");
+	if (remote == NULL ||
+	    !addr_copy(remote, strlen(remote), r->addr, sizeof(r->addr))) {
+		strcpy(r->addr, "-");
+		return;
+	}
+	if (!cfg_proxy_trusted(c, r->addr))
+		return;
+	xff = io->param(io->ctx, "HTTP_X_FORWARDED_FOR");
+	if (xff == NULL || strlen(xff) > 4096)
+		return;
+	/* Walk from the right: the first entry not a trusted proxy is the
+	 * client; a malformed entry ends the walk at the last good one. */
+	end = xff + strlen(xff);
+	while (end > xff) {
+		for (comma = end; comma > xff && comma[-1] != ','; comma--)
+			continue;
+		if (!addr_copy(comma, (size_t)(end - comma), cand,
+		    sizeof(cand)))
+			return;
+		memcpy(r->addr, cand, strlen(cand) + 1);
+		if (!cfg_proxy_trusted(c, cand))
+			return;
+		end = comma > xff ? comma - 1 : xff;
+	}
+}
+
+void
+http_req_clear(struct req *r)
+{
+	tok_wipe(r, sizeof(*r));
+}

@@ -1,0 +1,125 @@
+/*
+ * http.h - the front line: everything a request carries, checked before use.
+ *
+ * http_route() decides the route from the method and path; http_body()
+ * checks Content-Type and CONTENT_LENGTH, reads exactly that many bytes,
+ * parses them as one strict JSON object and copies the endpoint's fields
+ * into struct req; http_bearer() takes the token out of an
+ * "Authorization: Bearer" header; http_client_addr() finds the client
+ * address.  Nothing here talks to Redis.  The CGI environment is hostile
+ * (RFC 3875): every value is length-checked and copied into fixed buffers,
+ * so no pointer into the environment outlives the request.
+ */
+#ifndef AUTENTICACAO_HTTP_H
+#define AUTENTICACAO_HTTP_H
+
+#include <stddef.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "store.h"
+#include "token.h"
+
+#define HTTP_PASSWORD_MAX	1024	/* bytes of a password */
+#define HTTP_PATH_MAX		512	/* bytes of the path kept for the log */
+#define HTTP_ADDR_MAX		64	/* bytes of a textual IP address */
+#define HTTP_JSON_DEPTH		8	/* nesting accepted in a body */
+
+/*
+ * How a request is read and answered: the FastCGI streams of one accepted
+ * request, or stdin/stdout/environ for plain CGI, or a test's fake.
+ */
+struct http_io {
+	void		*ctx;
+	/* Value of a CGI variable or NULL; valid until the request ends. */
+	const char	*(*param)(void *ctx, const char *name);
+	/* Read up to n bytes; fewer only at end of input. */
+	size_t		 (*read)(void *ctx, char *buf, size_t n);
+	/* Write n bytes; 0 on success, -1 on error. */
+	int		 (*write)(void *ctx, const char *buf, size_t n);
+};
+
+enum route {
+	ROUTE_LOGIN = 0,
+	ROUTE_REFRESH_SESSION,
+	ROUTE_REFRESH_TOKEN,
+	ROUTE_LOGOUT,
+	ROUTE_SESSION,
+	ROUTE_HEALTH,
+	ROUTE__MAX
+};
+
+/* Body fields an endpoint may declare (bit flags). */
+enum http_field {
+	FIELD_SESSION_ID = 1 << 0,
+	FIELD_USERNAME = 1 << 1,
+	FIELD_PASSWORD = 1 << 2,
+	FIELD_REFRESH_TOKEN = 1 << 3
+};
+
+/* One request, as far as it has been read.  Wiped by http_req_clear(). */
+struct req {
+	enum route	 route;
+	char		 method[16];		/* for the log; sanitized */
+	char		 path[HTTP_PATH_MAX + 1];	/* for the log; sanitized */
+	char		 addr[HTTP_ADDR_MAX + 1];	/* client address or "-" */
+
+	char		 username[STORE_USER_MAX + 1];
+	size_t		 username_len;
+	char		 password[HTTP_PASSWORD_MAX + 1];
+	size_t		 password_len;
+	char		 session_id[TOK_MAX + 1];
+	size_t		 session_id_len;
+	char		 refresh_token[TOK_MAX + 1];	/* without "Bearer " */
+	size_t		 refresh_token_len;
+	char		 bearer[TOK_MAX + 1];		/* from Authorization */
+	size_t		 bearer_len;
+
+	/* Set with an error: the JSON name of the offending field. */
+	const char	*field;
+	/* Set with ERR_METHOD_NOT_ALLOWED: the method the route takes. */
+	const char	*allow;
+};
+
+/*
+ * Find the route of the request (method, SCRIPT_NAME + PATH_INFO, or
+ * REQUEST_URI without its query when both are empty) and record method and
+ * path for the log.  The route is what follows the last
+ * "/api/v1/autenticacao/" of the path, so any mount point works.  Returns
+ * ERR_OK with r->route set, ERR_NOT_FOUND, or ERR_METHOD_NOT_ALLOWED with
+ * r->allow set.
+ */
+enum err	 http_route(const struct http_io *io, struct req *r);
+
+/* The method route rt answers to ("GET" or "POST").  Static storage. */
+const char	*http_route_method(enum route rt);
+
+/*
+ * Read and check the body of a POST route and copy the fields in mask into
+ * r, in the order of the contract's tables.  Returns ERR_OK,
+ * ERR_UNSUPPORTED_MEDIA_TYPE, ERR_PAYLOAD_TOO_LARGE, ERR_INVALID_JSON,
+ * ERR_MISSING_FIELD or ERR_INVALID_FIELD (r->field names the field), or
+ * ERR_INTERNAL (out of memory).
+ */
+enum err	 http_body(const struct http_io *io, const struct cfg *c,
+		    unsigned mask, struct req *r);
+
+/*
+ * Copy the token of "Authorization: Bearer <token>" (RFC 6750 2.1; the
+ * scheme is case-insensitive) into r->bearer.  Returns ERR_OK or
+ * ERR_INVALID_TOKEN (missing header, other scheme, bad token syntax).
+ */
+enum err	 http_bearer(const struct http_io *io, struct req *r);
+
+/*
+ * Set r->addr to the client address: REMOTE_ADDR, or, when REMOTE_ADDR is
+ * one of trusted_proxies, the rightmost X-Forwarded-For entry that is not.
+ * "-" when there is no valid address.
+ */
+void		 http_client_addr(const struct http_io *io, const struct cfg *c,
+		    struct req *r);
+
+/* Wipe r (passwords, tokens) for the next request. */
+void		 http_req_clear(struct req *r);
+
+#endif
