@@ -1,0 +1,786 @@
+/*
+ * cfg.c - the configuration file, read once at start-up.
+ *
+ * One setting a line:
+ *
+ *	key = value
+ *
+ * Blanks (space, tab, CR) around the key and around the value are dropped,
+ * so a value can neither begin nor end with one.  A line whose first
+ * non-blank byte is '#' is a comment, and so is a blank line.  A '#'
+ * anywhere else belongs to the value (a Redis password may hold one): there
+ * are no trailing comments, and "redis_port = 6379 # tcp" is a bad number.
+ * There is no quoting and no line continuation.  Each key may appear once.
+ * A line holds at most CFG_LINE_MAX bytes; a NUL byte anywhere in the file
+ * is an error, as is anything else that does not parse: the first error
+ * stops the load with "path:line: key: reason".
+ *
+ * Every key is one row of cfg_keys[]: name, setter, place in struct cfg,
+ * range and default.  cfg_defaults() fills the struct through the same
+ * setters as the file, so a default is always a value the file could hold.
+ * Rules that tie two keys together run once the whole file is read
+ * (cfg_check).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+
+#ifndef CFG_DEFAULT_PATH
+#define CFG_DEFAULT_PATH	"/usr/local/etc/autenticacao.conf"
+#endif
+
+#define CFG_LINE_MAX	4096		/* bytes in a line, newline excluded */
+#define CFG_TTL_MAX	31536000LL	/* longest duration, seconds (365 d) */
+#define CFG_QUOTE_MAX	48		/* bytes of file text quoted in errors */
+#define CFG_WHY_MAX	160		/* a setter's reason, NUL included */
+
+/* Index of each key in cfg_keys[]. */
+enum cfg_id {
+	CFG_REDIS_HOST,
+	CFG_REDIS_PORT,
+	CFG_REDIS_SOCKET,
+	CFG_REDIS_PASSWORD,
+	CFG_REDIS_USERNAME,
+	CFG_REDIS_DB,
+	CFG_REDIS_TIMEOUT_MS,
+	CFG_KEY_PREFIX,
+	CFG_ACCESS_TTL,
+	CFG_SESSION_TTL,
+	CFG_SCRYPT_N,
+	CFG_SCRYPT_R,
+	CFG_SCRYPT_P,
+	CFG_MAX_BODY,
+	CFG_MAX_FAILURES,
+	CFG_FAILURE_WINDOW,
+	CFG_BAN_TIME,
+	CFG_TRUSTED_PROXIES,
+	CFG_REFRESH_REUSE_GRACE,
+	CFG_AUTHORIZER_TOKEN,
+	CFG__MAX
+};
+
+/* The C type cfg_set_num() stores at a key's offset. */
+enum cfg_num {
+	CFG_NUM_NONE = 0,
+	CFG_NUM_INT,
+	CFG_NUM_LONG,
+	CFG_NUM_U32,
+	CFG_NUM_U64,
+	CFG_NUM_SIZE
+};
+
+#define CFG_F_GRAPH	0x01	/* string: printable ASCII, no space */
+#define CFG_F_POW2	0x02	/* number: a power of two */
+
+struct cfg_key;
+
+/*
+ * A setter parses val (NUL-terminated, blanks trimmed) for key k into c.
+ * Returns 0, or -1 with a reason for people in why (NUL-terminated).  On
+ * failure c is unchanged.
+ */
+typedef int	(*cfg_setter)(struct cfg *, const struct cfg_key *,
+		    const char *, char *, size_t);
+
+struct cfg_key {
+	const char	*name;
+	cfg_setter	 set;
+	size_t		 off;	/* offsetof(struct cfg, ...) */
+	enum cfg_num	 num;	/* numbers: the C type at off */
+	long long	 min;	/* numbers: range; strings: length in bytes */
+	long long	 max;
+	unsigned	 flags;	/* CFG_F_* */
+	const char	*def;	/* default as the file would say it; NULL: unset */
+};
+
+/* State of one cfg_load(). */
+struct cfg_parse {
+	const char	*path;
+	unsigned long	 lineno;		/* current line, from 1 */
+	unsigned long	 line_of[CFG__MAX];	/* line that set a key, 0: none */
+	char		*err;
+	size_t		 errsz;
+};
+
+static int	cfg_set_str(struct cfg *, const struct cfg_key *, const char *,
+		    char *, size_t);
+static int	cfg_set_num(struct cfg *, const struct cfg_key *, const char *,
+		    char *, size_t);
+static int	cfg_set_proxies(struct cfg *, const struct cfg_key *,
+		    const char *, char *, size_t);
+static int	cfg_set_authz(struct cfg *, const struct cfg_key *,
+		    const char *, char *, size_t);
+
+#define STR(f, lo, fl, d) \
+	cfg_set_str, offsetof(struct cfg, f), CFG_NUM_NONE, (lo), CFG_STR_MAX, \
+	(fl), (d)
+#define NUM(f, t, lo, hi, fl, d) \
+	cfg_set_num, offsetof(struct cfg, f), (t), (lo), (hi), (fl), (d)
+
+/* Every key of API.md's configuration table, with its range and default. */
+static const struct cfg_key cfg_keys[CFG__MAX] = {
+	[CFG_REDIS_HOST] = { "redis_host",
+	    STR(redis_host, 1, CFG_F_GRAPH, "127.0.0.1") },
+	[CFG_REDIS_PORT] = { "redis_port",
+	    NUM(redis_port, CFG_NUM_INT, 1, 65535, 0, "6379") },
+	[CFG_REDIS_SOCKET] = { "redis_socket",
+	    STR(redis_socket, 0, 0, NULL) },
+	[CFG_REDIS_PASSWORD] = { "redis_password",
+	    STR(redis_password, 0, 0, NULL) },
+	[CFG_REDIS_USERNAME] = { "redis_username",
+	    STR(redis_username, 0, CFG_F_GRAPH, NULL) },
+	[CFG_REDIS_DB] = { "redis_db",
+	    NUM(redis_db, CFG_NUM_INT, 0, INT_MAX, 0, "0") },
+	[CFG_REDIS_TIMEOUT_MS] = { "redis_timeout_ms",
+	    NUM(redis_timeout_ms, CFG_NUM_INT, 1, 60000, 0, "1000") },
+	[CFG_KEY_PREFIX] = { "key_prefix",
+	    STR(key_prefix, 1, CFG_F_GRAPH, "autenticacao:") },
+	[CFG_ACCESS_TTL] = { "access_ttl",
+	    NUM(access_ttl, CFG_NUM_LONG, 1, CFG_TTL_MAX, 0, "900") },
+	[CFG_SESSION_TTL] = { "session_ttl",
+	    NUM(session_ttl, CFG_NUM_LONG, 1, CFG_TTL_MAX, 0, "28800") },
+	[CFG_SCRYPT_N] = { "scrypt_n",
+	    NUM(scrypt_n, CFG_NUM_U64, 2, 1LL << CFG_SCRYPT_LOGN_MAX,
+	    CFG_F_POW2, "32768") },
+	[CFG_SCRYPT_R] = { "scrypt_r",
+	    NUM(scrypt_r, CFG_NUM_U32, 1, CFG_SCRYPT_R_MAX, 0, "8") },
+	[CFG_SCRYPT_P] = { "scrypt_p",
+	    NUM(scrypt_p, CFG_NUM_U32, 1, CFG_SCRYPT_P_MAX, 0, "3") },
+	[CFG_MAX_BODY] = { "max_body",
+	    NUM(max_body, CFG_NUM_SIZE, 64, 1048576, 0, "8192") },
+	[CFG_MAX_FAILURES] = { "max_failures",
+	    NUM(max_failures, CFG_NUM_LONG, 1, 1000000, 0, "5") },
+	[CFG_FAILURE_WINDOW] = { "failure_window",
+	    NUM(failure_window, CFG_NUM_LONG, 1, CFG_TTL_MAX, 0, "300") },
+	[CFG_BAN_TIME] = { "ban_time",
+	    NUM(ban_time, CFG_NUM_LONG, 1, CFG_TTL_MAX, 0, "900") },
+	[CFG_TRUSTED_PROXIES] = { "trusted_proxies", cfg_set_proxies,
+	    0, CFG_NUM_NONE, 0, 0, 0, NULL },
+	[CFG_REFRESH_REUSE_GRACE] = { "refresh_reuse_grace",
+	    NUM(refresh_reuse_grace, CFG_NUM_LONG, 0, CFG_TTL_MAX, 0, "0") },
+	[CFG_AUTHORIZER_TOKEN] = { "authorizer_token", cfg_set_authz,
+	    0, CFG_NUM_NONE, 0, 0, 0, "authorization" },
+};
+
+#undef STR
+#undef NUM
+
+/* The values of authorizer_token. */
+static const struct {
+	const char	*name;
+	enum cfg_authz	 value;
+} cfg_authz_names[] = {
+	{ "authorization", CFG_AUTHZ_AUTHORIZATION },
+	{ "authorizationCorban", CFG_AUTHZ_CORBAN },
+	{ "any", CFG_AUTHZ_ANY },
+};
+
+/* The first 12 bytes of an IPv4-mapped IPv6 address (RFC 4291 2.5.5.2). */
+static const unsigned char cfg_v4mapped[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
+static int
+cfg_isblank(int ch)
+{
+
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' ||
+	    ch == '\f';
+}
+
+/*
+ * Copy len bytes of s into dst (dstsz > 4) for an error message: bytes
+ * outside printable ASCII become '?', and text that does not fit ends in
+ * "...".  dst is always NUL-terminated.
+ */
+static void
+cfg_quote(char *dst, size_t dstsz, const char *s, size_t len)
+{
+	size_t	 i, n;
+
+	n = len < dstsz ? len : dstsz - 4;
+	for (i = 0; i < n; i++)
+		dst[i] = ((unsigned char)s[i] > ' ' &&
+		    (unsigned char)s[i] < 0x7f) ? s[i] : '?';
+	if (n < len) {
+		memcpy(dst + n, "...", 3);
+		n += 3;
+	}
+	dst[n] = '\0';
+}
+
+/*
+ * Parse s as a decimal number in [min, max]: digits only, all of s, no
+ * sign, blank or base prefix (OpenBSD strtonum, stricter).  Returns NULL
+ * and sets *out, or a static reason ("not a decimal number", "out of
+ * range") and leaves *out alone.
+ */
+static const char *
+cfg_strtonum(const char *s, long long min, long long max, long long *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (*s < '0' || *s > '9')
+		return "not a decimal number";
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0')
+		return "not a decimal number";
+	if (errno == ERANGE || v < min || v > max)
+		return "out of range";
+	*out = v;
+	return NULL;
+}
+
+/*
+ * Setter for strings: k->min..CFG_STR_MAX bytes, no control characters;
+ * with CFG_F_GRAPH printable ASCII without spaces only.  An empty value
+ * (when k->min is 0) unsets the key.
+ */
+static int
+cfg_set_str(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+	size_t		 i, len;
+	unsigned char	 ch;
+
+	len = strlen(val);
+	if (len < (size_t)k->min) {
+		snprintf(why, whysz, "empty value");
+		return -1;
+	}
+	if (len > CFG_STR_MAX) {
+		snprintf(why, whysz, "value longer than %d bytes",
+		    CFG_STR_MAX);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		ch = (unsigned char)val[i];
+		if ((k->flags & CFG_F_GRAPH) && (ch <= ' ' || ch >= 0x7f)) {
+			snprintf(why, whysz, "only printable ASCII without "
+			    "spaces is allowed");
+			return -1;
+		}
+		if (ch < ' ' || ch == 0x7f) {
+			snprintf(why, whysz, "control character in value");
+			return -1;
+		}
+	}
+	memcpy((char *)c + k->off, val, len + 1);
+	return 0;
+}
+
+/*
+ * Setter for numbers: cfg_strtonum() within k->min..k->max, a power of two
+ * with CFG_F_POW2, stored as the C type k->num.
+ */
+static int
+cfg_set_num(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+	const char	*e;
+	long long	 v;
+	char		*p;
+
+	if ((e = cfg_strtonum(val, k->min, k->max, &v)) != NULL) {
+		snprintf(why, whysz, "%s, expected %lld..%lld", e,
+		    k->min, k->max);
+		return -1;
+	}
+	if ((k->flags & CFG_F_POW2) && (v & (v - 1)) != 0) {
+		snprintf(why, whysz, "not a power of two");
+		return -1;
+	}
+
+	p = (char *)c + k->off;
+	switch (k->num) {
+	case CFG_NUM_INT:
+		*(int *)p = (int)v;
+		break;
+	case CFG_NUM_LONG:
+		*(long *)p = (long)v;
+		break;
+	case CFG_NUM_U32:
+		*(uint32_t *)p = (uint32_t)v;
+		break;
+	case CFG_NUM_U64:
+		*(uint64_t *)p = (uint64_t)v;
+		break;
+	case CFG_NUM_SIZE:
+		*(size_t *)p = (size_t)v;
+		break;
+	default:
+		snprintf(why, whysz, "no storage for this key");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Parse s, "address" or "address/prefix" in IPv4 or IPv6 text form, into
+ * n.  A bare address is a /32 or /128; host bits beyond the prefix are
+ * cleared, so "10.1.2.3/8" is 10.0.0.0/8.  Returns 0, or -1 when s is not
+ * such a network.
+ */
+static int
+cfg_net_parse(const char *s, struct cfg_net *n)
+{
+	char		 addr[INET6_ADDRSTRLEN];
+	const char	*slash;
+	size_t		 len, i;
+	long long	 prefix;
+	unsigned	 bits;
+
+	memset(n, 0, sizeof(*n));
+	slash = strchr(s, '/');
+	len = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (len == 0 || len >= sizeof(addr))
+		return -1;
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+
+	if (inet_pton(AF_INET, addr, n->addr) == 1) {
+		n->family = AF_INET;
+		bits = 32;
+	} else if (inet_pton(AF_INET6, addr, n->addr) == 1) {
+		n->family = AF_INET6;
+		bits = 128;
+	} else
+		return -1;
+
+	n->prefix = bits;
+	if (slash != NULL) {
+		if (cfg_strtonum(slash + 1, 0, bits, &prefix) != NULL)
+			return -1;
+		n->prefix = (unsigned)prefix;
+	}
+
+	for (i = 0; i < bits / 8; i++) {
+		if (i * 8 >= n->prefix)
+			n->addr[i] = 0;
+		else if (i * 8 + 8 > n->prefix)
+			n->addr[i] &= (unsigned char)(0xff <<
+			    (8 - (n->prefix - i * 8)));
+	}
+	return 0;
+}
+
+/* 1 if the address a (4 or 16 bytes, as n->family) is inside n, else 0. */
+static int
+cfg_net_contains(const struct cfg_net *n, const unsigned char *a)
+{
+	unsigned	 full, rest;
+	unsigned char	 mask;
+
+	full = n->prefix / 8;
+	rest = n->prefix % 8;
+	if (memcmp(n->addr, a, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	mask = (unsigned char)(0xff << (8 - rest));
+	return (n->addr[full] & mask) == (a[full] & mask);
+}
+
+/*
+ * Setter for trusted_proxies: networks (cfg_net_parse) separated by blanks
+ * and/or commas, at most CFG_PROXIES_MAX.  An empty value trusts nobody.
+ * The whole list is replaced only when every entry parses.
+ */
+static int
+cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+	static const char	 sep[] = " \t\r\v\f,";
+	struct cfg_net		 nets[CFG_PROXIES_MAX];
+	char			 tok[INET6_ADDRSTRLEN + 5], q[CFG_QUOTE_MAX];
+	const char		*s;
+	size_t			 n, len;
+
+	(void)k;
+	n = 0;
+	for (s = val; ; s += len) {
+		s += strspn(s, sep);
+		if (*s == '\0')
+			break;
+		len = strcspn(s, sep);
+		if (n == CFG_PROXIES_MAX) {
+			snprintf(why, whysz, "more than %d entries",
+			    CFG_PROXIES_MAX);
+			return -1;
+		}
+		if (len < sizeof(tok)) {
+			memcpy(tok, s, len);
+			tok[len] = '\0';
+		}
+		if (len >= sizeof(tok) || cfg_net_parse(tok, &nets[n]) == -1) {
+			cfg_quote(q, sizeof(q), s, len);
+			snprintf(why, whysz, "%s: not an IPv4 or IPv6 address "
+			    "or network", q);
+			return -1;
+		}
+		n++;
+	}
+	memset(c->trusted_proxies, 0, sizeof(c->trusted_proxies));
+	memcpy(c->trusted_proxies, nets, n * sizeof(nets[0]));
+	c->trusted_proxies_len = n;
+	return 0;
+}
+
+/* Setter for authorizer_token: one of cfg_authz_names, case matters. */
+static int
+cfg_set_authz(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+	size_t	 i;
+
+	(void)k;
+	for (i = 0; i < sizeof(cfg_authz_names) / sizeof(cfg_authz_names[0]);
+	    i++)
+		if (strcmp(val, cfg_authz_names[i].name) == 0) {
+			c->authorizer_token = cfg_authz_names[i].value;
+			return 0;
+		}
+	snprintf(why, whysz, "expected authorization, authorizationCorban "
+	    "or any");
+	return -1;
+}
+
+/*
+ * Write "path:line: key: reason" into p->err, "path: key: reason" when
+ * lineno is 0, without "key: " when key is NULL.  The key is quoted with
+ * cfg_quote(): it is file text and may be anything.
+ */
+static void
+cfg_error(struct cfg_parse *p, unsigned long lineno, const char *key,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+cfg_error(struct cfg_parse *p, unsigned long lineno, const char *key,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 why[CFG_WHY_MAX + 64], q[CFG_QUOTE_MAX], at[32];
+
+	if (p->errsz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	at[0] = '\0';
+	if (lineno > 0)
+		snprintf(at, sizeof(at), ":%lu", lineno);
+	if (key != NULL)
+		cfg_quote(q, sizeof(q), key, strlen(key));
+	snprintf(p->err, p->errsz, "%s%s: %s%s%s", p->path, at,
+	    key != NULL ? q : "", key != NULL ? ": " : "", why);
+}
+
+/* The row of cfg_keys[] named name, or NULL. */
+static const struct cfg_key *
+cfg_key_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < CFG__MAX; i++)
+		if (strcmp(cfg_keys[i].name, name) == 0)
+			return &cfg_keys[i];
+	return NULL;
+}
+
+/*
+ * Parse line p->lineno: its bytes before the newline, at most CFG_LINE_MAX
+ * of them, NUL-terminated.  nul says the line held a NUL byte (line then
+ * ends early), toolong that it was longer than CFG_LINE_MAX (line holds
+ * its start); either is an error naming the key when one can be read.
+ * The line is modified in place.  Returns 0, or -1 with the error in
+ * p->err.
+ */
+static int
+cfg_line(struct cfg_parse *p, struct cfg *c, char *line, int nul,
+    int toolong)
+{
+	const struct cfg_key	*k;
+	char			*s, *eq, *key, *end, *val;
+	char			 why[CFG_WHY_MAX];
+	size_t			 id;
+
+	for (s = line; cfg_isblank((unsigned char)*s); s++)
+		continue;
+	if (!nul && !toolong && (*s == '\0' || *s == '#'))
+		return 0;
+
+	/* The key: up to '=', or the first word when '=' is missing. */
+	key = NULL;
+	eq = strchr(s, '=');
+	if (*s != '#' && *s != '\0') {
+		key = s;
+		if (eq != NULL)
+			end = eq;
+		else
+			for (end = s; *end != '\0' &&
+			    !cfg_isblank((unsigned char)*end); end++)
+				continue;
+		while (end > key && cfg_isblank((unsigned char)end[-1]))
+			end--;
+		if (end == key)
+			key = NULL;
+		else
+			*end = '\0';
+	}
+
+	if (nul) {
+		cfg_error(p, p->lineno, key, "NUL byte in line");
+		return -1;
+	}
+	if (toolong) {
+		cfg_error(p, p->lineno, key, "line longer than %d bytes",
+		    CFG_LINE_MAX);
+		return -1;
+	}
+	if (eq == NULL) {
+		cfg_error(p, p->lineno, key, "missing '='");
+		return -1;
+	}
+	if (key == NULL) {
+		cfg_error(p, p->lineno, NULL, "missing key before '='");
+		return -1;
+	}
+	if ((k = cfg_key_find(key)) == NULL) {
+		cfg_error(p, p->lineno, key, "unknown key");
+		return -1;
+	}
+	id = (size_t)(k - cfg_keys);
+	if (p->line_of[id] != 0) {
+		cfg_error(p, p->lineno, key, "duplicate key (first set on "
+		    "line %lu)", p->line_of[id]);
+		return -1;
+	}
+
+	for (val = eq + 1; cfg_isblank((unsigned char)*val); val++)
+		continue;
+	for (end = val + strlen(val); end > val &&
+	    cfg_isblank((unsigned char)end[-1]); end--)
+		continue;
+	*end = '\0';
+
+	if (k->set(c, k, val, why, sizeof(why)) == -1) {
+		cfg_error(p, p->lineno, key, "%s", why);
+		return -1;
+	}
+	p->line_of[id] = p->lineno;
+	return 0;
+}
+
+/*
+ * The key to blame when a rule over keys a and b fails: the one set later
+ * in the file (its line made the pair wrong), else whichever was set, else
+ * a.
+ */
+static enum cfg_id
+cfg_blame(const struct cfg_parse *p, enum cfg_id a, enum cfg_id b)
+{
+
+	return p->line_of[b] > p->line_of[a] ? b : a;
+}
+
+/*
+ * Rules over more than one key, checked once the file is read:
+ * access_ttl <= session_ttl (an access token never outlives its session),
+ * 128 * scrypt_n * scrypt_r <= CFG_SCRYPT_MEM_MAX (scrypt's memory), and
+ * redis_username only with redis_password (AUTH takes both or the
+ * password alone).  Returns 0, or -1 with the error in p->err.
+ */
+static int
+cfg_check(struct cfg_parse *p, const struct cfg *c)
+{
+	enum cfg_id	 id;
+	uint64_t	 mem;
+
+	if (c->access_ttl > c->session_ttl) {
+		id = cfg_blame(p, CFG_ACCESS_TTL, CFG_SESSION_TTL);
+		cfg_error(p, p->line_of[id], cfg_keys[id].name,
+		    "access_ttl (%ld) exceeds session_ttl (%ld)",
+		    c->access_ttl, c->session_ttl);
+		return -1;
+	}
+
+	/* Both are range-checked: N <= 2^20 and r <= 32 cannot overflow. */
+	mem = 128 * c->scrypt_n * (uint64_t)c->scrypt_r;
+	if (mem > CFG_SCRYPT_MEM_MAX) {
+		id = cfg_blame(p, CFG_SCRYPT_N, CFG_SCRYPT_R);
+		cfg_error(p, p->line_of[id], cfg_keys[id].name,
+		    "scrypt memory 128 * scrypt_n * scrypt_r = %llu bytes "
+		    "exceeds %lu", (unsigned long long)mem,
+		    (unsigned long)CFG_SCRYPT_MEM_MAX);
+		return -1;
+	}
+
+	if (c->redis_username[0] != '\0' && c->redis_password[0] == '\0') {
+		id = cfg_blame(p, CFG_REDIS_USERNAME, CFG_REDIS_PASSWORD);
+		cfg_error(p, p->line_of[id], cfg_keys[id].name,
+		    "redis_username needs redis_password");
+		return -1;
+	}
+	return 0;
+}
+
+void
+cfg_defaults(struct cfg *c)
+{
+	char	 why[CFG_WHY_MAX];
+	size_t	 i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < CFG__MAX; i++)
+		if (cfg_keys[i].def != NULL &&
+		    cfg_keys[i].set(c, &cfg_keys[i], cfg_keys[i].def, why,
+		    sizeof(why)) == -1)
+			abort();	/* the table contradicts itself */
+}
+
+/*
+ * Read the file with read(2) into our own buffers rather than stdio's, so
+ * that every copy of its bytes (redis_password among them) can be wiped
+ * before returning.  Lines are cut at '\n'; a last line without one still
+ * counts.  Over-long lines are read to their end, then refused.
+ */
+int
+cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
+{
+	struct cfg_parse	 p;
+	char			 buf[4096], line[CFG_LINE_MAX + 1];
+	size_t			 len, i;
+	ssize_t			 n;
+	int			 fd, rc, nul, toolong;
+
+	fd = -1;
+	rc = -1;
+	len = 0;
+	nul = toolong = 0;
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.err = err;
+	p.errsz = errsz;
+	if (errsz > 0)
+		err[0] = '\0';
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		cfg_error(&p, 0, NULL, "%s", strerror(errno));
+		goto out;
+	}
+
+	for (;;) {
+		if ((n = read(fd, buf, sizeof(buf))) == -1) {
+			if (errno == EINTR)
+				continue;
+			cfg_error(&p, 0, NULL, "%s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		for (i = 0; i < (size_t)n; i++) {
+			if (buf[i] != '\n') {
+				if (buf[i] == '\0')
+					nul = 1;
+				if (len < CFG_LINE_MAX)
+					line[len++] = buf[i];
+				else
+					toolong = 1;
+				continue;
+			}
+			line[len] = '\0';
+			p.lineno++;
+			if (cfg_line(&p, c, line, nul, toolong) == -1)
+				goto out;
+			len = 0;
+			nul = toolong = 0;
+		}
+	}
+	if (len > 0) {
+		line[len] = '\0';
+		p.lineno++;
+		if (cfg_line(&p, c, line, nul, toolong) == -1)
+			goto out;
+	}
+
+	if (cfg_check(&p, c) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(line, sizeof(line));
+	return rc;
+}
+
+const char *
+cfg_path(void)
+{
+	const char	*s;
+
+	if ((s = getenv("AUTENTICACAO_CONF")) != NULL && *s != '\0')
+		return s;
+	return CFG_DEFAULT_PATH;
+}
+
+/*
+ * An IPv4 client matches IPv4 entries and, as ::ffff:a.b.c.d, IPv6 ones;
+ * an IPv4-mapped IPv6 client matches IPv4 entries as a.b.c.d too.  So a
+ * proxy is trusted however a dual-stack socket spells its address.
+ * Anything inet_pton() refuses (scope ids, brackets, garbage) is not
+ * trusted.
+ */
+int
+cfg_proxy_trusted(const struct cfg *c, const char *addr)
+{
+	unsigned char		 a4[4], a6[16];
+	const struct cfg_net	*n;
+	size_t			 i;
+	int			 has4;
+
+	if (addr == NULL)
+		return 0;
+	if (inet_pton(AF_INET, addr, a4) == 1) {
+		has4 = 1;
+		memcpy(a6, cfg_v4mapped, sizeof(cfg_v4mapped));
+		memcpy(a6 + sizeof(cfg_v4mapped), a4, sizeof(a4));
+	} else if (inet_pton(AF_INET6, addr, a6) == 1) {
+		has4 = memcmp(a6, cfg_v4mapped, sizeof(cfg_v4mapped)) == 0;
+		if (has4)
+			memcpy(a4, a6 + sizeof(cfg_v4mapped), sizeof(a4));
+	} else
+		return 0;
+
+	for (i = 0; i < c->trusted_proxies_len && i < CFG_PROXIES_MAX; i++) {
+		n = &c->trusted_proxies[i];
+		if (n->family == AF_INET && has4 && cfg_net_contains(n, a4))
+			return 1;
+		if (n->family == AF_INET6 && cfg_net_contains(n, a6))
+			return 1;
+	}
+	return 0;
+}
+
+void
+cfg_clear(struct cfg *c)
+{
+
+	explicit_bzero(c->redis_password, sizeof(c->redis_password));
+}

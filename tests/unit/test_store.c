@@ -1,0 +1,1327 @@
+/*
+ * test_store.c - lib/store.c against a real redis-server.
+ *
+ * The suite runner starts a throwaway redis-server on a free loopback port
+ * and exports the port as AUT_TEST_REDIS_PORT.  Without it this test
+ * fails: it never skips.  Every key lives under a per-run prefix
+ * "t-store-<pid>:" and is deleted at the end.  redis-cli is used to look
+ * at the server from outside (TTLs, field counts), to disturb it (CLIENT
+ * KILL, SCRIPT FLUSH) and for an ACL user; one test starts and stops a
+ * second redis-server of its own to check recovery after a restart.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "log.h"
+#include "store.h"
+#include "token.h"
+
+#define RACERS	20	/* concurrent rotations in test_rotate_race */
+
+static struct cfg	 cfg;
+static struct store	*st;
+static int		 port;
+static char		 prefix[64];
+static int		 private_port;	/* a private redis-server, 0: none */
+static char		 private_sock[64]; /* its unix socket, "": none */
+
+/* ---- helpers ---- */
+
+static double
+mono(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The three hashes of generation i of tag. */
+static void
+mkhashes(struct store_hashes *h, const char *tag, int i)
+{
+	char	 t[128];
+	int	 n;
+
+	n = snprintf(t, sizeof(t), "%s-%d-a", tag, i);
+	tok_hash(t, (size_t)n, h->ah);
+	n = snprintf(t, sizeof(t), "%s-%d-c", tag, i);
+	tok_hash(t, (size_t)n, h->ch);
+	n = snprintf(t, sizeof(t), "%s-%d-r", tag, i);
+	tok_hash(t, (size_t)n, h->rh);
+}
+
+/*
+ * Run "redis-cli -p PORT <args>" (args built from fmt, passed to sh) and
+ * put the first line of its output into out.  Returns the exit status.
+ */
+static int
+cli(char *out, size_t outsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+cli(char *out, size_t outsz, const char *fmt, ...)
+{
+	char	 cmd[1024], line[512];
+	va_list	 ap;
+	FILE	*f;
+	int	 n;
+
+	n = snprintf(cmd, sizeof(cmd), "redis-cli -p %d ", port);
+	va_start(ap, fmt);
+	vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
+	va_end(ap);
+	if ((f = popen(cmd, "r")) == NULL)
+		return -1;
+	line[0] = '\0';
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	while (fgets(cmd, sizeof(cmd), f) != NULL)
+		continue;
+	if (out != NULL)
+		snprintf(out, outsz, "%s", line);
+	return pclose(f);
+}
+
+/* An integer answer of redis-cli, as cli(). */
+static long
+cli_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static long
+cli_int(const char *fmt, ...)
+{
+	char	 args[768], out[128];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	assert_int_equal(cli(out, sizeof(out), "%s", args), 0);
+	return strtol(out, NULL, 10);
+}
+
+/* A loopback TCP port nothing listens on (bound, then closed). */
+static int
+closed_port(void)
+{
+	struct sockaddr_in	 sa;
+	socklen_t		 sl = sizeof(sa);
+	int			 fd, p;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	p = ntohs(sa.sin_port);
+	close(fd);
+	return p;
+}
+
+/* A loopback socket that listens but never accepts nor answers; its port
+ * into *p. */
+static int
+mute_listener(int *p)
+{
+	struct sockaddr_in	 sa;
+	socklen_t		 sl = sizeof(sa);
+	int			 fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	*p = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* Create session sid of user with generation 0 of tag at now. */
+static void
+mksession(char sid[TOK_SID_LEN + 1], const char *user, const char *tag,
+    long now)
+{
+	struct store_hashes	 h;
+
+	tok_sid_new(sid);
+	mkhashes(&h, tag, 0);
+	assert_int_equal(store_session_create(st, sid, user, strlen(user), &h,
+	    now), ERR_OK);
+}
+
+/* ---- connection ---- */
+
+static void
+test_ping(void **state)
+{
+
+	(void)state;
+	assert_int_equal(store_ping(st), ERR_OK);
+}
+
+static void
+test_unreachable_is_unavailable_quickly(void **state)
+{
+	struct cfg		 c2;
+	struct store		*s2;
+	struct store_user	 u;
+	struct store_session	 ss;
+	double			 t0;
+	long			 ttl;
+
+	(void)state;
+	c2 = cfg;
+	c2.redis_port = closed_port();
+	assert_non_null(s2 = store_open(&c2));
+	t0 = mono();
+	assert_int_equal(store_ping(s2), ERR_UNAVAILABLE);
+	assert_int_equal(store_user_get(s2, "alice", 5, &u), ERR_UNAVAILABLE);
+	assert_int_equal(store_session_get(s2, "abc", 3, &ss),
+	    ERR_UNAVAILABLE);
+	assert_int_equal(store_fail(s2, STORE_SUBJ_USER, "alice", 5, NULL),
+	    ERR_UNAVAILABLE);
+	assert_int_equal(store_ban_ttl(s2, STORE_SUBJ_USER, "alice", 5,
+	    &ttl), ERR_UNAVAILABLE);
+	assert_true(mono() - t0 < 1.0);
+	store_close(s2);
+
+	c2 = cfg;
+	snprintf(c2.redis_socket, sizeof(c2.redis_socket),
+	    "/nonexistent/t-store-%ld.sock", (long)getpid());
+	assert_non_null(s2 = store_open(&c2));
+	assert_int_equal(store_ping(s2), ERR_UNAVAILABLE);
+	store_close(s2);
+}
+
+static void
+test_silent_server_times_out(void **state)
+{
+	struct cfg		 c2;
+	struct store		*s2;
+	struct store_session	 ss;
+	double			 t0, dt;
+	int			 fd, p;
+
+	(void)state;
+	fd = mute_listener(&p);
+	c2 = cfg;
+	c2.redis_port = p;
+	c2.redis_timeout_ms = 200;
+	assert_non_null(s2 = store_open(&c2));
+	t0 = mono();
+	assert_int_equal(store_ping(s2), ERR_UNAVAILABLE);
+	dt = mono() - t0;
+	assert_true(dt >= 0.15);
+	assert_true(dt < 1.5);
+	t0 = mono();
+	assert_int_equal(store_session_get(s2, "abc", 3, &ss),
+	    ERR_UNAVAILABLE);
+	assert_true(mono() - t0 < 1.5);
+	store_close(s2);
+	close(fd);
+}
+
+/*
+ * Start a redis-server of this test's own on a free loopback port (so the
+ * shared one is never disturbed) and wait until it answers.  Returns the
+ * port.
+ */
+static int
+private_start(int p)
+{
+	char	 cmd[512];
+	int	 i;
+
+	if (p == 0)
+		p = closed_port();
+	private_port = p;
+	snprintf(cmd, sizeof(cmd), "redis-server --port %d --bind 127.0.0.1 "
+	    "--save '' --appendonly no --daemonize yes "
+	    "--pidfile /tmp/t-store-%ld-%d.pid --logfile /dev/null", p,
+	    (long)getpid(), p);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "redis-cli -p %d PING >/dev/null 2>&1", p);
+	for (i = 0; i < 100 && system(cmd) != 0; i++)
+		usleep(50 * 1000);
+	assert_true(i < 100);
+	return p;
+}
+
+static void
+private_stop(int p)
+{
+	char	 cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "redis-cli -p %d SHUTDOWN NOSAVE "
+	    ">/dev/null 2>&1", p);
+	(void)system(cmd);
+	usleep(100 * 1000);
+}
+
+/* Per-test teardown: stop the private server a test may have left
+ * running when it failed half-way. */
+static int
+private_teardown(void **state)
+{
+	char	 cmd[512];
+
+	(void)state;
+	if (private_port != 0) {
+		private_stop(private_port);
+		snprintf(cmd, sizeof(cmd), "/tmp/t-store-%ld-%d.pid",
+		    (long)getpid(), private_port);
+		(void)unlink(cmd);
+		private_port = 0;
+	}
+	if (private_sock[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "redis-cli -s %s SHUTDOWN NOSAVE "
+		    ">/dev/null 2>&1", private_sock);
+		(void)system(cmd);
+		snprintf(cmd, sizeof(cmd), "%s.pid", private_sock);
+		(void)unlink(cmd);
+		private_sock[0] = '\0';
+	}
+	return 0;
+}
+
+static void
+test_reconnects_after_client_kill(void **state)
+{
+	struct cfg		 c2;
+	struct store		*s2;
+	struct store_session	 ss;
+	struct store_hashes	 h;
+	char			 cmd[256], sid[TOK_SID_LEN + 1];
+	int			 p;
+
+	(void)state;
+	p = private_start(0);
+	c2 = cfg;
+	c2.redis_port = p;
+	assert_non_null(s2 = store_open(&c2));
+	tok_sid_new(sid);
+	mkhashes(&h, "kill", 0);
+	assert_int_equal(store_session_create(s2, sid, "killme", 6, &h,
+	    (long)time(NULL)), ERR_OK);
+	snprintf(cmd, sizeof(cmd), "redis-cli -p %d CLIENT KILL TYPE normal "
+	    ">/dev/null", p);
+
+	assert_int_equal(system(cmd), 0);
+	usleep(100 * 1000);
+	/* The closed connection is noticed before anything is sent. */
+	assert_int_equal(store_session_get(s2, sid, strlen(sid), &ss), ERR_OK);
+	assert_string_equal(ss.rh, h.rh);
+
+	assert_int_equal(system(cmd), 0);
+	usleep(100 * 1000);
+	assert_int_equal(store_user_add(s2, "killme", 6, "$s1$x", 1), ERR_OK);
+	store_close(s2);
+}
+
+static void
+test_recovers_after_redis_restart(void **state)
+{
+	struct cfg	 c2;
+	struct store	*s2;
+	int		 p;
+
+	(void)state;
+	p = private_start(0);
+	c2 = cfg;
+	c2.redis_port = p;
+	assert_non_null(s2 = store_open(&c2));
+	assert_int_equal(store_user_add(s2, "restart", 7, "$s1$x", 1), ERR_OK);
+
+	private_stop(p);
+	assert_int_equal(store_ping(s2), ERR_UNAVAILABLE);
+	assert_int_equal(store_user_del(s2, "restart", 7), ERR_UNAVAILABLE);
+
+	/* Same store, Redis back (empty): no request fails. */
+	private_start(p);
+	assert_int_equal(store_ping(s2), ERR_OK);
+	assert_int_equal(store_user_add(s2, "restart", 7, "$s1$x", 1), ERR_OK);
+	private_stop(p);
+	private_start(p);
+	assert_int_equal(store_user_del(s2, "restart", 7), ERR_NO_USER);
+	store_close(s2);
+}
+
+static void
+test_unix_socket(void **state)
+{
+	struct cfg	 c2;
+	struct store	*s2;
+	char		 cmd[512];
+	int		 i;
+
+	(void)state;
+	snprintf(private_sock, sizeof(private_sock), "/tmp/t-store-%ld.sock",
+	    (long)getpid());
+	snprintf(cmd, sizeof(cmd), "redis-server --port 0 --unixsocket %s "
+	    "--save '' --appendonly no --daemonize yes "
+	    "--pidfile %s.pid --logfile /dev/null", private_sock,
+	    private_sock);
+	assert_int_equal(system(cmd), 0);
+	c2 = cfg;
+	snprintf(c2.redis_socket, sizeof(c2.redis_socket), "%s",
+	    private_sock);
+	assert_non_null(s2 = store_open(&c2));
+	for (i = 0; i < 100 && store_ping(s2) != ERR_OK; i++)
+		usleep(50 * 1000);
+	assert_true(i < 100);
+	assert_int_equal(store_user_add(s2, "via-unix", 8, "$s1$x", 1),
+	    ERR_OK);
+	store_close(s2);
+}
+
+static void
+test_auth_with_acl_user(void **state)
+{
+	struct cfg	 c2;
+	struct store	*s2;
+	char		 user[64];
+
+	(void)state;
+	snprintf(user, sizeof(user), "t-store-%ld", (long)getpid());
+	assert_int_equal(cli(NULL, 0, "ACL SETUSER %s on '>pw s3cr%%t' "
+	    "'~*' '&*' '+@all' >/dev/null", user), 0);
+
+	c2 = cfg;
+	snprintf(c2.redis_username, sizeof(c2.redis_username), "%s", user);
+	snprintf(c2.redis_password, sizeof(c2.redis_password), "pw s3cr%%t");
+	assert_non_null(s2 = store_open(&c2));
+	assert_int_equal(store_ping(s2), ERR_OK);
+	assert_int_equal(store_user_add(s2, "acl-made", 8, "$s1$x", 1),
+	    ERR_OK);
+	store_close(s2);
+
+	snprintf(c2.redis_password, sizeof(c2.redis_password), "wrong");
+	assert_non_null(s2 = store_open(&c2));
+	assert_int_equal(store_ping(s2), ERR_UNAVAILABLE);
+	assert_int_equal(store_user_add(s2, "acl-fail", 8, "$s1$x", 1),
+	    ERR_UNAVAILABLE);
+	store_close(s2);
+
+	assert_int_equal(cli(NULL, 0, "ACL DELUSER %s >/dev/null", user), 0);
+}
+
+static void
+test_select_db(void **state)
+{
+	struct cfg		 c2;
+	struct store		*s2;
+	struct store_user	 u;
+
+	(void)state;
+	c2 = cfg;
+	c2.redis_db = 3;
+	assert_non_null(s2 = store_open(&c2));
+	assert_int_equal(store_user_add(s2, "in-db3", 6, "$s1$x", 1), ERR_OK);
+	assert_int_equal(store_user_get(st, "in-db3", 6, &u), ERR_NO_USER);
+	assert_int_equal(cli_int("-n 3 EXISTS '%suser:in-db3'", prefix), 1);
+	assert_int_equal(store_user_del(s2, "in-db3", 6), ERR_OK);
+	assert_int_equal(cli_int("-n 3 DEL '%susers'", prefix), 0);
+	store_close(s2);
+}
+
+static void
+test_script_flush_falls_back_to_eval(void **state)
+{
+	struct store_user	 u;
+
+	(void)state;
+	assert_int_equal(store_user_add(st, "flush1", 6, "$s1$a", 1), ERR_OK);
+	assert_int_equal(cli(NULL, 0, "SCRIPT FLUSH >/dev/null"), 0);
+	assert_int_equal(store_user_set_hash(st, "flush1", 6, "$s1$b"),
+	    ERR_OK);
+	assert_int_equal(store_user_add(st, "flush2", 6, "$s1$a", 1), ERR_OK);
+	assert_int_equal(store_user_get(st, "flush1", 6, &u), ERR_OK);
+	assert_string_equal(u.mcf, "$s1$b");
+}
+
+/* ---- users ---- */
+
+static void
+test_user_add_get(void **state)
+{
+	struct store_user	 u;
+
+	(void)state;
+	assert_int_equal(store_user_add(st, "alice", 5, "$s1$0e0801$salt$hash",
+	    1700000000), ERR_OK);
+	assert_int_equal(store_user_get(st, "alice", 5, &u), ERR_OK);
+	assert_string_equal(u.mcf, "$s1$0e0801$salt$hash");
+	assert_int_equal(u.disabled, 0);
+	assert_int_equal(u.created, 1700000000);
+	assert_int_equal(store_user_add(st, "alice", 5, "$s1$other", 1),
+	    ERR_EXISTS);
+	assert_int_equal(store_user_get(st, "alice", 5, &u), ERR_OK);
+	assert_string_equal(u.mcf, "$s1$0e0801$salt$hash");
+	assert_int_equal(store_user_get(st, "nobody", 6, &u), ERR_NO_USER);
+	assert_string_equal(u.mcf, "");
+}
+
+static void
+test_user_name_limits_and_bytes(void **state)
+{
+	struct store_user	 u;
+	char			 name[STORE_USER_MAX + 2];
+	static const char	 nul[] = "a\0b";
+	static const char	 fmt[] = "%s%n%x%b";
+	static const char	 utf8[] = "jo\xc3\xa3o da silva";
+
+	(void)state;
+	memset(name, 'n', sizeof(name));
+	assert_int_equal(store_user_add(st, name, STORE_USER_MAX, "$s1$x", 1),
+	    ERR_OK);
+	assert_int_equal(store_user_get(st, name, STORE_USER_MAX, &u), ERR_OK);
+	assert_int_equal(store_user_add(st, name, STORE_USER_MAX + 1, "$s1$x",
+	    1), ERR_INTERNAL);
+	assert_int_equal(store_user_get(st, name, STORE_USER_MAX + 1, &u),
+	    ERR_NO_USER);
+	assert_int_equal(store_user_add(st, "", 0, "$s1$x", 1), ERR_INTERNAL);
+
+	assert_int_equal(store_user_add(st, nul, 3, "$s1$nul", 1), ERR_OK);
+	assert_int_equal(store_user_get(st, nul, 1, &u), ERR_NO_USER);
+	assert_int_equal(store_user_get(st, nul, 3, &u), ERR_OK);
+	assert_string_equal(u.mcf, "$s1$nul");
+	assert_int_equal(store_user_add(st, fmt, strlen(fmt), "$s1$fmt", 1),
+	    ERR_OK);
+	assert_int_equal(store_user_get(st, fmt, strlen(fmt), &u), ERR_OK);
+	assert_string_equal(u.mcf, "$s1$fmt");
+	assert_int_equal(store_user_add(st, utf8, strlen(utf8), "$s1$u", 1),
+	    ERR_OK);
+	assert_int_equal(store_user_get(st, utf8, strlen(utf8), &u), ERR_OK);
+
+	/* An MCF string that does not fit is refused. */
+	memset(u.mcf, 'm', sizeof(u.mcf));
+	assert_int_equal(store_user_set_hash(st, utf8, strlen(utf8), u.mcf),
+	    ERR_INTERNAL);
+}
+
+static void
+test_user_set_hash(void **state)
+{
+	struct store_user	 u;
+
+	(void)state;
+	assert_int_equal(store_user_add(st, "bob", 3, "$s1$old", 5), ERR_OK);
+	assert_int_equal(store_user_set_hash(st, "bob", 3, "$s1$new"), ERR_OK);
+	assert_int_equal(store_user_get(st, "bob", 3, &u), ERR_OK);
+	assert_string_equal(u.mcf, "$s1$new");
+	assert_int_equal(u.created, 5);
+	assert_int_equal(store_user_set_hash(st, "ghost", 5, "$s1$x"),
+	    ERR_NO_USER);
+	assert_int_equal(store_user_get(st, "ghost", 5, &u), ERR_NO_USER);
+}
+
+static void
+test_user_set_disabled(void **state)
+{
+	struct store_user	 u;
+
+	(void)state;
+	assert_int_equal(store_user_add(st, "carol", 5, "$s1$c", 5), ERR_OK);
+	assert_int_equal(store_user_set_disabled(st, "carol", 5, 1), ERR_OK);
+	assert_int_equal(store_user_get(st, "carol", 5, &u), ERR_OK);
+	assert_int_equal(u.disabled, 1);
+	assert_string_equal(u.mcf, "$s1$c");
+	assert_int_equal(store_user_set_disabled(st, "carol", 5, 0), ERR_OK);
+	assert_int_equal(store_user_get(st, "carol", 5, &u), ERR_OK);
+	assert_int_equal(u.disabled, 0);
+	assert_int_equal(store_user_set_disabled(st, "ghost", 5, 1),
+	    ERR_NO_USER);
+	assert_int_equal(store_user_get(st, "ghost", 5, &u), ERR_NO_USER);
+}
+
+/* store_user_list callback: note whether a name is seen, check order. */
+struct list_ctx {
+	char	 last[STORE_USER_MAX + 1];
+	size_t	 last_len;
+	int	 n, seen_dave, seen_erin, stop_after;
+};
+
+static int
+list_cb(const char *name, size_t len, void *arg)
+{
+	struct list_ctx	*lc = arg;
+	size_t		 m;
+	int		 c;
+
+	assert_true(len > 0 && len <= STORE_USER_MAX);
+	if (lc->n > 0) {
+		m = len < lc->last_len ? len : lc->last_len;
+		c = memcmp(lc->last, name, m);
+		assert_true(c < 0 || (c == 0 && lc->last_len < len));
+	}
+	memcpy(lc->last, name, len);
+	lc->last_len = len;
+	lc->n++;
+	if (len == 4 && memcmp(name, "dave", 4) == 0)
+		lc->seen_dave = 1;
+	if (len == 4 && memcmp(name, "erin", 4) == 0)
+		lc->seen_erin = 1;
+	return lc->stop_after > 0 && lc->n >= lc->stop_after;
+}
+
+static void
+test_user_del_and_list_sorted(void **state)
+{
+	struct list_ctx		 lc;
+	struct store_user	 u;
+
+	(void)state;
+	assert_int_equal(store_user_add(st, "erin", 4, "$s1$e", 1), ERR_OK);
+	assert_int_equal(store_user_add(st, "dave", 4, "$s1$d", 1), ERR_OK);
+	assert_int_equal(store_user_add(st, "dav", 3, "$s1$d", 1), ERR_OK);
+	assert_int_equal(store_user_add(st, "Zed", 3, "$s1$z", 1), ERR_OK);
+
+	memset(&lc, 0, sizeof(lc));
+	assert_int_equal(store_user_list(st, list_cb, &lc), ERR_OK);
+	assert_true(lc.n >= 4);
+	assert_true(lc.seen_dave && lc.seen_erin);
+
+	assert_int_equal(store_user_del(st, "dave", 4), ERR_OK);
+	assert_int_equal(store_user_get(st, "dave", 4, &u), ERR_NO_USER);
+	assert_int_equal(store_user_del(st, "dave", 4), ERR_NO_USER);
+	memset(&lc, 0, sizeof(lc));
+	assert_int_equal(store_user_list(st, list_cb, &lc), ERR_OK);
+	assert_false(lc.seen_dave);
+	assert_true(lc.seen_erin);
+
+	/* A non-zero return stops the walk. */
+	memset(&lc, 0, sizeof(lc));
+	lc.stop_after = 2;
+	assert_int_equal(store_user_list(st, list_cb, &lc), ERR_OK);
+	assert_int_equal(lc.n, 2);
+}
+
+static void
+test_user_malformed_record_is_internal(void **state)
+{
+	struct store_user	 u;
+
+	(void)state;
+	assert_int_equal(cli(NULL, 0, "HSET '%suser:broken' mcf x disabled 2 "
+	    "created 1 >/dev/null", prefix), 0);
+	assert_int_equal(store_user_get(st, "broken", 6, &u), ERR_INTERNAL);
+	assert_int_equal(cli(NULL, 0, "SET '%suser:str' x >/dev/null",
+	    prefix), 0);
+	assert_int_equal(store_user_get(st, "str", 3, &u), ERR_INTERNAL);
+	/* The connection is still good after an error reply. */
+	assert_int_equal(store_ping(st), ERR_OK);
+}
+
+/* ---- sessions ---- */
+
+static void
+test_session_create_get(void **state)
+{
+	struct store_hashes	 h;
+	struct store_session	 ss;
+	char			 sid[TOK_SID_LEN + 1];
+	long			 now = (long)time(NULL), ttl;
+
+	(void)state;
+	tok_sid_new(sid);
+	mkhashes(&h, "cg", 0);
+	assert_int_equal(store_session_create(st, sid, "frank", 5, &h, now),
+	    ERR_OK);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_int_equal(ss.user_len, 5);
+	assert_string_equal(ss.user, "frank");
+	assert_int_equal(ss.created, now);
+	assert_int_equal(ss.sexp, now + cfg.session_ttl);
+	assert_int_equal(ss.aexp, now + cfg.access_ttl);
+	assert_string_equal(ss.ah, h.ah);
+	assert_string_equal(ss.ch, h.ch);
+	assert_string_equal(ss.rh, h.rh);
+
+	/* The key expires at sexp; the index lives at least as long. */
+	ttl = cli_int("TTL '%ssession:%s'", prefix, sid);
+	assert_true(ttl > cfg.session_ttl - 5 && ttl <= cfg.session_ttl);
+	ttl = cli_int("TTL '%suser-sessions:frank'", prefix);
+	assert_true(ttl > cfg.session_ttl - 5 && ttl <= cfg.session_ttl);
+
+	assert_int_equal(store_session_get(st, "nope", 4, &ss),
+	    ERR_SESSION_NOT_FOUND);
+	assert_int_equal(store_session_get(st, sid, strlen(sid) - 1, &ss),
+	    ERR_SESSION_NOT_FOUND);
+}
+
+static int
+count_cb(const char *sid, const struct store_session *ss, void *arg)
+{
+
+	(void)sid;
+	(void)ss;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_session_create_taken_sid(void **state)
+{
+	struct store_hashes	 h;
+	struct store_session	 ss;
+	char			 sid[TOK_SID_LEN + 1];
+	int			 n = 0;
+
+	(void)state;
+	mksession(sid, "gina", "taken", (long)time(NULL));
+	mkhashes(&h, "taken", 1);
+	assert_int_equal(store_session_create(st, sid, "hank", 4, &h,
+	    (long)time(NULL)), ERR_EXISTS);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_string_equal(ss.user, "gina");
+	assert_int_equal(cli_int("SISMEMBER '%suser-sessions:hank' %s",
+	    prefix, sid), 0);
+	assert_int_equal(store_user_sessions(st, "hank", 4, count_cb, &n),
+	    ERR_OK);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_session_past_sexp_is_gone(void **state)
+{
+	struct store_hashes	 h;
+	struct store_session	 ss;
+	char			 sid[TOK_SID_LEN + 1];
+	long			 old = (long)time(NULL) - cfg.session_ttl - 10;
+
+	(void)state;
+	tok_sid_new(sid);
+	mkhashes(&h, "past", 0);
+	assert_int_equal(store_session_create(st, sid, "ivan", 4, &h, old),
+	    ERR_OK);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
+	    ERR_SESSION_NOT_FOUND);
+}
+
+static void
+test_session_bad_arguments(void **state)
+{
+	struct store_hashes	 h;
+	struct store_session	 ss;
+	char			 sid[TOK_MAX + 2];
+	int			 revoked;
+
+	(void)state;
+	mkhashes(&h, "bad", 0);
+	memset(sid, 's', sizeof(sid) - 1);
+	sid[TOK_MAX + 1] = '\0';
+	assert_int_equal(store_session_create(st, sid, "ivan", 4, &h, 1),
+	    ERR_INTERNAL);
+	assert_int_equal(store_session_get(st, sid, TOK_MAX + 1, &ss),
+	    ERR_SESSION_NOT_FOUND);
+	h.rh[3] = 'X';
+	assert_int_equal(store_session_create(st, "ok", "ivan", 4, &h, 1),
+	    ERR_INTERNAL);
+	assert_int_equal(store_session_spent(st, "ok", 2, h.rh, 1, 0,
+	    &revoked), ERR_INTERNAL);
+	/* A session id is user data: '%' is just a byte. */
+	mkhashes(&h, "bad", 1);
+	assert_int_equal(store_session_create(st, "%s%n%b", "ivan", 4, &h,
+	    (long)time(NULL)), ERR_OK);
+	assert_int_equal(store_session_get(st, "%s%n%b", 6, &ss), ERR_OK);
+	assert_string_equal(ss.rh, h.rh);
+}
+
+static void
+test_session_malformed_is_internal(void **state)
+{
+	struct store_session	 ss;
+
+	(void)state;
+	assert_int_equal(cli(NULL, 0, "HSET '%ssession:junk' user x created 1 "
+	    "sexp 9999999999 aexp 1 ah short ch short rh short >/dev/null",
+	    prefix), 0);
+	assert_int_equal(store_session_get(st, "junk", 4, &ss), ERR_INTERNAL);
+	assert_int_equal(cli(NULL, 0, "SET '%ssession:str' x >/dev/null",
+	    prefix), 0);
+	assert_int_equal(store_session_get(st, "str", 3, &ss), ERR_INTERNAL);
+	assert_int_equal(store_ping(st), ERR_OK);
+}
+
+static void
+test_session_renew(void **state)
+{
+	struct store_hashes	 h0, h1;
+	struct store_session	 out, ss;
+	char			 sid[TOK_SID_LEN + 1];
+	long			 now = (long)time(NULL), ttl;
+	int			 revoked;
+
+	(void)state;
+	tok_sid_new(sid);
+	mkhashes(&h0, "renew", 0);
+	mkhashes(&h1, "renew", 1);
+	assert_int_equal(store_session_create(st, sid, "judy", 4, &h0, now),
+	    ERR_OK);
+
+	/* Someone else's session answers like a missing one. */
+	assert_int_equal(store_session_renew(st, sid, strlen(sid), "mallory",
+	    7, &h1, now + 100, &out), ERR_SESSION_NOT_FOUND);
+	assert_int_equal(store_session_renew(st, "missing", 7, "judy", 4, &h1,
+	    now + 100, &out), ERR_SESSION_NOT_FOUND);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_string_equal(ss.rh, h0.rh);
+
+	assert_int_equal(store_session_renew(st, sid, strlen(sid), "judy", 4,
+	    &h1, now + 100, &out), ERR_OK);
+	assert_string_equal(out.user, "judy");
+	assert_int_equal(out.created, now);
+	assert_int_equal(out.sexp, now + 100 + cfg.session_ttl);
+	assert_int_equal(out.aexp, now + 100 + cfg.access_ttl);
+	assert_string_equal(out.ah, h1.ah);
+	assert_string_equal(out.ch, h1.ch);
+	assert_string_equal(out.rh, h1.rh);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_memory_equal(&ss, &out, sizeof(ss));
+
+	/* The key and the index moved with sexp. */
+	ttl = cli_int("TTL '%ssession:%s'", prefix, sid);
+	assert_true(ttl > cfg.session_ttl + 90);
+	ttl = cli_int("TTL '%suser-sessions:judy'", prefix);
+	assert_true(ttl > cfg.session_ttl + 90);
+
+	/* The old refresh hash is now spent. */
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.rh,
+	    now + 101, 10, &revoked), ERR_REFRESH_CONFLICT);
+	assert_int_equal(revoked, 0);
+
+	/* NULL out is allowed. */
+	mkhashes(&h0, "renew", 2);
+	assert_int_equal(store_session_renew(st, sid, strlen(sid), "judy", 4,
+	    &h0, now + 200, NULL), ERR_OK);
+}
+
+static void
+test_session_rotate_cas(void **state)
+{
+	struct store_hashes	 h0, h1, h2;
+	struct store_session	 out, ss;
+	char			 sid[TOK_SID_LEN + 1];
+	long			 now = (long)time(NULL);
+
+	(void)state;
+	tok_sid_new(sid);
+	mkhashes(&h0, "rot", 0);
+	mkhashes(&h1, "rot", 1);
+	mkhashes(&h2, "rot", 2);
+	assert_int_equal(store_session_create(st, sid, "kate", 4, &h0, now),
+	    ERR_OK);
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.rh,
+	    &h1, now + 10, &out), ERR_OK);
+	assert_string_equal(out.user, "kate");
+	assert_int_equal(out.created, now);
+	assert_int_equal(out.sexp, now + cfg.session_ttl);
+	assert_int_equal(out.aexp, now + 10 + cfg.access_ttl);
+	assert_string_equal(out.rh, h1.rh);
+	assert_string_equal(out.ah, h1.ah);
+	assert_string_equal(out.ch, h1.ch);
+
+	/* The same old refresh hash loses the second time. */
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.rh,
+	    &h2, now + 11, &out), ERR_REFRESH_CONFLICT);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_string_equal(ss.rh, h1.rh);
+	assert_string_equal(ss.ah, h1.ah);
+
+	assert_int_equal(store_session_rotate(st, "missing", 7, h1.rh, &h2,
+	    now, &out), ERR_SESSION_NOT_FOUND);
+}
+
+static void
+test_session_rotate_caps_aexp_at_sexp(void **state)
+{
+	struct store_hashes	 h0, h1;
+	struct store_session	 out;
+	char			 sid[TOK_SID_LEN + 1];
+	long			 now = (long)time(NULL);
+	long			 late = now + cfg.session_ttl - 60;
+
+	(void)state;
+	tok_sid_new(sid);
+	mkhashes(&h0, "cap", 0);
+	mkhashes(&h1, "cap", 1);
+	assert_int_equal(store_session_create(st, sid, "liam", 4, &h0, now),
+	    ERR_OK);
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.rh,
+	    &h1, late, &out), ERR_OK);
+	assert_int_equal(out.sexp, now + cfg.session_ttl);
+	assert_int_equal(out.aexp, out.sexp);
+
+	/* At or past sexp the session is gone, even if the key lingers. */
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h1.rh,
+	    &h0, out.sexp, &out), ERR_SESSION_NOT_FOUND);
+}
+
+static void
+test_session_spent(void **state)
+{
+	struct store_hashes	 h0, h1;
+	struct store_session	 ss;
+	char			 sid[TOK_SID_LEN + 1], other[TOK_HASH_LEN + 1];
+	long			 now = (long)time(NULL);
+	int			 revoked;
+
+	(void)state;
+	tok_sid_new(sid);
+	mkhashes(&h0, "sp", 0);
+	mkhashes(&h1, "sp", 1);
+	assert_int_equal(store_session_create(st, sid, "mona", 4, &h0, now),
+	    ERR_OK);
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.rh,
+	    &h1, now, NULL), ERR_OK);
+
+	/* Unknown hash: invalid, nothing revoked. */
+	tok_hash("never-issued", 12, other);
+	revoked = -1;
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), other,
+	    now + 1, 30, &revoked), ERR_INVALID_TOKEN);
+	assert_int_equal(revoked, 0);
+
+	/* Within grace: conflict, nothing changes. */
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.rh,
+	    now + 29, 30, &revoked), ERR_REFRESH_CONFLICT);
+	assert_int_equal(revoked, 0);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_string_equal(ss.rh, h1.rh);
+
+	/* Past grace: the session is revoked. */
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.rh,
+	    now + 30, 30, &revoked), ERR_INVALID_TOKEN);
+	assert_int_equal(revoked, 1);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
+	    ERR_SESSION_NOT_FOUND);
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.rh,
+	    now + 31, 30, &revoked), ERR_SESSION_NOT_FOUND);
+	assert_int_equal(revoked, 0);
+
+	/* Grace 0 (the default) revokes at once. */
+	tok_sid_new(sid);
+	assert_int_equal(store_session_create(st, sid, "mona", 4, &h0, now),
+	    ERR_OK);
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.rh,
+	    &h1, now, NULL), ERR_OK);
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.rh,
+	    now, 0, &revoked), ERR_INVALID_TOKEN);
+	assert_int_equal(revoked, 1);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
+	    ERR_SESSION_NOT_FOUND);
+}
+
+static void
+test_spent_ring_is_bounded(void **state)
+{
+	struct store_hashes	 h[STORE_SPENT_MAX + 6];
+	char			 sid[TOK_SID_LEN + 1];
+	long			 now = (long)time(NULL);
+	int			 i, n = STORE_SPENT_MAX + 6, revoked;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		mkhashes(&h[i], "ring", i);
+	tok_sid_new(sid);
+	assert_int_equal(store_session_create(st, sid, "nick", 4, &h[0], now),
+	    ERR_OK);
+	for (i = 1; i < n; i++)
+		assert_int_equal(store_session_rotate(st, sid, strlen(sid),
+		    h[i - 1].rh, &h[i], now, NULL), ERR_OK);
+	/* h[0..n-2] were spent; only the last STORE_SPENT_MAX remain. */
+	for (i = 0; i < n - 1; i++) {
+		assert_int_equal(store_session_spent(st, sid, strlen(sid),
+		    h[i].rh, now, 1000, &revoked),
+		    i < n - 1 - STORE_SPENT_MAX ? ERR_INVALID_TOKEN :
+		    ERR_REFRESH_CONFLICT);
+		assert_int_equal(revoked, 0);
+	}
+	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <=
+	    8 + 2 * STORE_SPENT_MAX);
+}
+
+static void
+test_session_del(void **state)
+{
+	struct store_session	 ss;
+	char			 sid[TOK_SID_LEN + 1];
+
+	(void)state;
+	mksession(sid, "olga", "del", (long)time(NULL));
+	assert_int_equal(store_session_del(st, sid, strlen(sid)), ERR_OK);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
+	    ERR_SESSION_NOT_FOUND);
+	assert_int_equal(store_session_del(st, sid, strlen(sid)),
+	    ERR_SESSION_NOT_FOUND);
+}
+
+/* store_user_sessions callback: collect ids in order. */
+struct sess_ctx {
+	char	 sids[8][TOK_MAX + 1];
+	long	 created[8];
+	int	 n;
+};
+
+static int
+sess_cb(const char *sid, const struct store_session *ss, void *arg)
+{
+	struct sess_ctx	*sc = arg;
+
+	assert_true(sc->n < 8);
+	assert_string_equal(ss->user, "paul");
+	snprintf(sc->sids[sc->n], sizeof(sc->sids[0]), "%s", sid);
+	sc->created[sc->n] = ss->created;
+	sc->n++;
+	return 0;
+}
+
+static void
+test_user_sessions_prunes_stale(void **state)
+{
+	struct sess_ctx	 sc;
+	char		 a[TOK_SID_LEN + 1], b[TOK_SID_LEN + 1];
+	char		 c[TOK_SID_LEN + 1], x[TOK_SID_LEN + 1];
+	long		 now = (long)time(NULL);
+
+	(void)state;
+	mksession(b, "paul", "us-b", now + 2);
+	mksession(a, "paul", "us-a", now + 1);
+	mksession(c, "paul", "us-c", now + 3);
+	mksession(x, "quinn", "us-x", now);
+	assert_int_equal(store_session_del(st, c, strlen(c)), ERR_OK);
+	/* A foreign and a vanished id in paul's index. */
+	assert_int_equal(cli_int("SADD '%suser-sessions:paul' %s gone",
+	    prefix, x), 2);
+	assert_int_equal(cli_int("SCARD '%suser-sessions:paul'", prefix), 5);
+
+	memset(&sc, 0, sizeof(sc));
+	assert_int_equal(store_user_sessions(st, "paul", 4, sess_cb, &sc),
+	    ERR_OK);
+	assert_int_equal(sc.n, 2);
+	assert_string_equal(sc.sids[0], a);	/* oldest first */
+	assert_string_equal(sc.sids[1], b);
+	assert_true(sc.created[0] < sc.created[1]);
+	assert_int_equal(cli_int("SCARD '%suser-sessions:paul'", prefix), 2);
+	assert_int_equal(cli_int("EXISTS '%ssession:%s'", prefix, x), 1);
+
+	memset(&sc, 0, sizeof(sc));
+	assert_int_equal(store_user_sessions(st, "nobody", 6, sess_cb, &sc),
+	    ERR_OK);
+	assert_int_equal(sc.n, 0);
+}
+
+static void
+test_user_revoke(void **state)
+{
+	struct store_session	 ss;
+	char			 a[TOK_SID_LEN + 1], b[TOK_SID_LEN + 1];
+	char			 c[TOK_SID_LEN + 1], x[TOK_SID_LEN + 1];
+	long			 now = (long)time(NULL), n = -1;
+
+	(void)state;
+	mksession(a, "rita", "rv-a", now);
+	mksession(b, "rita", "rv-b", now);
+	mksession(c, "rita", "rv-c", now);
+	mksession(x, "sam", "rv-x", now);
+	assert_int_equal(cli_int("SADD '%suser-sessions:rita' %s", prefix, x),
+	    1);
+	assert_int_equal(store_user_revoke(st, "rita", 4, &n), ERR_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_session_get(st, a, strlen(a), &ss),
+	    ERR_SESSION_NOT_FOUND);
+	assert_int_equal(store_session_get(st, b, strlen(b), &ss),
+	    ERR_SESSION_NOT_FOUND);
+	assert_int_equal(store_session_get(st, c, strlen(c), &ss),
+	    ERR_SESSION_NOT_FOUND);
+	assert_int_equal(store_session_get(st, x, strlen(x), &ss), ERR_OK);
+	assert_int_equal(cli_int("EXISTS '%suser-sessions:rita'", prefix), 0);
+
+	assert_int_equal(store_user_revoke(st, "rita", 4, &n), ERR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_user_revoke(st, "rita", 4, NULL), ERR_OK);
+}
+
+/*
+ * RACERS processes rotate one session with the same old refresh hash at
+ * the same moment: exactly one wins, and the session holds the winner's
+ * hashes.
+ */
+static void
+test_rotate_race(void **state)
+{
+	struct store_hashes	 h0, hi;
+	struct store_session	 ss;
+	char			 sid[TOK_SID_LEN + 1];
+	long			 now = (long)time(NULL);
+	pid_t			 pids[RACERS], pid;
+	int			 go[2], i, status, ok = 0, conflict = 0;
+	int			 winner = -1;
+	char			 byte;
+
+	(void)state;
+	tok_sid_new(sid);
+	mkhashes(&h0, "race", -1);
+	assert_int_equal(store_session_create(st, sid, "tess", 4, &h0, now),
+	    ERR_OK);
+	assert_int_equal(pipe(go), 0);
+	for (i = 0; i < RACERS; i++) {
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			struct store	*cs;
+			enum err	 e;
+
+			close(go[1]);
+			while (read(go[0], &byte, 1) == -1 && errno == EINTR)
+				continue;
+			if ((cs = store_open(&cfg)) == NULL)
+				_exit(3);
+			mkhashes(&hi, "race", i);
+			e = store_session_rotate(cs, sid, strlen(sid), h0.rh,
+			    &hi, now, NULL);
+			store_close(cs);
+			_exit(e == ERR_OK ? 0 :
+			    e == ERR_REFRESH_CONFLICT ? 1 : 2);
+		}
+		pids[i] = pid;
+	}
+	close(go[0]);
+	close(go[1]);		/* everyone starts now */
+	for (i = 0; i < RACERS; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		if (WEXITSTATUS(status) == 0) {
+			ok++;
+			winner = i;
+		} else if (WEXITSTATUS(status) == 1)
+			conflict++;
+	}
+	assert_int_equal(ok, 1);
+	assert_int_equal(conflict, RACERS - 1);
+	mkhashes(&hi, "race", winner);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_string_equal(ss.rh, hi.rh);
+	assert_string_equal(ss.ah, hi.ah);
+	assert_string_equal(ss.ch, hi.ch);
+}
+
+/* ---- regulation ---- */
+
+static void
+test_fail_bans_after_max(void **state)
+{
+	long	 ttl;
+	int	 banned, found, i;
+
+	(void)state;
+	for (i = 1; i < cfg.max_failures; i++) {
+		banned = -1;
+		assert_int_equal(store_fail(st, STORE_SUBJ_USER, "uma", 3,
+		    &banned), ERR_OK);
+		assert_int_equal(banned, 0);
+		assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "uma", 3,
+		    &ttl), ERR_OK);
+		assert_int_equal(ttl, 0);
+	}
+	/* The counter lives failure_window from its first failure. */
+	ttl = cli_int("TTL '%sfail:{u:uma}'", prefix);
+	assert_true(ttl > cfg.failure_window - 5 &&
+	    ttl <= cfg.failure_window);
+
+	assert_int_equal(store_fail(st, STORE_SUBJ_USER, "uma", 3, &banned),
+	    ERR_OK);
+	assert_int_equal(banned, 1);
+	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "uma", 3, &ttl),
+	    ERR_OK);
+	assert_true(ttl > cfg.ban_time - 5 && ttl <= cfg.ban_time);
+	assert_int_equal(cli_int("EXISTS '%sfail:{u:uma}'", prefix), 0);
+	/* The other kind of the same text is not banned. */
+	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_ADDR, "uma", 3, &ttl),
+	    ERR_OK);
+	assert_int_equal(ttl, 0);
+
+	assert_int_equal(store_unban(st, "uma", 3, &found), ERR_OK);
+	assert_int_equal(found, 1);
+	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "uma", 3, &ttl),
+	    ERR_OK);
+	assert_int_equal(ttl, 0);
+	assert_int_equal(store_unban(st, "uma", 3, &found), ERR_OK);
+	assert_int_equal(found, 0);
+	assert_int_equal(store_fail(st, STORE_SUBJ_USER, "uma", 3, &banned),
+	    ERR_OK);
+	assert_int_equal(banned, 0);
+}
+
+static void
+test_fail_reset_forgets(void **state)
+{
+	long	 ttl;
+	int	 banned, i;
+
+	(void)state;
+	for (i = 1; i < cfg.max_failures; i++)
+		assert_int_equal(store_fail(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
+		    &banned), ERR_OK);
+	assert_int_equal(store_fail_reset(st, STORE_SUBJ_ADDR, "192.0.2.7", 9),
+	    ERR_OK);
+	for (i = 1; i < cfg.max_failures; i++) {
+		assert_int_equal(store_fail(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
+		    &banned), ERR_OK);
+		assert_int_equal(banned, 0);
+	}
+	assert_int_equal(store_fail(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
+	    NULL), ERR_OK);
+	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
+	    &ttl), ERR_OK);
+	assert_true(ttl > 0);
+	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "192.0.2.7", 9,
+	    &ttl), ERR_OK);
+	assert_int_equal(ttl, 0);
+	/* unban tries both kinds. */
+	assert_int_equal(store_unban(st, "192.0.2.7", 9, NULL), ERR_OK);
+	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
+	    &ttl), ERR_OK);
+	assert_int_equal(ttl, 0);
+}
+
+static void
+test_ban_ttl_rounds_up(void **state)
+{
+	long	 ttl;
+
+	(void)state;
+	assert_int_equal(cli(NULL, 0, "SET '%sban:{u:vic}' 1 PX 300 "
+	    ">/dev/null", prefix), 0);
+	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "vic", 3, &ttl),
+	    ERR_OK);
+	assert_int_equal(ttl, 1);
+}
+
+/* ---- the run ---- */
+
+static int
+setup(void **state)
+{
+	const char	*p;
+
+	(void)state;
+	p = getenv("AUT_TEST_REDIS_PORT");
+	port = p != NULL ? atoi(p) : 0;
+	snprintf(prefix, sizeof(prefix), "t-store-%ld:", (long)getpid());
+	cfg_defaults(&cfg);
+	snprintf(cfg.redis_host, sizeof(cfg.redis_host), "127.0.0.1");
+	cfg.redis_port = port;
+	cfg.redis_timeout_ms = 1000;
+	snprintf(cfg.key_prefix, sizeof(cfg.key_prefix), "%s", prefix);
+	cfg.access_ttl = 900;
+	cfg.session_ttl = 3600;
+	cfg.max_failures = 3;
+	cfg.failure_window = 300;
+	cfg.ban_time = 900;
+	if ((st = store_open(&cfg)) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * Delete every key of this run.  A Lua SCAN loop rather than
+ * redis-cli --scan: some keys hold bytes (NUL, '%') a shell pipe would
+ * mangle.
+ */
+static int
+teardown(void **state)
+{
+	char	 out[64];
+
+	(void)state;
+	store_close(st);
+	if (cli(out, sizeof(out), "EVAL \"local c = '0' repeat "
+	    "local r = redis.call('SCAN', c, 'MATCH', ARGV[1], 'COUNT', 1000) "
+	    "c = r[1] for _, k in ipairs(r[2]) do redis.call('DEL', k) end "
+	    "until c == '0' return 0\" 0 '%s*'", prefix) != 0)
+		return -1;
+	return strcmp(out, "0") == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const char			*p;
+	const struct CMUnitTest		 tests[] = {
+		cmocka_unit_test(test_ping),
+		cmocka_unit_test(test_unreachable_is_unavailable_quickly),
+		cmocka_unit_test(test_silent_server_times_out),
+		cmocka_unit_test_teardown(test_reconnects_after_client_kill,
+		    private_teardown),
+		cmocka_unit_test_teardown(test_recovers_after_redis_restart,
+		    private_teardown),
+		cmocka_unit_test_teardown(test_unix_socket,
+		    private_teardown),
+		cmocka_unit_test(test_auth_with_acl_user),
+		cmocka_unit_test(test_select_db),
+		cmocka_unit_test(test_script_flush_falls_back_to_eval),
+		cmocka_unit_test(test_user_add_get),
+		cmocka_unit_test(test_user_name_limits_and_bytes),
+		cmocka_unit_test(test_user_set_hash),
+		cmocka_unit_test(test_user_set_disabled),
+		cmocka_unit_test(test_user_del_and_list_sorted),
+		cmocka_unit_test(test_user_malformed_record_is_internal),
+		cmocka_unit_test(test_session_create_get),
+		cmocka_unit_test(test_session_create_taken_sid),
+		cmocka_unit_test(test_session_past_sexp_is_gone),
+		cmocka_unit_test(test_session_bad_arguments),
+		cmocka_unit_test(test_session_malformed_is_internal),
+		cmocka_unit_test(test_session_renew),
+		cmocka_unit_test(test_session_rotate_cas),
+		cmocka_unit_test(test_session_rotate_caps_aexp_at_sexp),
+		cmocka_unit_test(test_session_spent),
+		cmocka_unit_test(test_spent_ring_is_bounded),
+		cmocka_unit_test(test_session_del),
+		cmocka_unit_test(test_user_sessions_prunes_stale),
+		cmocka_unit_test(test_user_revoke),
+		cmocka_unit_test(test_rotate_race),
+		cmocka_unit_test(test_fail_bans_after_max),
+		cmocka_unit_test(test_fail_reset_forgets),
+		cmocka_unit_test(test_ban_ttl_rounds_up),
+	};
+
+	p = getenv("AUT_TEST_REDIS_PORT");
+	if (p == NULL || atoi(p) <= 0) {
+		fprintf(stderr, "test_store: AUT_TEST_REDIS_PORT is not set: "
+		    "this test needs a running redis-server (tests/run.sh "
+		    "starts one and exports its port)\n");
+		printf("[  FAILED  ] test_store: no redis-server to test "
+		    "against\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	log_init("test_store");
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
