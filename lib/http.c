@@ -71,27 +71,42 @@ http_route_method(enum route rt)
 	return (unsigned)rt < ROUTE__MAX ? routes[rt].method : "GET";
 }
 
+/*
+ * Find the route segment in path: what follows its last API_PREFIX.  NULL
+ * when path has none.
+ */
+static const char *
+route_segment(const char *path)
+{
+	const char	*p, *seg = NULL;
+
+	for (p = path; (p = strstr(p, API_PREFIX)) != NULL; p++)
+		seg = p + strlen(API_PREFIX);
+	return seg;
+}
+
 enum err
 http_route(const struct http_io *io, struct req *r)
 {
-	const char	*method, *script, *info, *uri, *seg, *p;
-	char		 path[HTTP_PATH_MAX * 2 + 2];
-	size_t		 slen, ilen, seglen;
+	const char	*method, *script, *info, *uri, *seg;
+	char		 path[HTTP_PATH_MAX * 2 + 2], upath[HTTP_PATH_MAX + 1];
+	size_t		 slen, ilen, ulen, seglen;
 	int		 i;
 
 	method = io->param(io->ctx, "REQUEST_METHOD");
 	copy_for_log(r->method, sizeof(r->method), method ? method : "-");
 
+	/* The mapped path, SCRIPT_NAME + PATH_INFO (RFC 3875 4.1.5, 4.1.13),
+	 * or, when a rewrite sent the request to the program under another
+	 * name (shared hosting), the path the client asked for. */
 	script = io->param(io->ctx, "SCRIPT_NAME");
 	info = io->param(io->ctx, "PATH_INFO");
+	uri = io->param(io->ctx, "REQUEST_URI");
 	slen = script ? strlen(script) : 0;
 	ilen = info ? strlen(info) : 0;
-	if (slen + ilen == 0) {
-		uri = io->param(io->ctx, "REQUEST_URI");
-		slen = uri ? strcspn(uri, "?#") : 0;
-		script = uri;
-	}
-	if (slen > HTTP_PATH_MAX || ilen > HTTP_PATH_MAX) {
+	ulen = uri ? strcspn(uri, "?#") : 0;
+	if (slen > HTTP_PATH_MAX || ilen > HTTP_PATH_MAX ||
+	    ulen > HTTP_PATH_MAX) {
 		copy_for_log(r->path, sizeof(r->path), "(too long)");
 		return ERR_NOT_FOUND;
 	}
@@ -100,14 +115,19 @@ http_route(const struct http_io *io, struct req *r)
 	if (ilen > 0)
 		memcpy(path + slen, info, ilen);
 	path[slen + ilen] = '\0';
-	copy_for_log(r->path, sizeof(r->path), path);
+	if (ulen > 0)
+		memcpy(upath, uri, ulen);
+	upath[ulen] = '\0';
 
-	/* The route is the rest after the last API_PREFIX. */
-	seg = NULL;
-	for (p = path; (p = strstr(p, API_PREFIX)) != NULL; p++)
-		seg = p + strlen(API_PREFIX);
+	if ((seg = route_segment(path)) != NULL || slen + ilen > 0)
+		copy_for_log(r->path, sizeof(r->path), path);
+	if (seg == NULL && (seg = route_segment(upath)) != NULL)
+		copy_for_log(r->path, sizeof(r->path), upath);
+	if (r->path[0] == '\0')
+		copy_for_log(r->path, sizeof(r->path), upath);
 	if (seg == NULL)
 		return ERR_NOT_FOUND;
+
 	seglen = strlen(seg);
 	for (i = 0; i < ROUTE__MAX; i++) {
 		if (strlen(routes[i].name) != seglen ||

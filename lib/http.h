@@ -82,10 +82,11 @@ struct req {
 };
 
 /*
- * Find the route of the request (method, SCRIPT_NAME + PATH_INFO, or
- * REQUEST_URI without its query when both are empty) and record method and
- * path for the log.  The route is what follows the last
- * "/api/v1/autenticacao/" of the path, so any mount point works.  Returns
+ * Find the route of the request and record method and path for the log.
+ * The route is what follows the last "/api/v1/autenticacao/" of
+ * SCRIPT_NAME + PATH_INFO, or, when that has none (a rewrite mapped the
+ * request to the program's own name), of REQUEST_URI without its query; so
+ * any mount point works.  Returns
  * ERR_OK with r->route set, ERR_NOT_FOUND, or ERR_METHOD_NOT_ALLOWED with
  * r->allow set.
  */

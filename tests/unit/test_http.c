@@ -68,7 +68,7 @@ static struct fake	 F;
 static struct http_io	 IO = { &F, fake_param, fake_read, fake_write };
 static struct cfg	 C;
 static struct req	 R;
-static char		 CL[32];
+static char		 CL[48];
 
 static int
 setup(void **state)
@@ -120,6 +120,19 @@ route_under_other_mount(void **state)
 	F.env[1] = "REQUEST_URI=/~ana/app/api/v1/autenticacao/health?x=1";
 	assert_int_equal(http_route(&IO, &R), ERR_OK);
 	assert_int_equal(R.route, ROUTE_HEALTH);
+}
+
+static void
+route_after_rewrite_uses_request_uri(void **state)
+{
+	(void)state;
+	F.env[0] = "REQUEST_METHOD=POST";
+	F.env[1] = "SCRIPT_NAME=/~ana/autenticacao.fcgi";
+	F.env[2] = "REQUEST_URI=/~ana/api/v1/autenticacao/login";
+	assert_int_equal(http_route(&IO, &R), ERR_OK);
+	assert_int_equal(R.route, ROUTE_LOGIN);
+	F.env[2] = "REQUEST_URI=/~ana/api/v1/autenticacao/nope";
+	assert_int_equal(http_route(&IO, &R), ERR_NOT_FOUND);
 }
 
 static void
@@ -479,6 +492,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(route_by_script_and_info, setup),
 		cmocka_unit_test_setup(route_under_other_mount, setup),
+		cmocka_unit_test_setup(route_after_rewrite_uses_request_uri,
+		    setup),
 		cmocka_unit_test_setup(route_unknown_is_not_found, setup),
 		cmocka_unit_test_setup(route_wrong_method_names_allow, setup),
 		cmocka_unit_test_setup(route_log_path_has_no_control_bytes,

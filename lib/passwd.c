@@ -1,0 +1,314 @@
+/*
+ * passwd.c - password hashes in libscrypt's MCF format.
+ *
+ * A stored hash is exactly PW_MCF_LEN characters:
+ *
+ *   $s1$NNrrpp$<24 chars: base64 of 16 salt bytes>$<88 chars: base64 of 64
+ *   hash bytes>
+ *
+ * NN, rr, pp are two lowercase hex digits each: log2(N), r, p.  Base64 is
+ * the standard alphabet with '=' padding, and scrypt's salt input is the
+ * decoded salt bytes, as libscrypt_hash() and libscrypt_check() do.
+ *
+ * scrypt itself is libsodium's crypto_pwhash_scryptsalsa208sha256_ll: the
+ * same bytes as libscrypt_scrypt (tests/unit/test_passwd.c checks both
+ * ways, tests/bench/bench_scrypt.c compares speed).
+ *
+ * The stored string chooses the cost of a check, so it is parsed strictly
+ * and its cost capped with cfg.h's CFG_SCRYPT_* before any work: anything
+ * else is PW_MISMATCH.  Every buffer holding bytes derived from a password
+ * is wiped with sodium_memzero before it goes out of scope.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libscrypt.h>
+#include <sodium.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "passwd.h"
+
+#define PW_ID		"$s1$"
+#define PW_ID_LEN	4
+#define PW_PARAMS_LEN	6		/* NNrrpp */
+#define PW_SALT_BYTES	SCRYPT_SALT_LEN	/* 16 */
+#define PW_HASH_BYTES	SCRYPT_HASH_LEN	/* 64 */
+#define PW_B64		sodium_base64_VARIANT_ORIGINAL
+#define PW_SALT_B64	(sodium_base64_ENCODED_LEN(PW_SALT_BYTES, PW_B64) - 1)
+#define PW_HASH_B64	(sodium_base64_ENCODED_LEN(PW_HASH_BYTES, PW_B64) - 1)
+
+/* Offsets of the fields and the total length, NUL excluded. */
+#define PW_OFF_PARAMS	PW_ID_LEN
+#define PW_OFF_SALT	(PW_OFF_PARAMS + PW_PARAMS_LEN + 1)
+#define PW_OFF_HASH	(PW_OFF_SALT + PW_SALT_B64 + 1)
+#define PW_MCF_LEN	(PW_OFF_HASH + PW_HASH_B64)
+
+_Static_assert(PW_SALT_B64 == 24 && PW_HASH_B64 == 88,
+    "libscrypt's MCF has 24 salt and 88 hash base64 characters");
+_Static_assert(PW_MCF_LEN + 1 <= PW_MCF_MAX, "PW_MCF_MAX is too small");
+_Static_assert(PW_MCF_MAX <= SCRYPT_MCF_LEN,
+    "libscrypt_check could not take our hashes");
+
+/* One parsed MCF string. */
+struct pw_mcf {
+	struct pw_cost	 cost;
+	uint8_t		 salt[PW_SALT_BYTES];
+	uint8_t		 hash[PW_HASH_BYTES];
+};
+
+/* The salt of pw_dummy(); any fixed value does. */
+static const uint8_t	pw_dummy_salt[PW_SALT_BYTES] = {
+	0x61, 0x75, 0x74, 0x65, 0x6e, 0x74, 0x69, 0x63,
+	0x61, 0x63, 0x61, 0x6f, 0x2d, 0x64, 0x75, 0x6d
+};
+
+/*
+ * Make sure libsodium is initialised: sodium_init() picks the SSE2 scrypt
+ * core and seeds the CSPRNG.  It is idempotent.  Failure means no CSPRNG
+ * for salts: abort (the spawner restarts the worker).
+ */
+static void
+pw_init(void)
+{
+
+	if (sodium_init() < 0) {
+		log_err("libsodium: sodium_init failed");
+		abort();
+	}
+}
+
+/*
+ * Value of the two lowercase hex digits at s into *v.  Returns 0, or -1
+ * when either is not [0-9a-f] (libscrypt writes "%02x").
+ */
+static int
+pw_hex2(const char *s, unsigned *v)
+{
+	unsigned	 i, d;
+
+	*v = 0;
+	for (i = 0; i < 2; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d = (unsigned)(s[i] - '0');
+		else if (s[i] >= 'a' && s[i] <= 'f')
+			d = (unsigned)(s[i] - 'a' + 10);
+		else
+			return -1;
+		*v = *v << 4 | d;
+	}
+	return 0;
+}
+
+/*
+ * Decode exactly b64len characters of padded standard base64 at b64 into
+ * exactly binlen bytes at bin.  libsodium refuses non-canonical trailing
+ * bits and wrong padding.  Returns 0 or -1.
+ */
+static int
+pw_b64_decode(const char *b64, size_t b64len, uint8_t *bin, size_t binlen)
+{
+	const char	*end = NULL;
+	size_t		 got = 0;
+
+	if (sodium_base642bin(bin, binlen, b64, b64len, NULL, &got, &end,
+	    PW_B64) != 0)
+		return -1;
+	if (got != binlen || end != b64 + b64len)
+		return -1;
+	return 0;
+}
+
+/*
+ * Parse the NUL-terminated string mcf into m.  Returns 0, or -1 (m wiped)
+ * when mcf is not exactly one $s1$ hash of the shape above or its cost is
+ * out of pw_cost_ok()'s range.  Reads at most PW_MCF_LEN + 1 bytes of mcf.
+ */
+static int
+pw_parse(const char *mcf, struct pw_mcf *m)
+{
+	unsigned	 logn, r, p;
+
+	memset(m, 0, sizeof(*m));
+	if (mcf == NULL || strnlen(mcf, PW_MCF_LEN + 1) != PW_MCF_LEN)
+		goto err;
+	if (memcmp(mcf, PW_ID, PW_ID_LEN) != 0 ||
+	    mcf[PW_OFF_SALT - 1] != '$' || mcf[PW_OFF_HASH - 1] != '$')
+		goto err;
+	if (pw_hex2(mcf + PW_OFF_PARAMS, &logn) == -1 ||
+	    pw_hex2(mcf + PW_OFF_PARAMS + 2, &r) == -1 ||
+	    pw_hex2(mcf + PW_OFF_PARAMS + 4, &p) == -1)
+		goto err;
+	/* Checked before the shift: log2(N) may be up to 0xff here. */
+	if (logn < 1 || logn > CFG_SCRYPT_LOGN_MAX)
+		goto err;
+	m->cost.N = (uint64_t)1 << logn;
+	m->cost.r = r;
+	m->cost.p = p;
+	if (pw_cost_ok(&m->cost) == -1)
+		goto err;
+	if (pw_b64_decode(mcf + PW_OFF_SALT, PW_SALT_B64, m->salt,
+	    sizeof(m->salt)) == -1 ||
+	    pw_b64_decode(mcf + PW_OFF_HASH, PW_HASH_B64, m->hash,
+	    sizeof(m->hash)) == -1)
+		goto err;
+	return 0;
+err:
+	sodium_memzero(m, sizeof(*m));
+	return -1;
+}
+
+/*
+ * scrypt(pw, salt, c) into the PW_HASH_BYTES at out.  c must have passed
+ * pw_cost_ok().  A NULL pw is taken as the empty password when len is 0.
+ * Returns 0, or -1 when libsodium fails (out of memory) or pw is NULL with
+ * a length; out is wiped then.
+ */
+static int
+pw_scrypt(const char *pw, size_t len, const uint8_t salt[PW_SALT_BYTES],
+    const struct pw_cost *c, uint8_t out[PW_HASH_BYTES])
+{
+	static const uint8_t	 empty[1];
+	const uint8_t		*in;
+
+	if (pw == NULL && len > 0)
+		goto err;
+	/* libsodium wants a non-NULL password even when it is empty. */
+	in = pw != NULL ? (const uint8_t *)pw : empty;
+	pw_init();
+	if (crypto_pwhash_scryptsalsa208sha256_ll(in, len, salt,
+	    PW_SALT_BYTES, c->N, c->r, c->p, out, PW_HASH_BYTES) != 0)
+		goto err;
+	return 0;
+err:
+	sodium_memzero(out, PW_HASH_BYTES);
+	return -1;
+}
+
+/*
+ * Compute scrypt(pw, salt, c) and compare it with want in constant time.
+ * Returns PW_MATCH, PW_MISMATCH, or PW_ERROR when scrypt fails.
+ */
+static enum pw_result
+pw_verify(const char *pw, size_t len, const uint8_t salt[PW_SALT_BYTES],
+    const struct pw_cost *c, const uint8_t want[PW_HASH_BYTES])
+{
+	uint8_t		 got[PW_HASH_BYTES];
+	enum pw_result	 rc;
+
+	if (pw_scrypt(pw, len, salt, c, got) == -1)
+		rc = PW_ERROR;
+	else if (sodium_memcmp(got, want, sizeof(got)) == 0)
+		rc = PW_MATCH;
+	else
+		rc = PW_MISMATCH;
+	sodium_memzero(got, sizeof(got));
+	return rc;
+}
+
+int
+pw_cost_ok(const struct pw_cost *c)
+{
+
+	if (c == NULL)
+		return -1;
+	if (c->N < 2 || (c->N & (c->N - 1)) != 0 ||
+	    c->N > (uint64_t)1 << CFG_SCRYPT_LOGN_MAX)
+		return -1;
+	if (c->r < 1 || c->r > CFG_SCRYPT_R_MAX ||
+	    c->p < 1 || c->p > CFG_SCRYPT_P_MAX)
+		return -1;
+	/* No overflow: N <= 2^20 and r <= 32 above. */
+	if (128 * c->N * c->r > CFG_SCRYPT_MEM_MAX)
+		return -1;
+	return 0;
+}
+
+int
+pw_cost_parse(const char *mcf, struct pw_cost *c)
+{
+	struct pw_mcf	 m;
+
+	if (pw_parse(mcf, &m) == -1)
+		return -1;
+	*c = m.cost;
+	sodium_memzero(&m, sizeof(m));
+	return 0;
+}
+
+/*
+ * Hash pw with cost c and 16 fresh random salt bytes into mcf, in exactly
+ * the layout libscrypt_mcf() writes.  Returns 0, or -1 (mcf set to "") when
+ * c fails pw_cost_ok() or scrypt fails.
+ */
+int
+pw_hash(const char *pw, size_t len, const struct pw_cost *c,
+    char mcf[PW_MCF_MAX])
+{
+	uint8_t		 salt[PW_SALT_BYTES], hash[PW_HASH_BYTES];
+	unsigned	 logn;
+	int		 rc = -1;
+
+	mcf[0] = '\0';
+	if (pw_cost_ok(c) == -1)
+		goto out;
+	pw_init();
+	randombytes_buf(salt, sizeof(salt));
+	if (pw_scrypt(pw, len, salt, c, hash) == -1)
+		goto out;
+
+	for (logn = 0; ((uint64_t)1 << logn) < c->N; logn++)
+		continue;
+	memcpy(mcf, PW_ID, PW_ID_LEN);
+	/* Writes NNrrpp and the '$' before the salt. */
+	(void)snprintf(mcf + PW_OFF_PARAMS, PW_MCF_MAX - PW_OFF_PARAMS,
+	    "%02x%02x%02x$", logn, (unsigned)c->r, (unsigned)c->p);
+	sodium_bin2base64(mcf + PW_OFF_SALT, PW_MCF_MAX - PW_OFF_SALT,
+	    salt, sizeof(salt), PW_B64);
+	mcf[PW_OFF_HASH - 1] = '$';
+	sodium_bin2base64(mcf + PW_OFF_HASH, PW_MCF_MAX - PW_OFF_HASH,
+	    hash, sizeof(hash), PW_B64);
+	rc = 0;
+out:
+	sodium_memzero(hash, sizeof(hash));
+	sodium_memzero(salt, sizeof(salt));
+	return rc;
+}
+
+/*
+ * Check pw against mcf: parse (PW_MISMATCH when malformed or over cap),
+ * recompute with the stored salt and cost, compare in constant time.  A
+ * match whose stored N, r or p is below want's is PW_MATCH_REHASH.
+ */
+enum pw_result
+pw_check(const char *mcf, const char *pw, size_t len,
+    const struct pw_cost *want)
+{
+	struct pw_mcf	 m;
+	enum pw_result	 rc;
+
+	if (pw_parse(mcf, &m) == -1)
+		return PW_MISMATCH;
+	rc = pw_verify(pw, len, m.salt, &m.cost, m.hash);
+	if (rc == PW_MATCH && want != NULL &&
+	    (m.cost.N < want->N || m.cost.r < want->r || m.cost.p < want->p))
+		rc = PW_MATCH_REHASH;
+	sodium_memzero(&m, sizeof(m));
+	return rc;
+}
+
+/*
+ * One scrypt at cost c on a fixed salt, compared like pw_check() does, so
+ * an unknown user costs what a known one does.  A cost outside
+ * pw_cost_ok() does no work.  Always PW_MISMATCH.
+ */
+enum pw_result
+pw_dummy(const char *pw, size_t len, const struct pw_cost *c)
+{
+	static const uint8_t	 nohash[PW_HASH_BYTES];
+
+	if (pw_cost_ok(c) == 0)
+		(void)pw_verify(pw, len, pw_dummy_salt, c, nohash);
+	return PW_MISMATCH;
+}
