@@ -589,6 +589,27 @@ on_term(int sig)
 	FCGX_ShutdownPending();
 }
 
+/*
+ * Load the config at path into c and open the store into *st.  Returns 0,
+ * or -1 after logging why.
+ */
+static int
+setup(struct cfg *c, const char *path, struct store **st)
+{
+	char	 err[512];
+
+	cfg_defaults(c);
+	if (cfg_load(c, path, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		return -1;
+	}
+	if ((*st = store_open(c)) == NULL) {
+		log_err("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -597,7 +618,8 @@ main(int argc, char *argv[])
 	struct http_io		 io;
 	struct sigaction	 sa;
 	FCGX_Request		 rq;
-	char			 path[PATH_MAX], err[512];
+	const char		*env, *p;
+	char			 path[PATH_MAX];
 	int			 cgi, rc = 1;
 
 	/* RFC 3875 4.4: argv may carry a query string; never commands. */
@@ -616,21 +638,23 @@ main(int argc, char *argv[])
 	io.read = cgi_read;
 	io.write = cgi_write;
 
-	/* libfcgi replaces environ per request: copy what we need now. */
-	if (snprintf(path, sizeof(path), "%s", cfg_path()) >=
-	    (int)sizeof(path)) {
-		log_err("config path too long");
+	/*
+	 * The config path: AUTENTICACAO_CONF of the process, else the
+	 * compiled-in path.  A FastCGI process started without it (Apache
+	 * mod_fcgid under an .htaccess, whose SetEnv reaches only the
+	 * requests) takes AUTENTICACAO_CONF from its first request instead.
+	 * Copied now: libfcgi replaces environ per request.
+	 */
+	env = getenv("AUTENTICACAO_CONF");
+	if (env != NULL && *env != '\0' && strlen(env) >= sizeof(path)) {
+		log_err("AUTENTICACAO_CONF too long");
 		goto out;
 	}
-	cfg_defaults(&cfg);
-	if (cfg_load(&cfg, path, err, sizeof(err)) == -1) {
-		log_err("%s", err);
+	snprintf(path, sizeof(path), "%s", cfg_path());
+	if ((cgi || (env != NULL && *env != '\0')) &&
+	    setup(&cfg, path, &st) == -1) {
 		if (cgi)
 			reply_error(&io, ERR_INTERNAL, NULL, NULL, 0);
-		goto out;
-	}
-	if ((st = store_open(&cfg)) == NULL) {
-		log_err("out of memory");
 		goto out;
 	}
 
@@ -645,7 +669,7 @@ main(int argc, char *argv[])
 	sa.sa_handler = on_term;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);	/* no SA_RESTART: accept returns */
-	sigaction(SIGUSR1, &sa, NULL);	/* Apache mod_fcgid asks with it */
+	sigaction(SIGUSR1, &sa, NULL);	/* Apache asks with it */
 
 	if (FCGX_InitRequest(&rq, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("FastCGI request setup failed");
@@ -656,6 +680,17 @@ main(int argc, char *argv[])
 	io.read = fcgi_read;
 	io.write = fcgi_write;
 	while (FCGX_Accept_r(&rq) >= 0) {
+		if (st == NULL) {
+			p = fcgi_param(&rq, "AUTENTICACAO_CONF");
+			if (p != NULL && *p != '\0')
+				snprintf(path, sizeof(path), "%s", p);
+			if (strlen(path) + 1 >= sizeof(path) ||
+			    setup(&cfg, path, &st) == -1) {
+				reply_error(&io, ERR_INTERNAL, NULL, NULL, 0);
+				FCGX_Finish_r(&rq);
+				goto out;
+			}
+		}
 		serve(&cfg, st, &io);
 		FCGX_Finish_r(&rq);
 	}
