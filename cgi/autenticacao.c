@@ -492,7 +492,7 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 {
 	struct ctx	 x;
 	struct timespec	 t0, t1;
-	const char	*role;
+	const char	*role, *p;
 	enum err	 e;
 	long		 ms;
 
@@ -507,7 +507,11 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 
 	role = io->param(io->ctx, "FCGI_ROLE");
 	if (role != NULL && strcmp(role, "AUTHORIZER") == 0) {
+		/* The log names the URL the web server asks about. */
 		strcpy(x.req.method, "AUTHZ");
+		p = io->param(io->ctx, "REQUEST_URI");
+		snprintf(x.req.path, sizeof(x.req.path), "%.*s",
+		    (int)strcspn(p ? p : "-", "?#\r\n"), p ? p : "-");
 		e = do_authorize(&x);
 	} else if ((e = http_route(io, &x.req)) == ERR_OK &&
 	    (handlers[x.req.route].fields == 0 ||

@@ -339,16 +339,26 @@ http_body(const struct http_io *io, const struct cfg *c, unsigned mask,
 {
 	struct json_tokener	*tok = NULL;
 	struct json_object	*o = NULL;
+	const char		*cl, *te;
 	char			*buf = NULL;
-	size_t			 len, got, i;
+	size_t			 len = 0, got, i;
 	enum err		 e;
+	int			 chunked = 0;
 
 	if (!media_type_ok(io->param(io->ctx, "CONTENT_TYPE"))) {
 		e = ERR_UNSUPPORTED_MEDIA_TYPE;
 		goto out;
 	}
-	if ((e = content_length(io->param(io->ctx, "CONTENT_LENGTH"),
-	    c->max_body, &len)) != ERR_OK)
+	cl = io->param(io->ctx, "CONTENT_LENGTH");
+	te = io->param(io->ctx, "HTTP_TRANSFER_ENCODING");
+	if ((cl == NULL || *cl == '\0') && te != NULL &&
+	    strcasestr(te, "chunked") != NULL) {
+		/* A chunked body without CONTENT_LENGTH (Apache mod_cgi
+		 * passes it so, against RFC 3875 4.1.2): read to its end,
+		 * but never more than max_body + 1 bytes. */
+		len = c->max_body + 1;
+		chunked = 1;
+	} else if ((e = content_length(cl, c->max_body, &len)) != ERR_OK)
 		goto out;
 	if ((buf = malloc(len + 1)) == NULL) {
 		e = ERR_INTERNAL;
@@ -357,6 +367,13 @@ http_body(const struct http_io *io, const struct cfg *c, unsigned mask,
 	/* Read exactly CONTENT_LENGTH bytes, never to EOF (RFC 3875 4.2). */
 	got = len > 0 ? io->read(io->ctx, buf, len) : 0;
 	buf[got] = '\0';
+	if (chunked) {
+		if (got > c->max_body) {
+			e = ERR_PAYLOAD_TOO_LARGE;
+			goto out;
+		}
+		len = got;
+	}
 	e = ERR_INVALID_JSON;
 	if (got != len || len == 0 || memchr(buf, '\0', len) != NULL)
 		goto out;
@@ -390,7 +407,7 @@ out:
 	if (tok != NULL)
 		json_tokener_free(tok);
 	if (buf != NULL) {
-		tok_wipe(buf, len + 1);
+		tok_wipe(buf, chunked ? c->max_body + 2 : len + 1);
 		free(buf);
 	}
 	return e;

@@ -279,6 +279,9 @@ reply_health(const struct http_io *io)
 }
 
 /*
+ * No other header goes with an authorizer's 200: Apache mod_authnz_fcgi
+ * adds them to the protected page's own response.
+ *
  * 1 if s may stand as a header value: non-empty, no control byte (so no
  * CR or LF), no leading blank.  Bytes of UTF-8 user names pass (RFC 9110
  * 5.5 obs-text).
@@ -308,7 +311,6 @@ reply_authorized(const struct http_io *io, const char *user, const char *sid)
 	    "Status: 200 OK\r\n"
 	    "Variable-AUTH_USER: %s\r\n"
 	    "Variable-AUTH_SESSION_ID: %s\r\n"
-	    "Cache-Control: no-store\r\n"
 	    "\r\n", user, sid);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;

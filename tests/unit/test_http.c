@@ -246,6 +246,25 @@ reads_exactly_content_length(void **state)
 }
 
 static void
+chunked_body_without_length_is_read_to_its_end(void **state)
+{
+	static char	 big[9000];
+
+	(void)state;
+	BODY("{\"username\":\"ana\",\"password\":\"x\"}");
+	F.env[2] = "HTTP_TRANSFER_ENCODING=chunked";
+	assert_int_equal(login_body(), ERR_OK);
+	assert_string_equal(R.username, "ana");
+
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "{}", 2);
+	post(big, sizeof(big));
+	F.env[2] = "HTTP_TRANSFER_ENCODING=chunked";
+	assert_int_equal(login_body(), ERR_PAYLOAD_TOO_LARGE);
+	assert_int_equal(F.pos, C.max_body + 1);	/* never more */
+}
+
+static void
 json_rejections(void **state)
 {
 	static const char *bad[] = {
@@ -474,6 +493,8 @@ reply_authorized_refuses_control_bytes(void **state)
 	assert_int_equal(reply_authorized(&IO, "ana", "sid"), 0);
 	assert_non_null(strstr(F.out, "Status: 200 OK\r\n"
 	    "Variable-AUTH_USER: ana\r\nVariable-AUTH_SESSION_ID: sid\r\n"));
+	/* mod_authnz_fcgi would copy any other header onto the page. */
+	assert_null(strstr(F.out, "Cache-Control"));
 }
 
 static void
@@ -505,6 +526,8 @@ main(void)
 		cmocka_unit_test_setup(content_length_over_max_is_413, setup),
 		cmocka_unit_test_setup(short_body_is_invalid_json, setup),
 		cmocka_unit_test_setup(reads_exactly_content_length, setup),
+		cmocka_unit_test_setup(
+		    chunked_body_without_length_is_read_to_its_end, setup),
 		cmocka_unit_test_setup(json_rejections, setup),
 		cmocka_unit_test_setup(raw_nul_in_body_is_invalid_json, setup),
 		cmocka_unit_test_setup(missing_null_empty_are_missing_field,
