@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include <fcgiapp.h>
+#include <fcgios.h>
 
 #include "cfg.h"
 #include "err.h"
@@ -703,5 +704,6 @@ main(int argc, char *argv[])
 out:
 	store_close(st);
 	cfg_clear(&cfg);
+	OS_LibShutdown();	/* frees what FCGX_Init allocated */
 	return rc;
 }
