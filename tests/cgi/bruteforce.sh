@@ -1,0 +1,133 @@
+# Brute-force regulation (API.md 429 TOO_MANY_ATTEMPTS, notes/responder.md
+# "Brute force"): max_failures failed password checks of a user name or a
+# client address ban it for ban_time; Retry-After; the admin's unban.
+. "$(dirname "$0")/../lib.sh"
+
+redis_start || exit 1
+conf_write max_failures=3 failure_window=300 ban_time=900
+for u in ana bia caio duda edu fabi gui hugo ivo; do user_add "$u" "$u-pw"; done
+
+t_banned() { # the last answer is the 429 of a ban of at most LIMIT seconds
+	t_error 429 TOO_MANY_ATTEMPTS
+	t_match "Retry-After" "$(hdr Retry-After)" '^[0-9]+$'
+	t_ge "Retry-After" "$(hdr Retry-After)" 1
+	t_le "Retry-After" "$(hdr Retry-After)" "$1"
+}
+
+# ---- per user name: failures from different addresses
+t_begin "max_failures - 1 wrong passwords of a user still answer 401"
+login ana bad1 REMOTE_ADDR=10.1.0.1
+t_error 401 INVALID_CREDENTIALS
+login ana bad2 REMOTE_ADDR=10.1.0.2
+t_error 401 INVALID_CREDENTIALS
+t_end
+t_begin "the max_failures-th wrong password of a user answers 401 (the check ran)"
+login ana bad3 REMOTE_ADDR=10.1.0.3
+t_error 401 INVALID_CREDENTIALS
+t_end
+t_begin "after max_failures wrong passwords the user is banned: right password -> 429 + Retry-After"
+login ana ana-pw REMOTE_ADDR=10.1.0.4
+t_banned 900
+t_end
+t_begin "a banned user gets 429 on refresh-session too"
+refresh_session AAAAAAAAAAAAAAAAAAAAAA ana ana-pw REMOTE_ADDR=10.1.0.5
+t_banned 900
+t_end
+t_begin "a user ban does not touch other users from the same address"
+login bia bia-pw REMOTE_ADDR=10.1.0.4
+t_status 200
+t_end
+t_begin "admin unban NAME exits 0"
+adm unban ana
+t_eq exit "$ADM_RC" 0
+t_end
+t_begin "after admin unban NAME the user logs in again"
+login ana ana-pw REMOTE_ADDR=10.1.0.6
+t_status 200
+t_end
+t_begin "unban also forgets the user's failures (one more failure is not a ban)"
+adm unban ana
+login ana bad1 REMOTE_ADDR=10.1.0.7
+login ana bad2 REMOTE_ADDR=10.1.0.8
+login ana ana-pw REMOTE_ADDR=10.1.0.9
+t_status 200
+t_end
+
+# ---- per client address: failures of different users
+t_begin "max_failures wrong passwords from one address (different users) ban the address"
+login caio bad REMOTE_ADDR=10.2.0.1
+t_error 401 INVALID_CREDENTIALS
+login duda bad REMOTE_ADDR=10.2.0.1
+t_error 401 INVALID_CREDENTIALS
+login edu bad REMOTE_ADDR=10.2.0.1
+t_error 401 INVALID_CREDENTIALS
+login fabi fabi-pw REMOTE_ADDR=10.2.0.1
+t_banned 900
+t_end
+t_begin "an address ban does not touch the same user from another address"
+login fabi fabi-pw REMOTE_ADDR=10.2.0.2
+t_status 200
+t_end
+t_begin "unknown user names count as failures of the address"
+login nosuch1 x REMOTE_ADDR=10.3.0.1
+login nosuch2 x REMOTE_ADDR=10.3.0.1
+login nosuch3 x REMOTE_ADDR=10.3.0.1
+login gui gui-pw REMOTE_ADDR=10.3.0.1
+t_banned 900
+t_end
+t_begin "failed refresh-session password checks count like failed logins"
+for i in 1 2 3; do refresh_session AAAAAAAAAAAAAAAAAAAAAA hugo bad REMOTE_ADDR=10.4.0.$i; done
+login hugo hugo-pw REMOTE_ADDR=10.4.0.9
+t_banned 900
+t_end
+t_begin "admin unban ADDRESS exits 0"
+adm unban 10.2.0.1
+t_eq exit "$ADM_RC" 0
+t_end
+t_begin "after admin unban ADDRESS the address logs in again"
+login fabi fabi-pw REMOTE_ADDR=10.2.0.1
+t_status 200
+t_end
+t_begin "validation errors do not count as failures"
+for i in 1 2 3 4 5; do cgi POST "$API/login" '{"username":"ivo"}' REMOTE_ADDR=10.5.0.1; done
+login ivo ivo-pw REMOTE_ADDR=10.5.0.1
+t_status 200
+t_end
+t_begin "a success does not erase a ban"
+for i in 1 2 3; do login ivo bad REMOTE_ADDR=10.6.0.$i; done
+login ivo ivo-pw REMOTE_ADDR=10.6.0.9
+t_eq "first" "$STATUS" 429
+login ivo ivo-pw REMOTE_ADDR=10.6.0.9
+t_banned 900
+t_end
+
+# ---- X-Forwarded-For is believed only from trusted_proxies
+t_begin "X-Forwarded-For from an untrusted peer is ignored (REMOTE_ADDR is banned)"
+XFF=$T/xff.conf
+conf_write "$XFF" max_failures=3 ban_time=900 trusted_proxies=10.9.9.9
+for i in 1 2 3; do CONF=$XFF login "nosuchx$i" bad REMOTE_ADDR=10.7.0.1 HTTP_X_FORWARDED_FOR=192.0.2.$i; done
+CONF=$XFF login bia bia-pw REMOTE_ADDR=10.7.0.1 HTTP_X_FORWARDED_FOR=192.0.2.77
+t_banned 900
+t_end
+t_begin "X-Forwarded-For from a trusted proxy names the client (its ban, not the proxy's)"
+for i in 1 2 3; do CONF=$XFF login "nosuchy$i" bad REMOTE_ADDR=10.9.9.9 HTTP_X_FORWARDED_FOR=192.0.2.10; done
+CONF=$XFF login bia bia-pw REMOTE_ADDR=10.9.9.9 HTTP_X_FORWARDED_FOR=192.0.2.10
+t_banned 900
+CONF=$XFF login bia bia-pw REMOTE_ADDR=10.9.9.9 HTTP_X_FORWARDED_FOR=192.0.2.11
+t_eq "another client behind the same proxy" "$STATUS" 200
+t_end
+
+# ---- the ban ends by itself after ban_time, failures forgotten with it
+t_begin "a ban ends after ban_time and its failures are forgotten"
+QUICK=$T/quick.conf
+conf_write "$QUICK" max_failures=3 ban_time=2 failure_window=300
+for i in 1 2 3; do CONF=$QUICK login edu bad REMOTE_ADDR=10.8.0.$i; done
+CONF=$QUICK login edu edu-pw REMOTE_ADDR=10.8.0.9
+t_banned 2
+sleep 2.5
+CONF=$QUICK login edu bad REMOTE_ADDR=10.8.0.4
+t_eq "one failure after the ban" "$STATUS" 401
+CONF=$QUICK login edu edu-pw REMOTE_ADDR=10.8.0.9
+t_eq "right password after the ban" "$STATUS" 200
+t_end
+done_testing

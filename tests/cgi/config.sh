@@ -1,0 +1,123 @@
+# The responder's configuration (API.md "Configuration", notes/responder.md
+# "Config"): AUTENTICACAO_CONF, and a bad file stops it at start with
+# "file:line: key: reason" on stderr and exit 1.
+. "$(dirname "$0")/../lib.sh"
+
+redis_start || exit 1
+conf_write
+
+bad() { # NAME KEYLINE-REGEX KEY [conf_write args]: one bad-config test
+	local name=$1 key=$2 line
+	shift 2
+	conf_write "$T/bad.conf" "$@"
+	line=$(grep -n "^$key\\b" "$T/bad.conf" | tail -n 1 | cut -d: -f1)
+	t_begin "responder: $name -> exit 1, stderr names file:line: key"
+	CONF=$T/bad.conf cgi POST "$API/login" '{"username":"a","password":"b"}'
+	t_eq exit "$CGI_RC" 1
+	t_match stderr "$CGI_ERR" "$T/bad.conf:$line: $key"
+	t_nomatch "stdout (no 200)" "$(<"$OUT")" 'Status: 200'
+	t_end
+}
+bad "unknown key" no_such_key "no_such_key = 1"
+bad "misspelled key" redis_prot "redis_prot = 6379"
+bad "bad number" redis_port redis_port=abc
+bad "negative number" access_ttl access_ttl=-5
+bad "number out of range" redis_port redis_port=70000
+bad "number with a unit" redis_timeout_ms redis_timeout_ms=500ms
+bad "scrypt_n not a power of two" scrypt_n scrypt_n=1000
+bad "bad authorizer_token" authorizer_token authorizer_token=cookie
+t_begin "responder: a key set twice -> exit 1, stderr names file:line: key"
+conf_write "$T/twice.conf" max_body=100
+echo "max_body = 200" >>"$T/twice.conf"
+line=$(grep -c . "$T/twice.conf")
+CONF=$T/twice.conf cgi POST "$API/login" '{"username":"a","password":"b"}'
+t_eq exit "$CGI_RC" 1
+t_match stderr "$CGI_ERR" "$T/twice.conf:$line: max_body"
+t_end
+
+t_begin "responder: missing config file -> exit 1, stderr names the file"
+CONF=$T/missing.conf cgi POST "$API/login" '{}'
+t_eq exit "$CGI_RC" 1
+t_match stderr "$CGI_ERR" "$T/missing.conf"
+t_end
+t_begin "responder: a line without '=' -> exit 1, stderr names file:line"
+printf 'redis_host = 127.0.0.1\njust some words\n' >"$T/bad2.conf"
+CONF=$T/bad2.conf cgi POST "$API/login" '{}'
+t_eq exit "$CGI_RC" 1
+t_match stderr "$CGI_ERR" "$T/bad2.conf:2"
+t_end
+t_begin "responder: comments and blank lines are fine"
+{ echo "# a comment"; echo; echo "   # indented comment"; cat "$CONF"; echo; } >"$T/comments.conf"
+CONF=$T/comments.conf cgi GET "$API/health"
+t_status 200
+t_end
+t_begin "responder: reads its config from AUTENTICACAO_CONF (key_prefix is used)"
+user_add alice alice-pw
+login alice alice-pw
+t_status 200
+t_eq "session under the prefix" "$(rcli EXISTS "${PREFIX}session:$SID")" 1
+t_end
+t_begin "responder: without AUTENTICACAO_CONF it uses the compiled-in default path"
+def=/usr/local/etc/autenticacao.conf
+cgi GET "$API/health" "" -AUTENTICACAO_CONF
+if [ -e "$def" ]; then
+	t_match "answers from $def" "$STATUS" '^[0-9]{3}$'
+else
+	t_eq exit "$CGI_RC" 1
+	t_match stderr "$CGI_ERR" "$def"
+fi
+t_end
+t_begin "responder: an empty AUTENTICACAO_CONF means the compiled-in default path"
+cgi GET "$API/health" "" AUTENTICACAO_CONF=
+if [ -e "$def" ]; then
+	t_match "answers from $def" "$STATUS" '^[0-9]{3}$'
+else
+	t_eq exit "$CGI_RC" 1
+	t_match stderr "$CGI_ERR" "$def"
+fi
+t_end
+t_begin "the shipped conf/autenticacao.conf is a valid config (its defaults)"
+sed "s/^redis_port = .*/redis_port = $REDIS_PORT/" "$ROOT_DIR/conf/autenticacao.conf" >"$T/shipped.conf"
+CONF=$T/shipped.conf cgi GET "$API/health"
+t_status 200
+t_end
+t_begin "the shipped conf/autenticacao.conf documents every key of API.md"
+for k in redis_host redis_port redis_socket redis_password redis_username redis_db \
+    redis_timeout_ms key_prefix access_ttl session_ttl scrypt_n scrypt_r scrypt_p \
+    max_body max_failures failure_window ban_time trusted_proxies \
+    refresh_reuse_grace authorizer_token; do
+	grep -Eq "^#? *$k *=" "$ROOT_DIR/conf/autenticacao.conf" || t_fail "no line for $k"
+done
+t_end
+t_begin "redis_socket: the responder reaches Redis over a unix socket"
+SOCKDIR=$T/rs
+mkdir -p "$SOCKDIR"
+sport=$(free_port)
+redis-server --port 0 --unixsocket "$SOCKDIR/r.sock" --save '' --appendonly no \
+    --dir "$SOCKDIR" --daemonize no --logfile "$SOCKDIR/log" >/dev/null 2>&1 &
+SPID=$!
+BG_PIDS+=("$SPID")
+for i in $(seq 1 100); do [ -S "$SOCKDIR/r.sock" ] && break; sleep 0.05; done
+conf_write "$T/sock.conf" "redis_socket=$SOCKDIR/r.sock" "redis_port=$sport"
+CONF=$T/sock.conf cgi GET "$API/health"
+t_status 200
+t_end
+t_begin "redis_db: the responder's keys go to the configured database"
+conf_write "$T/db3.conf" redis_db=3
+CONF=$T/db3.conf user_add dbuser dbpw
+t_eq "user in db 3" "$(rcli -n 3 EXISTS "${PREFIX}user:dbuser")" 1
+t_eq "not in db 0" "$(rcli -n 0 EXISTS "${PREFIX}user:dbuser")" 0
+CONF=$T/db3.conf login dbuser dbpw
+t_status 200
+t_end
+t_begin "redis_password: AUTH is sent (requirepass server)"
+rcli CONFIG SET requirepass 's3cr3t#pw' >/dev/null
+conf_write "$T/nopw.conf"
+CONF=$T/nopw.conf cgi GET "$API/health"
+t_eq "without the password" "$STATUS" 503
+conf_write "$T/pw.conf" 'redis_password=s3cr3t#pw'
+CONF=$T/pw.conf cgi GET "$API/health"
+t_eq "with the password ('#' included)" "$STATUS" 200
+redis-cli -h 127.0.0.1 -p "$REDIS_PORT" -a 's3cr3t#pw' --no-auth-warning CONFIG SET requirepass '' >/dev/null
+t_end
+done_testing

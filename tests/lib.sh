@@ -1,0 +1,965 @@
+# tests/lib.sh - sourced (by bash) by every scripted test of autenticacao.
+#
+# A test script is:
+#
+#	. "$(dirname "$0")/../lib.sh"
+#	redis_start; conf_write
+#	t_begin "login answers 200 for a known user"
+#	cgi POST /api/v1/autenticacao/login '{"username":"a","password":"b"}'
+#	t_status 200
+#	t_eq "success" "$(jget .success)" true
+#	t_end
+#	done_testing
+#
+# Every test prints exactly one line, "ok - NAME" or "not ok - NAME: WHY",
+# and the script ends with "# counts PASSED FAILED", which tests/run.sh
+# reads.  A script that stops before done_testing (a crash, an exit from a
+# helper, a signal) reports one more failure from its EXIT trap, so a test
+# can never vanish silently.  Nothing is skipped: a missing binary or
+# endpoint is a failure.
+#
+# Environment:
+#	BUILD		directory of the binaries (default build)
+#	SANITIZE	1 under ASan/UBSan (sets ASAN_OPTIONS/UBSAN_OPTIONS)
+#	KEEP_TMP	1 keeps the script's temporary directory
+#	CGI_TIMEOUT	seconds one CGI run may take (default 10, 30 with SANITIZE)
+
+[ -n "${BASH_VERSION:-}" ] || { echo "lib.sh needs bash" >&2; exit 1; }
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT_DIR=$(cd "$TESTS_DIR/.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT_DIR/$BUILD ;; esac
+SANITIZE=${SANITIZE:-0}
+if [ "$SANITIZE" = 1 ]; then
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	CGI_TIMEOUT=${CGI_TIMEOUT:-30}
+fi
+CGI_TIMEOUT=${CGI_TIMEOUT:-10}
+SAN_PATTERN='ERROR: AddressSanitizer|runtime error:|LeakSanitizer'
+API=/api/v1/autenticacao
+NL=$'\n'
+
+SCRIPT_NAME_=$(basename "$0")
+mkdir -p "$ROOT_DIR/tests/tmp"
+T=$(mktemp -d "$ROOT_DIR/tests/tmp/${SCRIPT_NAME_%.sh}.XXXXXX")
+PASSED=0
+FAILED=0
+PREFIX=
+DONE_TESTING=0
+T_NAME=
+T_WHY=
+BG_PIDS=()
+REDIS_PORT=
+REDIS_PID=
+REDIS_DIR=
+LIGHTTPD_PID=
+
+# ---------------------------------------------------------------- results
+
+# ok NAME: one passing test.
+ok() {
+	PASSED=$((PASSED + 1))
+	printf 'ok - %s\n' "$1"
+}
+
+# notok NAME WHY: one failing test.
+notok() {
+	local why=${2//[$'\r\n']/ }
+	FAILED=$((FAILED + 1))
+	[ ${#why} -le 1500 ] || why="${why:0:1500}..."
+	printf 'not ok - %s: %s\n' "$1" "$why"
+}
+
+# t_begin NAME / t_fail WHY... / t_end: one test made of several checks; it
+# fails with every reason collected between begin and end.
+t_begin() {
+	[ -z "$T_NAME" ] || t_end
+	T_NAME=$1
+	T_WHY=
+}
+t_fail() {
+	T_WHY="${T_WHY:+$T_WHY; }$*"
+}
+t_end() {
+	[ -n "$T_NAME" ] || return 0
+	if [ -z "$T_WHY" ]; then ok "$T_NAME"; else notok "$T_NAME" "$T_WHY"; fi
+	T_NAME=
+	T_WHY=
+}
+
+# short STRING: the string cut to 160 bytes for a message.
+short() {
+	local s=$1
+	if [ ${#s} -gt 160 ]; then s="${s:0:160}...(${#1} chars)"; fi
+	printf '%s' "$s"
+}
+
+# t_eq WHAT GOT WANT / t_ne WHAT GOT NOTWANT
+t_eq() {
+	[ "$2" = "$3" ] || t_fail "$1: got '$(short "$2")', want '$(short "$3")'"
+}
+t_ne() {
+	[ "$2" != "$3" ] || t_fail "$1: got '$(short "$2")', which it must not be"
+}
+# t_match WHAT GOT ERE: GOT must match the extended regex (bash =~).
+t_match() {
+	[[ $2 =~ $3 ]] || t_fail "$1: '$(short "$2")' does not match /$3/"
+}
+t_nomatch() {
+	! [[ $2 =~ $3 ]] || t_fail "$1: '$(short "$2")' matches /$3/"
+}
+# t_le WHAT A B: integers, A <= B.
+t_le() {
+	if ! [[ "$2" =~ ^-?[0-9]+$ && "$3" =~ ^-?[0-9]+$ ]] || [ "$2" -gt "$3" ]; then
+		t_fail "$1: '$2' is not <= '$3'"
+	fi
+}
+# t_ge WHAT A B: integers, A >= B.
+t_ge() {
+	if ! [[ "$2" =~ ^-?[0-9]+$ && "$3" =~ ^-?[0-9]+$ ]] || [ "$2" -lt "$3" ]; then
+		t_fail "$1: '$2' is not >= '$3'"
+	fi
+}
+
+# done_testing: the last line of every script.
+done_testing() {
+	t_end
+	DONE_TESTING=1
+	exit 0
+}
+
+# ---------------------------------------------------------------- cleanup
+
+cleanup() {
+	local rc=$? p
+	trap - EXIT INT TERM HUP
+	if [ -n "$T_NAME" ]; then
+		t_fail "script stopped inside this test (exit $rc)"
+		t_end
+	fi
+	if [ "$DONE_TESTING" != 1 ] && [ -z "${AUT_LIB_NO_COUNTS:-}" ]; then
+		notok "$SCRIPT_NAME_ finishes" "the script stopped before done_testing (exit $rc)"
+	fi
+	lighttpd_stop
+	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	redis_stop
+	if [ -z "${AUT_LIB_NO_COUNTS:-}" ]; then
+		printf '# counts %d %d\n' "$PASSED" "$FAILED"
+	fi
+	if [ "${KEEP_TMP:-0}" = 1 ]; then
+		echo "# kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+	if [ -z "${AUT_LIB_NO_COUNTS:-}" ]; then
+		[ "$FAILED" -eq 0 ] && exit 0
+		exit 1
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# ---------------------------------------------------------------- ports
+
+# port_busy PORT: true if something listens on 127.0.0.1:PORT.
+port_busy() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# free_port: print a TCP port on 127.0.0.1 that nobody listens on (and
+# that ss does not show in any state).
+free_port() {
+	local i p
+	for i in $(seq 1 200); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		port_busy "$p" && continue
+		if command -v ss >/dev/null 2>&1 &&
+		    ss -Htan 2>/dev/null | awk '{print $4}' | grep -q ":$p\$"; then
+			continue
+		fi
+		printf '%s\n' "$p"
+		return 0
+	done
+	echo "free_port: no free port found" >&2
+	return 1
+}
+
+# now_ms: milliseconds since the epoch.
+now_ms() {
+	local n=${EPOCHREALTIME/[.,]/}
+	printf '%s\n' $((n / 1000))
+}
+
+# ---------------------------------------------------------------- redis
+
+# redis_start [PORT]: a throwaway redis-server on 127.0.0.1 (a free port
+# unless PORT is given; a restart on the same port reuses its directory, so
+# a dump written by redis_stop save comes back).  Sets REDIS_PORT,
+# REDIS_PID, REDIS_DIR.  Returns non-zero if it does not answer PING in 10 s.
+redis_start() {
+	local port=${1:-} i
+	[ -n "$port" ] || port=$(free_port) || return 1
+	REDIS_PORT=$port
+	REDIS_DIR=$T/redis-$port
+	mkdir -p "$REDIS_DIR"
+	# Disowned, so that a bare `wait` in a test (for its curls) does not
+	# wait for Redis; the shell still reaps it.
+	redis-server --port "$port" --bind 127.0.0.1 --save '' \
+	    --appendonly no --dir "$REDIS_DIR" --dbfilename dump.rdb \
+	    --daemonize no --protected-mode yes \
+	    --logfile "$REDIS_DIR/redis.log" </dev/null >/dev/null 2>&1 &
+	REDIS_PID=$!
+	disown "$REDIS_PID"
+	for i in $(seq 1 200); do
+		if [ "$(rcli PING 2>/dev/null)" = PONG ]; then
+			# a dump being loaded answers PING with -LOADING
+			return 0
+		fi
+		kill -0 "$REDIS_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "redis_start: redis-server on port $port did not start" >&2
+	cat "$REDIS_DIR/redis.log" >&2 2>/dev/null
+	return 1
+}
+
+# redis_stop [save]: SHUTDOWN NOSAVE (or SAVE) the redis of redis_start and
+# wait for the process to end.  Safe to call when none is running.
+redis_stop() {
+	local how=NOSAVE i
+	[ "${1:-}" = save ] && how=SAVE
+	[ -n "$REDIS_PID" ] || return 0
+	rcli SHUTDOWN "$how" >/dev/null 2>&1
+	for i in $(seq 1 100); do
+		kill -0 "$REDIS_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$REDIS_PID" 2>/dev/null; then
+		kill -9 "$REDIS_PID" 2>/dev/null
+		sleep 0.1
+	fi
+	REDIS_PID=
+}
+
+# rcli ARGS...: redis-cli against the test redis (raw output).
+rcli() {
+	timeout 10 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --raw "$@"
+}
+
+# redis_dump FILE: every key under the whole redis and every value (all
+# types), one item a line, into FILE.
+redis_dump() {
+	local out=$1 k ty
+	: >"$out"
+	rcli --scan | while IFS= read -r k; do
+		printf 'KEY %s\n' "$k"
+		ty=$(rcli TYPE "$k")
+		case $ty in
+		string) rcli GET "$k" ;;
+		hash) rcli HGETALL "$k" ;;
+		set) rcli SMEMBERS "$k" ;;
+		zset) rcli ZRANGE "$k" 0 -1 WITHSCORES ;;
+		list) rcli LRANGE "$k" 0 -1 ;;
+		stream) rcli XRANGE "$k" - + ;;
+		esac
+	done >>"$out"
+}
+
+# ---------------------------------------------------------------- config
+
+# conf_write [FILE] [KEY=VALUE...]: write a responder/admin config for the
+# test redis with a cheap scrypt cost; each KEY=VALUE replaces the default
+# of KEY or adds a line (a value of "-" drops KEY).  A bare line without
+# "=" is written as is.  Without FILE: writes $T/autenticacao.conf with a
+# new unique key_prefix and sets CONF (the helpers' config) and PREFIX.
+# With FILE: an extra config of the same key_prefix ($PREFIX) unless
+# KEY=VALUE says otherwise; CONF and PREFIX are left alone.
+conf_write() {
+	local file=$T/autenticacao.conf kv k v i found own=1
+	case ${1:-} in *=*|'') ;; *) file=$1; own=0; shift ;; esac
+	local pfx=$PREFIX
+	[ $own = 1 ] && pfx="t$RANDOM$RANDOM:"
+	# max_failures is high so that the many failed logins of one script
+	# from 127.0.0.1 do not ban it; the brute-force tests set it low.
+	local -a keys=(redis_host redis_port key_prefix scrypt_n scrypt_r scrypt_p redis_timeout_ms max_failures)
+	local -a vals=(127.0.0.1 "${REDIS_PORT:-6379}" "$pfx" 1024 8 1 500 100000)
+	local -a raw=()
+	for kv in "$@"; do
+		case $kv in
+		*=*) ;;
+		*) raw+=("$kv"); continue ;;
+		esac
+		k=${kv%%=*}
+		v=${kv#*=}
+		found=0
+		for i in "${!keys[@]}"; do
+			if [ "${keys[$i]}" = "$k" ]; then
+				vals[$i]=$v
+				found=1
+			fi
+		done
+		if [ $found = 0 ]; then
+			keys+=("$k")
+			vals+=("$v")
+		fi
+		[ "$k" = key_prefix ] && pfx=$v
+	done
+	{
+		echo "# written by tests/lib.sh for $SCRIPT_NAME_"
+		for i in "${!keys[@]}"; do
+			[ "${vals[$i]}" = - ] && continue
+			printf '%s = %s\n' "${keys[$i]}" "${vals[$i]}"
+		done
+		for kv in "${raw[@]}"; do printf '%s\n' "$kv"; done
+	} >"$file"
+	if [ $own = 1 ]; then
+		CONF=$file
+		PREFIX=$pfx
+	fi
+}
+
+# conf_get KEY [FILE]: the value of KEY in a config written by conf_write.
+conf_get() {
+	sed -n "s/^$1 = //p" "${2:-$CONF}" | tail -n 1
+}
+
+# ---------------------------------------------------------------- CGI
+
+# cgi METHOD PATH [BODY] [VAR=VALUE | -VAR ...]
+#
+# Runs "$BUILD"/autenticacao.fcgi once as a plain CGI program: env -i with
+# the CGI/1.1 meta-variables of a request to PATH (SCRIPT_NAME empty,
+# PATH_INFO and REQUEST_URI = PATH), CONTENT_TYPE application/json and
+# CONTENT_LENGTH = the byte length of BODY (both only when there is a body
+# or the method is not GET/HEAD), REMOTE_ADDR 127.0.0.1, AUTENTICACAO_CONF
+# $CONF; BODY on stdin.  VAR=VALUE sets or replaces a variable (e.g.
+# CONTENT_LENGTH=abc, HTTP_AUTHORIZATION=...), -VAR removes it.
+#
+# Knobs (set for one call, e.g. CGI_BODY_FILE=f cgi POST ...):
+#	CGI_BODY_FILE	send this file's bytes instead of BODY (exact bytes,
+#			NULs included; CONTENT_LENGTH is its size)
+#	CGI_HOLD=1	keep stdin open (never EOF) after the body
+#	CGI_ARGV	extra command-line words (a bash array, set before)
+#
+# Results: STATUS (number of the Status: line, "" if none), HEADERS (the
+# header block, CR removed), BODY (the body), and files $OUT (raw stdout),
+# $ERR (stderr), $BODYF (body), $HDRF (headers); CGI_RC (exit status),
+# CGI_MS (wall time).  Every stderr is also appended to $T/all-stderr.  A
+# sanitizer report, a crash or a timeout fails the current test.
+cgi() {
+	local method=$1 path=$2 body=${3-} kv name i hold_pid=
+	shift 2
+	[ $# -gt 0 ] && shift
+	local -a env=(
+		"GATEWAY_INTERFACE=CGI/1.1"
+		"SERVER_PROTOCOL=HTTP/1.1"
+		"SERVER_SOFTWARE=autenticacao-tests"
+		"SERVER_NAME=localhost"
+		"SERVER_PORT=80"
+		"REQUEST_METHOD=$method"
+		"SCRIPT_NAME="
+		"PATH_INFO=$path"
+		"REQUEST_URI=$path"
+		"QUERY_STRING="
+		"REMOTE_ADDR=127.0.0.1"
+		"REMOTE_PORT=40000"
+		"AUTENTICACAO_CONF=${CONF:-}"
+	)
+	local infile=$T/cgi.in
+	if [ -n "${CGI_BODY_FILE:-}" ]; then
+		infile=$CGI_BODY_FILE
+	else
+		printf '%s' "$body" >"$infile"
+	fi
+	local len
+	if [ -n "${CGI_BODY_FILE:-}" ]; then
+		len=$(wc -c <"$infile")
+		len=${len//[^0-9]/}
+	else
+		local LC_ALL=C
+		len=${#body}
+	fi
+	if [ "$len" -gt 0 ] || { [ "$method" != GET ] && [ "$method" != HEAD ]; }; then
+		env+=("CONTENT_TYPE=application/json" "CONTENT_LENGTH=$len")
+	fi
+	local v
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[ -n "${!v:-}" ] && env+=("$v=${!v}")
+	done
+	for kv in "$@"; do
+		case $kv in
+		-*) name=${kv#-} ;;
+		*=*) name=${kv%%=*} ;;
+		*) echo "cgi: bad argument '$kv'" >&2; continue ;;
+		esac
+		for i in "${!env[@]}"; do
+			[ "${env[$i]%%=*}" = "$name" ] && unset 'env[i]'
+		done
+		case $kv in -*) ;; *) env+=("$kv") ;; esac
+	done
+	OUT=$T/cgi.out ERR=$T/cgi.err BODYF=$T/cgi.body HDRF=$T/cgi.hdr
+	local stdin_src=$infile
+	if [ "${CGI_HOLD:-0}" = 1 ]; then
+		rm -f "$T/cgi.fifo"
+		mkfifo "$T/cgi.fifo"
+		(cat "$infile"; exec sleep 60) >"$T/cgi.fifo" &
+		hold_pid=$!
+		stdin_src=$T/cgi.fifo
+	fi
+	local t0 t1
+	t0=${EPOCHREALTIME/[.,]/}
+	timeout -k 2 "$CGI_TIMEOUT" env -i "${env[@]}" \
+	    "$BUILD/autenticacao.fcgi" ${CGI_ARGV[@]+"${CGI_ARGV[@]}"} \
+	    <"$stdin_src" >"$OUT" 2>"$ERR"
+	CGI_RC=$?
+	t1=${EPOCHREALTIME/[.,]/}
+	CGI_MS=$(((t1 - t0) / 1000))
+	if [ -n "$hold_pid" ]; then
+		kill "$hold_pid" 2>/dev/null
+		wait "$hold_pid" 2>/dev/null
+	fi
+	CGI_ERR=$(<"$ERR")
+	[ -z "$CGI_ERR" ] || printf '%s\n' "$CGI_ERR" >>"$T/all-stderr"
+	cgi_split "$OUT"
+	cgi_health_check "cgi $method $(short "$path")"
+}
+
+# cgi_health_check WHAT: fail the current test (or report a separate
+# failure) on a sanitizer report, a crash or a timeout of the last run.
+cgi_health_check() {
+	local why=
+	if [[ $CGI_ERR =~ $SAN_PATTERN ]]; then
+		why="sanitizer report: $(grep -Em1 "$SAN_PATTERN" "$ERR")"
+	elif [ "$CGI_RC" = 124 ] || [ "$CGI_RC" = 137 ]; then
+		why="timed out after ${CGI_TIMEOUT}s"
+	elif [ "$CGI_RC" = 127 ] || [ "$CGI_RC" = 126 ]; then
+		why="could not run $BUILD/autenticacao.fcgi (exit $CGI_RC)"
+	elif [ "$CGI_RC" -ge 128 ]; then
+		why="crashed (exit $CGI_RC): $(tail -n 3 "$ERR" | tr '\n' ' ')"
+	fi
+	[ -n "$why" ] || return 0
+	if [ -n "$T_NAME" ]; then
+		t_fail "$1: $why"
+	else
+		notok "$1 runs cleanly" "$why"
+	fi
+}
+
+# cgi_split FILE: split a CGI answer into STATUS, HEADERS/$HDRF (the
+# header lines, CR removed), BODY/$BODYF.
+cgi_split() {
+	local line hs= rest=
+	{
+		while IFS= read -r line; do
+			line=${line%$'\r'}
+			[ -z "$line" ] && break
+			hs+=$line$'\n'
+		done
+		IFS= read -r -d '' rest
+	} <"$1"
+	printf '%s' "$hs" >"$HDRF"
+	printf '%s' "$rest" >"$BODYF"
+	HEADERS=${hs%$'\n'}
+	BODY=$rest
+	JSUM_OF=
+	STATUS=
+	[[ $'\n'$HEADERS =~ $'\n'[Ss][Tt][Aa][Tt][Uu][Ss]:[[:space:]]*([0-9][0-9][0-9]) ]] &&
+	    STATUS=${BASH_REMATCH[1]}
+}
+
+# hdr NAME: the value of header NAME in the last answer (case-insensitive
+# name, first occurrence, surrounding blanks stripped).  hdr_count NAME:
+# how many times it occurs.
+hdr() {
+	local line n v k
+	n=${1,,}
+	while IFS= read -r line; do
+		[[ $line == *:* ]] || continue
+		k=${line%%:*}
+		if [ "${k,,}" = "$n" ]; then
+			v=${line#*:}
+			v=${v#"${v%%[![:space:]]*}"}
+			v=${v%"${v##*[![:space:]]}"}
+			printf '%s\n' "$v"
+			return 0
+		fi
+	done <<<"$HEADERS"
+}
+hdr_count() {
+	local line c=0 n=${1,,} k
+	while IFS= read -r line; do
+		[[ $line == *:* ]] || continue
+		k=${line%%:*}
+		[ "${k,,}" = "$n" ] && c=$((c + 1))
+	done <<<"$HEADERS"
+	printf '%s\n' "$c"
+}
+
+# jget FILTER [FILE]: jq -r FILTER on the last body (or FILE); prints
+# "<invalid json>" when the body does not parse.
+jget() {
+	jq -r "$1" <"${2:-$BODYF}" 2>/dev/null || echo "<invalid json>"
+}
+
+# json_str STRING: STRING as a JSON string literal.
+json_str() {
+	jq -Rn --arg s "$1" '$s'
+}
+
+# t_status WANT: the last answer's status.
+t_status() {
+	t_eq "status" "$STATUS" "$1"
+}
+
+# t_json_ct: the last answer is JSON with the contract's Content-Type.
+t_json_ct() {
+	t_match "Content-Type" "$(hdr Content-Type)" '^application/json; *charset=utf-8$'
+}
+
+# jsum: one jq pass over the last body into J_* variables (cached per
+# answer): J_OK (1 if it parses), J_SUCCESS, J_CODE, J_MESSAGE (type
+# checked), J_FIELD ("<absent>" if none), J_KEYS, J_EKEYS.
+jsum() {
+	[ "$JSUM_OF" = "$BODYF:$STATUS:$BODY" ] && return 0
+	JSUM_OF="$BODYF:$STATUS:$BODY"
+	local -a v=()
+	mapfile -t v <<<"$(jq -r '(.success|tojson),
+	    (.error.code // "<absent>" | tostring | gsub("[\r\n]"; " ")),
+	    (.error.message | if type == "string" then gsub("[\r\n]"; " ") else "<not a string>" end),
+	    (if (.error|type) == "object" and (.error|has("field")) then .error.field|tostring|gsub("[\r\n]"; " ") else "<absent>" end),
+	    (keys|tojson), (.error|if type == "object" then keys|tojson else "<none>" end)' \
+	    <"$BODYF" 2>/dev/null)"
+	if [ ${#v[@]} -eq 6 ]; then
+		J_OK=1
+	else
+		J_OK=0
+		v=("<invalid json>" "<invalid json>" "" "" "" "")
+	fi
+	J_SUCCESS=${v[0]} J_CODE=${v[1]} J_MESSAGE=${v[2]} J_FIELD=${v[3]}
+	J_KEYS=${v[4]} J_EKEYS=${v[5]}
+}
+
+# t_error STATUS CODE [FIELD]: the last answer is the contract's error body
+# with that status and code; FIELD given means error.field must be it,
+# absent means there must be no error.field.  MISSING_FIELD and
+# INVALID_FIELD messages are the decided ones (notes/responder.md).
+t_error() {
+	local st=$1 code=$2 field=${3-} keys
+	t_status "$st"
+	t_json_ct
+	jsum
+	if [ "$J_OK" != 1 ]; then
+		t_fail "body is not JSON: '$(short "$BODY")'"
+		return
+	fi
+	t_eq "body.success" "$J_SUCCESS" false
+	t_eq "error.code" "$J_CODE" "$code"
+	t_match "error.message" "$J_MESSAGE" '^[^<].'
+	if [ $# -ge 3 ]; then
+		t_eq "error.field" "$J_FIELD" "$field"
+		keys='["code","field","message"]'
+	else
+		t_eq "error.field (absent)" "$J_FIELD" "<absent>"
+		keys='["code","message"]'
+	fi
+	t_eq "top-level keys" "$J_KEYS" '["error","success"]'
+	t_eq "error keys" "$J_EKEYS" "$keys"
+	case $code in
+	MISSING_FIELD) t_eq "message" "$J_MESSAGE" "Campo obrigatório ausente: $field" ;;
+	INVALID_FIELD) t_eq "message" "$J_MESSAGE" "Campo inválido: $field" ;;
+	esac
+}
+
+# expect_error NAME STATUS CODE [FIELD] -- cgi ARGS...: one whole test.
+expect_error() {
+	local name=$1 st=$2 code=$3 field= hasfield=0
+	shift 3
+	if [ "$1" != -- ]; then field=$1; hasfield=1; shift; fi
+	shift
+	t_begin "$name"
+	cgi "$@"
+	if [ $hasfield = 1 ]; then t_error "$st" "$code" "$field"; else t_error "$st" "$code"; fi
+	t_end
+}
+
+# bare TOKEN: TOKEN without its "Bearer " prefix.
+bare() {
+	printf '%s' "${1#Bearer }"
+}
+
+# sha256 STRING: lowercase hex SHA-256 of STRING.
+sha256() {
+	printf '%s' "$1" | sha256sum | cut -d' ' -f1
+}
+
+# secret_of TOKEN: the secret part of a token (after its last '.').
+secret_of() {
+	local t
+	t=$(bare "$1")
+	printf '%s' "${t##*.}"
+}
+
+# ---------------------------------------------------------------- admin
+
+# adm ARGS...: "$BUILD"/autenticacao-admin -c "$CONF" ARGS with stdin
+# from /dev/null; adm_in INPUT ARGS...: the same with INPUT on stdin.
+# Sets ADM_RC, ADM_OUT/ADM_ERR (text) and $ADM_OUTF/$ADM_ERRF.
+adm() {
+	adm_in '' "$@" </dev/null
+}
+adm_in() {
+	local input=$1
+	shift
+	ADM_OUTF=$T/adm.out ADM_ERRF=$T/adm.err
+	printf '%s' "$input" >"$T/adm.in"
+	timeout -k 2 "$CGI_TIMEOUT" "$BUILD/autenticacao-admin" -c "$CONF" "$@" \
+	    <"$T/adm.in" >"$ADM_OUTF" 2>"$ADM_ERRF"
+	ADM_RC=$?
+	ADM_OUT=$(<"$ADM_OUTF")
+	ADM_ERR=$(<"$ADM_ERRF")
+	cat "$ADM_ERRF" >>"$T/all-stderr"
+	if grep -Eq "$SAN_PATTERN" "$ADM_ERRF"; then
+		local why="sanitizer report in autenticacao-admin $1: $(grep -Em1 "$SAN_PATTERN" "$ADM_ERRF")"
+		if [ -n "$T_NAME" ]; then t_fail "$why"; else notok "admin $1 runs cleanly" "$why"; fi
+	fi
+	return 0
+}
+
+# user_add NAME PASSWORD: create a user (a failing test if it cannot).
+user_add() {
+	adm_in "$2"$'\n' useradd "$1"
+	if [ "$ADM_RC" != 0 ]; then
+		notok "setup: useradd $1" "exit $ADM_RC: $ADM_ERR"
+		return 1
+	fi
+	return 0
+}
+
+# login NAME PASSWORD [VAR=VALUE...]: POST /login; on 200 sets SID, AUTH,
+# CORBAN, REFRESH (the answer's strings, "Bearer " included).
+login() {
+	local u=$1 p=$2
+	shift 2
+	cgi POST "$API/login" "$(jq -cn --arg u "$u" --arg p "$p" '{username:$u,password:$p}')" "$@"
+	take_tokens
+}
+
+# refresh_session SID NAME PASSWORD [VAR=VALUE...]: POST /refresh-session;
+# on 200 sets SID, AUTH, CORBAN, REFRESH.
+refresh_session() {
+	local s=$1 u=$2 p=$3
+	shift 3
+	cgi POST "$API/refresh-session" "$(jq -cn --arg s "$s" --arg u "$u" --arg p "$p" \
+	    '{sessionId:$s,username:$u,password:$p}')" "$@"
+	take_tokens
+}
+
+take_tokens() {
+	if [ "$STATUS" = 200 ]; then
+		SID=$(jget .data.sessionId)
+		AUTH=$(jget .data.authorization)
+		CORBAN=$(jget .data.authorizationCorban)
+		REFRESH=$(jget .data.refreshToken)
+	fi
+}
+
+# session_get AUTHORIZATION: GET /session with that Authorization value.
+session_get() {
+	cgi GET "$API/session" "" "HTTP_AUTHORIZATION=$1"
+}
+
+# t_token_shape WHAT VALUE: "Bearer " + a URL-safe token of at most 256
+# bytes whose secret part (after its last '.', or all of it) is at least
+# 22 base64url characters (128 bits).
+t_token_shape() {
+	local v=$2 t
+	t_match "$1 prefix" "$v" '^Bearer '
+	t=$(bare "$v")
+	t_match "$1 charset" "$t" '^[A-Za-z0-9._~-]{1,256}$'
+	t_match "$1 secret" "${t##*.}" '^[A-Za-z0-9_-]{22,}$'
+}
+
+# ---------------------------------------------------------------- lighttpd
+
+# lighttpd_start: a real lighttpd on a free loopback port serving the
+# responder under /api/v1/autenticacao/ with AUTENTICACAO_CONF=$CONF.
+# Uses the shipped conf/lighttpd.conf (the recipe `make run` uses; it reads
+# AUT_PORT, AUT_BIN, AUT_CONF, AUT_DIR through env.NAME) unless
+# AUT_OWN_LIGHTTPD_CONF=1, else a config written here.  The responder's
+# stderr is lighttpd's, appended to the error log like `make run` does.
+# Sets HTTP_PORT, BASE, LIGHTTPD_LOG.
+lighttpd_start() {
+	local i dir=$T/lt
+	HTTP_PORT=$(free_port) || return 1
+	BASE=http://127.0.0.1:$HTTP_PORT
+	mkdir -p "$dir/htdocs"
+	LIGHTTPD_LOG=$dir/error.log
+	: >>"$LIGHTTPD_LOG"
+	if [ -f "$ROOT_DIR/conf/lighttpd.conf" ] && [ "${AUT_OWN_LIGHTTPD_CONF:-0}" != 1 ]; then
+		LIGHTTPD_CONF=$ROOT_DIR/conf/lighttpd.conf
+		LIGHTTPD_SHIPPED=1
+	else
+		LIGHTTPD_CONF=$T/lighttpd.conf
+		LIGHTTPD_SHIPPED=0
+		cat >"$LIGHTTPD_CONF" <<EOF
+server.modules += ( "mod_fastcgi" )
+server.document-root = "$dir/htdocs"
+server.port = $HTTP_PORT
+server.bind = "127.0.0.1"
+server.errorlog = "$LIGHTTPD_LOG"
+fastcgi.server = ( "/api/v1/autenticacao/" => ((
+	"bin-path" => "$BUILD/autenticacao.fcgi",
+	"socket" => "$dir/autenticacao.sock",
+	"check-local" => "disable",
+	"max-procs" => 2,
+	"bin-environment" => ( "AUTENTICACAO_CONF" => "$CONF" )
+)))
+EOF
+	fi
+	# Disowned like Redis: a bare `wait` in a test must not wait for it.
+	AUT_PORT=$HTTP_PORT AUT_BIN=$BUILD/autenticacao.fcgi AUT_CONF=$CONF \
+	AUT_DIR=$dir lighttpd -D -f "$LIGHTTPD_CONF" </dev/null >>"$LIGHTTPD_LOG" 2>&1 &
+	LIGHTTPD_PID=$!
+	disown "$LIGHTTPD_PID"
+	for i in $(seq 1 100); do
+		if port_busy "$HTTP_PORT"; then return 0; fi
+		kill -0 "$LIGHTTPD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "lighttpd_start: lighttpd did not listen on $HTTP_PORT" >&2
+	cat "$LIGHTTPD_LOG" >&2
+	LIGHTTPD_PID=
+	return 1
+}
+
+lighttpd_stop() {
+	local i
+	[ -n "$LIGHTTPD_PID" ] || return 0
+	kill "$LIGHTTPD_PID" 2>/dev/null
+	for i in $(seq 1 100); do
+		kill -0 "$LIGHTTPD_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$LIGHTTPD_PID" 2>/dev/null; then
+		kill -9 "$LIGHTTPD_PID" 2>/dev/null
+		sleep 0.1
+	fi
+	LIGHTTPD_PID=
+}
+
+# http METHOD PATH [BODY] [curl args...]: one request through lighttpd.
+# Sets STATUS (the HTTP code, 000 on no answer), HEADERS/$HDRF, BODY/$BODYF,
+# HTTP_S (curl's time_total).
+http() {
+	local method=$1 path=$2 body=${3-} w
+	shift 2
+	[ $# -gt 0 ] && shift
+	HDRF=$T/http.hdr BODYF=$T/http.body
+	local -a data=()
+	if [ -n "$body" ]; then
+		data=(-H 'Content-Type: application/json' --data-binary "$body")
+	fi
+	w=$(curl -s -m 10 -X "$method" -o "$BODYF" -D "$T/http.rawhdr" \
+	    -w '%{http_code} %{time_total}' "${data[@]}" "$@" "$BASE$path")
+	STATUS=${w%% *}
+	HTTP_S=${w#* }
+	tr -d '\r' <"$T/http.rawhdr" 2>/dev/null | sed '1d;/^$/d' >"$HDRF"
+	HEADERS=$(cat "$HDRF")
+	BODY=$(cat "$BODYF" 2>/dev/null)
+}
+
+# t_lighttpd_clean: no sanitizer report in lighttpd's error log (where the
+# responder's stderr goes).
+t_lighttpd_clean() {
+	if grep -Eq "$SAN_PATTERN" "$LIGHTTPD_LOG" 2>/dev/null; then
+		t_fail "sanitizer report in lighttpd error log: $(grep -Em1 "$SAN_PATTERN" "$LIGHTTPD_LOG")"
+	fi
+}
+
+# ---------------------------------------------------------------- validation
+
+# repeat STRING N: STRING N times.
+repeat() {
+	local s=$2 out=
+	while [ "$s" -gt 0 ]; do out+=$1; s=$((s - 1)); done
+	printf '%s' "$out"
+}
+
+# with BASE JQEXPR: BASE (a JSON object) changed by JQEXPR, compact.
+with() {
+	jq -c "$2" <<<"$1"
+}
+
+# field_cases EP BASE FIELD MAX KIND: every per-field validation case of
+# API.md for FIELD of endpoint EP (path under $API), BASE being a valid
+# body.  KIND is "text" (username, password: any UTF-8 without control
+# characters) or "id" (sessionId: URL-safe characters only).
+field_cases() {
+	local ep=$1 base=$2 f=$3 max=$4 kind=$5 b long
+	local P="$ep $f"
+	expect_error "$P missing -> MISSING_FIELD" 400 MISSING_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" "del(.$f)")"
+	expect_error "$P null -> MISSING_FIELD" 400 MISSING_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = null")"
+	expect_error "$P empty string -> MISSING_FIELD" 400 MISSING_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = \"\"")"
+	expect_error "$P number -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = 12345")"
+	expect_error "$P zero -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = 0")"
+	expect_error "$P array -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = [\"abc\"]")"
+	expect_error "$P empty array -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = []")"
+	expect_error "$P object -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = {\"a\":\"b\"}")"
+	expect_error "$P bool true -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = true")"
+	expect_error "$P bool false -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = false")"
+	long=$(repeat a $((max + 1)))
+	expect_error "$P of $((max + 1)) bytes -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = \"$long\"")"
+	long=$(repeat a $((max * 4)))
+	expect_error "$P of $((max * 4)) bytes -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = \"$long\"")"
+	expect_error "$P with \\u0001 -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = \"ab\\u0001cd\"")"
+	expect_error "$P with \\n -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = \"ab\\ncd\"")"
+	expect_error "$P with \\r\\n -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = \"ab\\r\\nX-Injected: 1\"")"
+	expect_error "$P with \\t -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = \"ab\\tcd\"")"
+	expect_error "$P with \\u001f -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "$(with "$base" ".$f = \"ab\\u001fcd\"")"
+	# jq cannot make a NUL inside a string: write the escape by hand.
+	b=$(with "$base" ".$f = \"NULHERE\"")
+	expect_error "$P with \\u0000 inside -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "${b/NULHERE/ab\\u0000cd}"
+	expect_error "$P with \\u0000 at the end -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "${b/NULHERE/abcd\\u0000}"
+	expect_error "$P of only \\u0000 -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+	    POST "$API/$ep" "${b/NULHERE/\\u0000}"
+	if [ "$kind" = text ]; then
+		# limits are in bytes: "é" is two
+		long=$(repeat é $((max / 2 + 1)))
+		expect_error "$P of $((max / 2 + 1)) two-byte characters ($((max + 2)) bytes) -> INVALID_FIELD" \
+		    400 INVALID_FIELD "$f" -- POST "$API/$ep" "$(with "$base" ".$f = \"$long\"")"
+	else
+		local bad
+		for bad in 'abc/def' 'abc def' 'abc+def' 'abc=' 'abc%41' 'abcé' 'abc"q' 'a:b' 'Bearer abc'; do
+			expect_error "$P with non-URL-safe '$bad' -> INVALID_FIELD" 400 INVALID_FIELD "$f" -- \
+			    POST "$API/$ep" "$(jq -c --arg v "$bad" ".$f = \$v" <<<"$base")"
+		done
+	fi
+}
+
+# body_cases EP BASE FIRSTFIELD: every whole-body validation case of
+# API.md for endpoint EP: INVALID_JSON cases and field order.
+body_cases() {
+	local ep=$1 base=$2 first=$3 inner deep
+	local P="$ep body"
+	inner=${base#\{}
+	inner=${inner%\}}
+	expect_error "$P empty (CONTENT_LENGTH 0) -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" ""
+	expect_error "$P only whitespace -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "   "
+	expect_error "$P truncated -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "${base%\}}"
+	expect_error "$P cut inside a string -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "${base:0:$((${#base} / 2))}"
+	expect_error "$P only '{' -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "{"
+	expect_error "$P trailing garbage -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "${base}xyz"
+	expect_error "$P two objects -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "${base}${base}"
+	expect_error "$P trailing comma-object -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "${base},{}"
+	expect_error "$P array -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "[$base]"
+	expect_error "$P string -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" '"username"'
+	expect_error "$P number -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" '42'
+	expect_error "$P null -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" 'null'
+	expect_error "$P true -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" 'true'
+	expect_error "$P form-encoded -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" 'username=a&password=b'
+	expect_error "$P single quotes -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "$(printf '%s' "$base" | tr '"' "'")"
+	expect_error "$P unquoted keys -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "$(printf '%s' "$base" | sed 's/"\([A-Za-z]*\)":/\1:/g')"
+	expect_error "$P trailing comma -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "{$inner,}"
+	expect_error "$P with a /* comment */ -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "{/* c */$inner}"
+	expect_error "$P NaN in an unknown field -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "{$inner,\"x\":NaN}"
+	expect_error "$P duplicate key $first -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "{$inner,\"$first\":\"other\"}"
+	expect_error "$P duplicate key $first with the same value -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "{$inner,\"$first\":$(jq -c ".$first" <<<"$base")}"
+	expect_error "$P duplicate unknown key -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "{\"x\":1,$inner,\"x\":2}"
+	deep=$(repeat '[' 20)1$(repeat ']' 20)
+	expect_error "$P nested 20 deep -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "{$inner,\"x\":$deep}"
+	deep=$(repeat '{"a":' 12)1$(repeat '}' 12)
+	expect_error "$P objects nested 13 deep -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "{$inner,\"x\":$deep}"
+	deep=$(repeat '[' 4000)$(repeat ']' 4000)
+	expect_error "$P nested 4000 deep (no stack overflow) -> INVALID_JSON" 400 INVALID_JSON -- \
+	    POST "$API/$ep" "{$inner,\"x\":$deep}"
+	# invalid UTF-8, raw bytes in a value and in a key
+	local seq name
+	for seq in 'ff:\xff' 'c0af-overlong:\xc0\xaf' 'surrogate-ed-a0-80:\xed\xa0\x80' \
+	    'truncated-e2-82:\xe2\x82' 'lone-continuation-80:\x80' 'f5-beyond-unicode:\xf5\x80\x80\x80'; do
+		name=${seq%%:*}
+		printf "{\"%s\":\"ab${seq#*:}cd\",%s}" "$first" "$(with "$base" "del(.$first)" | sed 's/^{//; s/}$//')" >"$T/raw.json"
+		CGI_BODY_FILE=$T/raw.json expect_error "$P invalid UTF-8 ($name) in $first -> INVALID_JSON" \
+		    400 INVALID_JSON -- POST "$API/$ep"
+	done
+	printf "{\"k\xffk\":1,%s}" "$inner" >"$T/raw.json"
+	CGI_BODY_FILE=$T/raw.json expect_error "$P invalid UTF-8 in a key -> INVALID_JSON" \
+	    400 INVALID_JSON -- POST "$API/$ep"
+	# exact bytes with NULs: a C-string reader would stop at the NUL
+	printf '%s\0garbage' "$base" >"$T/raw.json"
+	CGI_BODY_FILE=$T/raw.json expect_error "$P raw NUL byte after the object -> INVALID_JSON" \
+	    400 INVALID_JSON -- POST "$API/$ep"
+	printf '%s\0' "$base" >"$T/raw.json"
+	CGI_BODY_FILE=$T/raw.json expect_error "$P trailing raw NUL byte -> INVALID_JSON" \
+	    400 INVALID_JSON -- POST "$API/$ep"
+	printf '\0%s' "$base" >"$T/raw.json"
+	CGI_BODY_FILE=$T/raw.json expect_error "$P leading raw NUL byte -> INVALID_JSON" \
+	    400 INVALID_JSON -- POST "$API/$ep"
+	# a raw (unescaped) control byte inside a string is not JSON
+	# (RFC 8259 section 7); INVALID_FIELD would also name the problem
+	printf "{\"%s\":\"ab\001cd\",%s}" "$first" "$(with "$base" "del(.$first)" | sed 's/^{//; s/}$//')" >"$T/raw.json"
+	t_begin "$P raw control byte in $first -> 400 INVALID_JSON or INVALID_FIELD"
+	CGI_BODY_FILE=$T/raw.json cgi POST "$API/$ep"
+	t_status 400
+	t_match "error.code" "$(jget .error.code)" '^(INVALID_JSON|INVALID_FIELD)$'
+	t_end
+	printf "{\"%s\":\"ab\0cd\",%s}" "$first" "$(with "$base" "del(.$first)" | sed 's/^{//; s/}$//')" >"$T/raw.json"
+	t_begin "$P raw NUL byte inside $first -> 400 INVALID_JSON or INVALID_FIELD"
+	CGI_BODY_FILE=$T/raw.json cgi POST "$API/$ep"
+	t_status 400
+	t_match "error.code" "$(jget .error.code)" '^(INVALID_JSON|INVALID_FIELD)$'
+	t_end
+	expect_error "$P {} -> MISSING_FIELD $first (the first field of the table)" \
+	    400 MISSING_FIELD "$first" -- POST "$API/$ep" '{}'
+	expect_error "$P only unknown fields -> MISSING_FIELD $first" \
+	    400 MISSING_FIELD "$first" -- POST "$API/$ep" '{"foo":"bar","n":1}'
+	expect_error "$P invalid JSON wins over missing fields" \
+	    400 INVALID_JSON -- POST "$API/$ep" '{"foo":'
+}
