@@ -14,11 +14,11 @@
 
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev
 libhiredis-dev libsodium-dev libcmocka-dev redis-server redis-tools lighttpd
-spawn-fcgi curl jq apache2 libapache2-mod-fcgid"
+spawn-fcgi curl jq apache2 libapache2-mod-fcgid nginx systemd"
 
 # Services whose package's postinst may try to start them, and the TCP port
 # each listens on by default.
-SERVICES="redis-server:6379 lighttpd:80 apache2:80"
+SERVICES="redis-server:6379 lighttpd:80 apache2:80 nginx:80"
 
 POLICY=/usr/sbin/policy-rc.d
 POLICY_MARK="# autenticacao conf/deps.sh: temporary, no service starts"
