@@ -127,6 +127,7 @@ enum textfault {
 	TEXT_NUL,
 	TEXT_CTRL,
 	TEXT_UTF8,
+	TEXT_BLANK,
 	TEXT__MAX
 };
 
@@ -136,6 +137,7 @@ static const char *const name_faults[TEXT__MAX] = {
 	[TEXT_NUL] = "contains a NUL byte",
 	[TEXT_CTRL] = "contains a control character",
 	[TEXT_UTF8] = "not valid UTF-8",
+	[TEXT_BLANK] = "starts or ends with a space",
 };
 
 static const char *const pass_faults[TEXT__MAX] = {
@@ -289,6 +291,12 @@ arg_check(const struct admin *a, const struct cmd *c, const char *arg)
 	case ARG_NAME:
 	case ARG_SUBJECT:
 		f = text_check(arg, strlen(arg), STORE_USER_MAX);
+		/* A name travels in the authorizer's Variable-AUTH_USER
+		 * header, whose value a web server may trim: a new name
+		 * must not start or end with a space. */
+		if (f == TEXT_OK && c->arg == ARG_NAME &&
+		    (arg[0] == ' ' || arg[strlen(arg) - 1] == ' '))
+			f = TEXT_BLANK;
 		if (f == TEXT_OK)
 			return 0;
 		fail(a, "invalid %s: %s", c->arg == ARG_NAME ?

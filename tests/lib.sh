@@ -623,8 +623,13 @@ adm_in() {
 	ADM_OUT=$(<"$ADM_OUTF")
 	ADM_ERR=$(<"$ADM_ERRF")
 	cat "$ADM_ERRF" >>"$T/all-stderr"
+	local why=
 	if grep -Eq "$SAN_PATTERN" "$ADM_ERRF"; then
-		local why="sanitizer report in autenticacao-admin $1: $(grep -Em1 "$SAN_PATTERN" "$ADM_ERRF")"
+		why="sanitizer report in autenticacao-admin $1: $(grep -Em1 "$SAN_PATTERN" "$ADM_ERRF")"
+	elif [ "$ADM_RC" -ge 124 ]; then
+		why="autenticacao-admin $1 crashed, timed out or did not run (exit $ADM_RC)"
+	fi
+	if [ -n "$why" ]; then
 		if [ -n "$T_NAME" ]; then t_fail "$why"; else notok "admin $1 runs cleanly" "$why"; fi
 	fi
 	return 0
@@ -677,9 +682,9 @@ session_get() {
 # bytes whose secret part (after its last '.', or all of it) is at least
 # 22 base64url characters (128 bits).
 t_token_shape() {
-	local v=$2 t
-	t_match "$1 prefix" "$v" '^Bearer '
-	t=$(bare "$v")
+	local val=$2 t
+	t_match "$1 prefix" "$val" '^Bearer '
+	t=$(bare "$val")
 	t_match "$1 charset" "$t" '^[A-Za-z0-9._~-]{1,256}$'
 	t_match "$1 secret" "${t##*.}" '^[A-Za-z0-9_-]{22,}$'
 }

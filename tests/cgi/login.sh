@@ -70,8 +70,8 @@ S2=$SID A2=$AUTH
 t_begin "both sessions of alice are live (admin sessions lists both)"
 adm sessions alice
 t_eq "exit" "$ADM_RC" 0
-t_match "lists the first" "$ADM_OUT" "(^|$NL)$S1[ ,	]"
-t_match "lists the second" "$ADM_OUT" "(^|$NL)$S2[ ,	]"
+t_match "lists the first" "$ADM_OUT" "(^|$NL)${S1}[ ,	]"
+t_match "lists the second" "$ADM_OUT" "(^|$NL)${S2}[ ,	]"
 t_eq "lines" "$(printf '%s\n' "$ADM_OUT" | grep -c .)" 2
 t_end
 t_begin "the login's authorization is accepted by GET /session"

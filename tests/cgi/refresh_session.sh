@@ -84,7 +84,7 @@ t_begin "the session stays one: admin sessions lists it once"
 adm sessions alice
 t_eq exit "$ADM_RC" 0
 t_eq lines "$(printf '%s\n' "$ADM_OUT" | grep -c .)" 1
-t_match "the sessionId" "$ADM_OUT" "^$S0[ ,	]"
+t_match "the sessionId" "$ADM_OUT" "^${S0}[ ,	]"
 t_end
 t_begin "the new refreshToken works with POST /refresh-token"
 cgi POST "$API/refresh-token" "$(jq -cn --arg s "$S0" --arg r "$R1" '{sessionId:$s,refreshToken:$r}')"
