@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,29 +249,151 @@ count_keys(const char *buf, size_t len)
 	return n;
 }
 
-/* Keys json-c kept in o and everything under it. */
-static size_t
+/* Value of the four hex digits at p, or -1. */
+static long
+hex4(const char *p)
+{
+	long	 v = 0;
+	int	 i;
+
+	for (i = 0; i < 4; i++) {
+		v <<= 4;
+		if (p[i] >= '0' && p[i] <= '9')
+			v |= p[i] - '0';
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			v |= p[i] - 'a' + 10;
+		else if (p[i] >= 'A' && p[i] <= 'F')
+			v |= p[i] - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/*
+ * 1 unless the JSON text buf (NUL-terminated, already accepted by json-c)
+ * escapes a lone UTF-16 surrogate, which json-c silently turns into
+ * U+FFFD: a high surrogate must be followed by an escaped low one, and a
+ * low one must not stand alone (RFC 8259 section 8.2).
+ */
+static int
+surrogates_ok(const char *buf, size_t len)
+{
+	size_t	 i;
+	long	 v, w;
+	int	 in_str = 0;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '"') {
+			in_str = !in_str;
+			continue;
+		}
+		if (!in_str || buf[i] != '\\')
+			continue;
+		i++;
+		if (buf[i] != 'u' || i + 4 >= len)
+			continue;
+		v = hex4(buf + i + 1);
+		i += 4;
+		if (v >= 0xdc00 && v <= 0xdfff)
+			return 0;
+		if (v < 0xd800 || v > 0xdbff)
+			continue;
+		if (i + 6 >= len || buf[i + 1] != '\\' || buf[i + 2] != 'u')
+			return 0;
+		w = hex4(buf + i + 3);
+		if (w < 0xdc00 || w > 0xdfff)
+			return 0;
+		i += 6;
+	}
+	return 1;
+}
+
+/*
+ * Keys json-c kept in o and everything under it, or -1 when o holds a
+ * number that JSON cannot spell (json-c takes NaN and Infinity).
+ */
+static long
 count_kept(struct json_object *o)
 {
-	size_t	 n = 0, i, len;
+	long	 n = 0, sub;
+	size_t	 i, len;
 
 	switch (json_object_get_type(o)) {
 	case json_type_object: {
 		json_object_object_foreach(o, key, val) {
 			(void)key;
-			n += 1 + count_kept(val);
+			if ((sub = count_kept(val)) == -1)
+				return -1;
+			n += 1 + sub;
 		}
 		break;
 	}
 	case json_type_array:
 		len = json_object_array_length(o);
-		for (i = 0; i < len; i++)
-			n += count_kept(json_object_array_get_idx(o, i));
+		for (i = 0; i < len; i++) {
+			sub = count_kept(json_object_array_get_idx(o, i));
+			if (sub == -1)
+				return -1;
+			n += sub;
+		}
+		break;
+	case json_type_double:
+		if (!isfinite(json_object_get_double(o)))
+			return -1;
 		break;
 	default:
 		break;
 	}
 	return n;
+}
+
+/*
+ * 1 if s (len bytes) is well-formed UTF-8 (RFC 3629 section 4): no
+ * overlong forms, no surrogates, nothing past U+10FFFF.  json-c's own
+ * check looks only at the shape of the byte sequences.
+ */
+static int
+utf8_ok(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0;
+	unsigned char		 lo, hi;
+	int			 n, k;
+
+	while (i < len) {
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+		if (u[i] >= 0xc2 && u[i] <= 0xdf)
+			n = 1;
+		else if (u[i] >= 0xe0 && u[i] <= 0xef) {
+			n = 2;
+			if (u[i] == 0xe0)
+				lo = 0xa0;	/* overlong */
+			else if (u[i] == 0xed)
+				hi = 0x9f;	/* surrogates */
+		} else if (u[i] >= 0xf0 && u[i] <= 0xf4) {
+			n = 3;
+			if (u[i] == 0xf0)
+				lo = 0x90;	/* overlong */
+			else if (u[i] == 0xf4)
+				hi = 0x8f;	/* past U+10FFFF */
+		} else
+			return 0;
+		if ((size_t)n >= len - i)
+			return 0;
+		if (u[i + 1] < lo || u[i + 1] > hi)
+			return 0;
+		for (k = 2; k <= n; k++)
+			if ((u[i + k] & 0xc0) != 0x80)
+				return 0;
+		i += (size_t)n + 1;
+	}
+	return 1;
 }
 
 /*
@@ -314,7 +437,8 @@ field_copy(struct json_object *o, size_t fi, struct req *r)
 	len = (size_t)json_object_get_string_len(v);
 	if (len == 0)
 		return ERR_MISSING_FIELD;
-	if (memchr(s, '\0', len) != NULL || !text_ok(s, len))
+	if (memchr(s, '\0', len) != NULL || !utf8_ok(s, len) ||
+	    !text_ok(s, len))
 		return ERR_INVALID_FIELD;
 	if (fields[fi].bit == FIELD_REFRESH_TOKEN && len > 7 &&
 	    strncasecmp(s, "Bearer ", 7) == 0) {
@@ -375,7 +499,8 @@ http_body(const struct http_io *io, const struct cfg *c, unsigned mask,
 		len = got;
 	}
 	e = ERR_INVALID_JSON;
-	if (got != len || len == 0 || memchr(buf, '\0', len) != NULL)
+	if (got != len || len == 0 || memchr(buf, '\0', len) != NULL ||
+	    !utf8_ok(buf, len))
 		goto out;
 
 	if ((tok = json_tokener_new_ex(HTTP_JSON_DEPTH)) == NULL) {
@@ -393,7 +518,8 @@ http_body(const struct http_io *io, const struct cfg *c, unsigned mask,
 			goto out;
 	if (!json_object_is_type(o, json_type_object))
 		goto out;
-	if (count_keys(buf, len) != count_kept(o))
+	if ((long)count_keys(buf, len) != count_kept(o) ||
+	    !surrogates_ok(buf, len))
 		goto out;
 
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)

@@ -137,7 +137,7 @@ static const char lua_index_add[] =
 	"end\n"
 	"local ttl = redis.call('TTL', KEYS[1])\n"
 	"if ttl == -1 or (ttl >= 0 and\n"
-	"    tonumber(ARGV[2]) + ttl < tonumber(ARGV[3])) then\n"
+	"    tonumber(ARGV[2]) + ttl <= tonumber(ARGV[3])) then\n"
 	"  redis.call('EXPIREAT', KEYS[1], ARGV[3])\n"
 	"end\n"
 	"return added\n";

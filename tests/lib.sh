@@ -23,6 +23,10 @@
 #	SANITIZE	1 under ASan/UBSan (sets ASAN_OPTIONS/UBSAN_OPTIONS)
 #	KEEP_TMP	1 keeps the script's temporary directory
 #	CGI_TIMEOUT	seconds one CGI run may take (default 10, 30 with SANITIZE)
+#
+# Servers it starts (redis_start, lighttpd_start) are disowned: a bare
+# `wait` in a test waits only for the test's own background jobs.  The
+# EXIT trap stops them, kills the pids listed in BG_PIDS and removes $T.
 
 [ -n "${BASH_VERSION:-}" ] || { echo "lib.sh needs bash" >&2; exit 1; }
 
@@ -344,7 +348,8 @@ conf_get() {
 #	CGI_BODY_FILE	send this file's bytes instead of BODY (exact bytes,
 #			NULs included; CONTENT_LENGTH is its size)
 #	CGI_HOLD=1	keep stdin open (never EOF) after the body
-#	CGI_ARGV	extra command-line words (a bash array, set before)
+#	CGI_ARGV	extra command-line words: a bash array that stays in
+#			force until unset (CGI_ARGV=(--help); ...; unset CGI_ARGV)
 #
 # Results: STATUS (number of the Status: line, "" if none), HEADERS (the
 # header block, CR removed), BODY (the body), and files $OUT (raw stdout),

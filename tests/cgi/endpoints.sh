@@ -156,6 +156,37 @@ cgi POST "$API/logout" "" "HTTP_AUTHORIZATION=$AUTH" -CONTENT_TYPE -CONTENT_LENG
 t_status 200
 t_end
 
+# ---- endpoints without a body check no Content-Type
+t_begin "GET /health ignores Content-Type and a body (takes none)"
+cgi GET "$API/health" "garbage" CONTENT_TYPE=text/plain
+t_status 200
+t_end
+t_begin "POST /logout ignores Content-Type and a body (takes none)"
+login alice alice-pw
+cgi POST "$API/logout" "not json" "HTTP_AUTHORIZATION=$AUTH" CONTENT_TYPE=text/plain
+t_status 200
+t_end
+t_begin "GET /session ignores Content-Type (takes no body)"
+login alice alice-pw
+cgi GET "$API/session" "" "HTTP_AUTHORIZATION=$AUTH" CONTENT_TYPE=text/plain
+t_status 200
+t_end
+
+# ---- 500 INTERNAL_ERROR: details go to the log, never to the client
+t_begin "a malformed session record -> 500 INTERNAL_ERROR without details"
+login alice alice-pw
+rcli SET "${PREFIX}session:$SID" not-a-hash >/dev/null
+session_get "$AUTH"
+t_error 500 INTERNAL_ERROR
+t_nomatch body "$BODY" 'WRONGTYPE|[Rr]edis|HGET|HMGET|EVAL|script|lua'
+t_end
+t_begin "a malformed user record -> 500 INTERNAL_ERROR (never 401, never 200)"
+rcli SET "${PREFIX}user:broken" not-a-hash >/dev/null
+login broken whatever
+t_error 500 INTERNAL_ERROR
+t_nomatch body "$BODY" 'WRONGTYPE|[Rr]edis|HGET|HMGET'
+t_end
+
 # ---- access tokens expire, the refresh token outlives them
 SH=$T/short.conf
 conf_write "$SH" access_ttl=1 session_ttl=60

@@ -277,6 +277,18 @@ json_rejections(void **state)
 		"{\"a\":[[[[[[[[[[1]]]]]]]]]],\"username\":\"a\",\"password\":\"x\"}",
 		"{\"username\":\"\xff\",\"password\":\"x\"}",
 		"{\"username\":\"\xc3\",\"password\":\"x\"}",
+		"{\"username\":\"\xc0\xaf\",\"password\":\"x\"}",
+		"{\"username\":\"\xe0\x80\xaf\",\"password\":\"x\"}",
+		"{\"username\":\"\xed\xa0\x80\",\"password\":\"x\"}",
+		"{\"username\":\"\xf4\x90\x80\x80\",\"password\":\"x\"}",
+		"{\"username\":\"\xf5\x80\x80\x80\",\"password\":\"x\"}",
+		"{\"x\":NaN,\"username\":\"a\",\"password\":\"x\"}",
+		"{\"x\":[-Infinity],\"username\":\"a\",\"password\":\"x\"}",
+		"{\"x\":1e999,\"username\":\"a\",\"password\":\"x\"}",
+		"{\"username\":\"a\\ud800b\",\"password\":\"x\"}",
+		"{\"username\":\"a\\ud800\",\"password\":\"x\"}",
+		"{\"username\":\"a\\udc00b\",\"password\":\"x\"}",
+		"{\"username\":\"\\ud800\\u0041\",\"password\":\"x\"}",
 	};
 	size_t	 i;
 
@@ -341,6 +353,18 @@ invalid_fields(void **state)
 			fail_msg("accepted: %s", bad[i]);
 		assert_string_equal(R.field, "username");
 	}
+}
+
+static void
+four_byte_utf8_ok(void **state)
+{
+	(void)state;
+	BODY("{\"username\":\"\\ud83d\\ude00\\\\ud800\",\"password\":\"x\"}");
+	assert_int_equal(login_body(), ERR_OK);
+	assert_memory_equal(R.username, "\xf0\x9f\x98\x80\\ud800", 10);
+	BODY("{\"username\":\"\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\",\"password\":\"x\"}");
+	assert_int_equal(login_body(), ERR_OK);
+	assert_int_equal(R.username_len, 8);
 }
 
 static void
@@ -533,6 +557,7 @@ main(void)
 		cmocka_unit_test_setup(missing_null_empty_are_missing_field,
 		    setup),
 		cmocka_unit_test_setup(invalid_fields, setup),
+		cmocka_unit_test_setup(four_byte_utf8_ok, setup),
 		cmocka_unit_test_setup(username_64_bytes_utf8_ok, setup),
 		cmocka_unit_test_setup(password_1025_bytes_invalid, setup),
 		cmocka_unit_test_setup(session_id_charset_and_order, setup),
