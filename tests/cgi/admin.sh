@@ -48,6 +48,15 @@ t_begin "useradd of a 65-byte name fails (API limit 64)"
 adm_in $'pw\n' useradd "$(repeat n 65)"
 t_ne exit "$ADM_RC" 0
 t_end
+t_begin "useradd of a name with a leading or trailing space is a usage error (exit 2)"
+adm_in $'pw\n' useradd " lead"
+t_eq exit "$ADM_RC" 2
+t_match stderr "$ADM_ERR" 'starts or ends with a space'
+adm_in $'pw\n' useradd "trail "
+t_eq exit "$ADM_RC" 2
+adm list
+t_nomatch list "$ADM_OUT" 'lead|trail'
+t_end
 t_begin "useradd of a 64-byte name works and that user logs in"
 adm_in $'pw64\n' useradd "$(repeat n 64)"
 t_eq exit "$ADM_RC" 0
