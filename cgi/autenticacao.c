@@ -48,6 +48,7 @@ struct ctx {
 	long			 retry_after;	/* for 429 */
 	const char		*log_user;	/* user name once known */
 	char			 log_sid[9];	/* session id prefix */
+	char			 mcf[PW_MCF_MAX]; /* the hash a password matched */
 };
 
 /* Three fresh tokens of one session and their hashes. */
@@ -200,14 +201,16 @@ credentials_check(struct ctx *x)
 		goto out;
 	}
 
+	memcpy(x->mcf, u.mcf, sizeof(x->mcf));
 	if (pr == PW_MATCH_REHASH) {
 		if (pw_hash(r->password, r->password_len, &want, mcf) == 0 &&
 		    store_user_set_hash(x->store, r->username,
-		    r->username_len, mcf) == ERR_OK)
+		    r->username_len, mcf) == ERR_OK) {
+			memcpy(x->mcf, mcf, sizeof(x->mcf));
 			log_info("user %.*s: password re-hashed at the "
 			    "configured cost", (int)r->username_len,
 			    r->username);
-		else
+		} else
 			log_warn("user %.*s: re-hash failed",
 			    (int)r->username_len, r->username);
 	}
@@ -220,6 +223,47 @@ credentials_check(struct ctx *x)
 out:
 	tok_wipe(&u, sizeof(u));
 	tok_wipe(mcf, sizeof(mcf));
+	return e;
+}
+
+/*
+ * After a session was written for a password check: if the user was
+ * disabled or deleted meanwhile, or the password changed (admin disable,
+ * userdel and passwd revoke the sessions they can see; a check still
+ * running scrypt finishes after them), delete session sid and answer
+ * ERR_INVALID_CREDENTIALS, as if the check had come after the change.  A
+ * hash that changed is checked again (a concurrent login may have
+ * re-hashed the same password), so only that rare race costs a second
+ * scrypt run.  Returns ERR_OK when the credentials still stand, or a
+ * Redis error.
+ */
+static enum err
+credentials_recheck(struct ctx *x, const char *sid, size_t sidlen)
+{
+	struct req		*r = &x->req;
+	struct store_user	 u;
+	enum pw_result		 pr;
+	enum err		 e;
+
+	memset(&u, 0, sizeof(u));
+	e = store_user_get(x->store, r->username, r->username_len, &u);
+	if (e == ERR_OK && !u.disabled && strcmp(u.mcf, x->mcf) != 0) {
+		pr = pw_check(u.mcf, r->password, r->password_len, NULL);
+		if (pr == PW_ERROR)
+			e = ERR_INTERNAL;
+		else if (pr == PW_MISMATCH)
+			e = ERR_NO_USER;
+	}
+	if (e == ERR_OK && u.disabled)
+		e = ERR_NO_USER;
+	if (e == ERR_NO_USER) {
+		log_warn("session %s: user changed during the password check, "
+		    "session deleted", x->log_sid);
+		e = store_session_del(x->store, sid, sidlen);
+		if (e == ERR_OK || e == ERR_SESSION_NOT_FOUND)
+			e = ERR_INVALID_CREDENTIALS;
+	}
+	tok_wipe(&u, sizeof(u));
 	return e;
 }
 
@@ -253,6 +297,8 @@ do_login(struct ctx *x)
 		goto out;
 	}
 	log_sid(x, sid);
+	if ((e = credentials_recheck(x, sid, TOK_SID_LEN)) != ERR_OK)
+		goto out;
 	memset(&s, 0, sizeof(s));
 	s.aexp = x->now + x->cfg->access_ttl;
 	s.sexp = x->now + x->cfg->session_ttl;
@@ -285,6 +331,9 @@ do_refresh_session(struct ctx *x)
 	if ((e = store_session_renew(x->store, r->session_id,
 	    r->session_id_len, r->username, r->username_len, &m.h, x->now,
 	    &s)) != ERR_OK)
+		goto out;
+	if ((e = credentials_recheck(x, r->session_id, r->session_id_len))
+	    != ERR_OK)
 		goto out;
 	e = mint_reply(x, r->session_id, &m, &s);
 out:
@@ -531,6 +580,7 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 	    e == ERR_OK ? "OK" : err_code(e),
 	    x.log_user ? x.log_user : "-", x.log_sid, x.req.addr, ms);
 	http_req_clear(&x.req);
+	tok_wipe(&x, sizeof(x));
 }
 
 /* ---- I/O of one FastCGI request ---- */

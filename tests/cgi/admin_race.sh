@@ -1,0 +1,84 @@
+# An admin change that lands while a login is still running scrypt: the
+# login must not leave a session that outlives `passwd` or `disable`
+# (they revoke only the sessions that exist when they run).  The user's
+# stored hash is made expensive (N=65536, p=4: most of a second) so the
+# admin command runs, with a wide margin, while the login checks it.
+. "$(dirname "$0")/../lib.sh"
+
+redis_start || exit 1
+conf_write
+SLOW=$T/slow.conf
+conf_write "$SLOW" scrypt_n=65536 scrypt_p=4
+
+# slow_user NAME PASSWORD: a user whose hash costs most of a second.
+slow_user() {
+	CONF=$SLOW adm_in "$2"$'\n' useradd "$1"
+	[ "$ADM_RC" = 0 ] || notok "setup: useradd $1 with the slow cost" "$ADM_ERR"
+}
+
+# login_during NAME PASSWORD ADMIN-ARGS...: start a login, run the admin
+# command a quarter second later (stdin: ADMIN_IN), wait for the login.
+# Sets STATUS, BODYF and the token variables from the login.
+login_during() {
+	local u=$1 p=$2 pid
+	shift 2
+	(
+		login "$u" "$p"
+		printf '%s\n' "$STATUS" >"$T/race.status"
+		cp "$BODYF" "$T/race.body"
+	) &
+	pid=$!
+	sleep 0.25
+	adm_in "${ADMIN_IN:-}" "$@"
+	wait "$pid"
+	STATUS=$(<"$T/race.status")
+	BODYF=$T/race.body
+	take_tokens
+}
+
+slow_user ana ana-pw
+t_begin "passwd during a login with the old password: the login answers 401"
+ADMIN_IN=$'ana-new\n' login_during ana ana-pw passwd ana
+t_eq "admin exit" "$ADM_RC" 0
+t_status 401
+t_eq code "$(jget .error.code)" INVALID_CREDENTIALS
+t_end
+t_begin "passwd during a login: no session of the old password is left"
+adm sessions ana
+t_eq "sessions of ana" "$ADM_OUT" ""
+t_end
+
+slow_user bia bia-pw
+t_begin "passwd to the same password during a login: the login stands (200)"
+ADMIN_IN=$'bia-pw\n' login_during bia bia-pw passwd bia
+t_eq "admin exit" "$ADM_RC" 0
+t_status 200
+session_get "$AUTH"
+t_status 200
+t_end
+
+slow_user caio caio-pw
+t_begin "disable during a login: the login answers 401 and leaves no session"
+ADMIN_IN= login_during caio caio-pw disable caio
+t_eq "admin exit" "$ADM_RC" 0
+t_status 401
+adm sessions caio
+t_eq "sessions of caio" "$ADM_OUT" ""
+t_end
+
+slow_user duda duda-pw
+login duda duda-pw
+DSID=$SID
+t_begin "passwd during a refresh-session: no new tokens (401, or 404 when the revoke came first), the session is gone"
+(
+	refresh_session "$DSID" duda duda-pw
+	printf '%s\n' "$STATUS" >"$T/rs.status"
+) &
+rs=$!
+sleep 0.25
+adm_in $'duda-new\n' passwd duda
+wait "$rs"
+t_match "refresh-session status" "$(<"$T/rs.status")" '^(401|404)$'
+t_eq "session key" "$(rcli EXISTS "${PREFIX}session:$DSID")" 0
+t_end
+done_testing
