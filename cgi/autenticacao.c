@@ -129,31 +129,16 @@ mint_reply(struct ctx *x, const char *sid, const struct mint *m,
 }
 
 /*
- * Count one failed password check against the user name and the client
- * address.  Returns ERR_INVALID_CREDENTIALS, or the Redis error that
- * prevented counting (a failure we cannot count is a 503, never a 401).
- */
-static enum err
-credentials_failed(struct ctx *x)
-{
-	struct req	*r = &x->req;
-	enum err	 e;
-
-	e = store_fail(x->store, STORE_SUBJ_USER, r->username,
-	    r->username_len, NULL);
-	if (e == ERR_OK && strcmp(r->addr, "-") != 0)
-		e = store_fail(x->store, STORE_SUBJ_ADDR, r->addr,
-		    strlen(r->addr), NULL);
-	return e == ERR_OK ? ERR_INVALID_CREDENTIALS : e;
-}
-
-/*
- * Check username/password of the request, under brute-force regulation.
- * Unknown, wrong and disabled all give ERR_INVALID_CREDENTIALS after the
- * same work: one scrypt run (a dummy one for unknown users) and the same
- * Redis calls.  Returns ERR_OK, ERR_INVALID_CREDENTIALS,
- * ERR_TOO_MANY_ATTEMPTS (x->retry_after set), or a Redis error.  A match
- * with a stored cost below the configured one re-hashes the password.
+ * Check username/password of the request, under brute-force regulation:
+ * the attempt is counted for the client address and the user name before
+ * scrypt runs (store_attempt), so parallel guesses cannot outrun
+ * max_failures, and a success takes the count back.  Unknown, wrong and
+ * disabled all give ERR_INVALID_CREDENTIALS after the same work: one
+ * scrypt run (a dummy one for unknown users) and the same Redis calls.
+ * Returns ERR_OK, ERR_INVALID_CREDENTIALS, ERR_TOO_MANY_ATTEMPTS
+ * (x->retry_after set), or a Redis error (a check we cannot count is a
+ * 503, never a 401).  A match with a stored cost below the configured one
+ * re-hashes the password.
  */
 static enum err
 credentials_check(struct ctx *x)
@@ -164,7 +149,8 @@ credentials_check(struct ctx *x)
 	char			 mcf[PW_MCF_MAX];
 	enum pw_result		 pr;
 	enum err		 e;
-	long			 ttl_u = 0, ttl_a = 0;
+	long			 ttl = 0;
+	int			 addr = strcmp(r->addr, "-") != 0;
 
 	memset(&u, 0, sizeof(u));
 	memset(mcf, 0, sizeof(mcf));
@@ -172,17 +158,15 @@ credentials_check(struct ctx *x)
 	want.r = x->cfg->scrypt_r;
 	want.p = x->cfg->scrypt_p;
 
-	if ((e = store_ban_ttl(x->store, STORE_SUBJ_USER, r->username,
-	    r->username_len, &ttl_u)) != ERR_OK)
-		goto out;
-	if (strcmp(r->addr, "-") != 0 &&
-	    (e = store_ban_ttl(x->store, STORE_SUBJ_ADDR, r->addr,
-	    strlen(r->addr), &ttl_a)) != ERR_OK)
-		goto out;
-	if (ttl_u > 0 || ttl_a > 0) {
-		x->retry_after = ttl_u > ttl_a ? ttl_u : ttl_a;
-		e = ERR_TOO_MANY_ATTEMPTS;
-		goto out;
+	if (addr && ((e = store_attempt(x->store, STORE_SUBJ_ADDR, r->addr,
+	    strlen(r->addr), &ttl)) != ERR_OK || ttl > 0))
+		goto banned;
+	if ((e = store_attempt(x->store, STORE_SUBJ_USER, r->username,
+	    r->username_len, &ttl)) != ERR_OK || ttl > 0) {
+		if (addr)
+			(void)store_attempt_undo(x->store, STORE_SUBJ_ADDR,
+			    r->addr, strlen(r->addr));
+		goto banned;
 	}
 
 	e = store_user_get(x->store, r->username, r->username_len, &u);
@@ -197,7 +181,7 @@ credentials_check(struct ctx *x)
 		goto out;
 	}
 	if (e == ERR_NO_USER || pr == PW_MISMATCH || u.disabled) {
-		e = credentials_failed(x);
+		e = ERR_INVALID_CREDENTIALS;	/* already counted */
 		goto out;
 	}
 
@@ -214,12 +198,22 @@ credentials_check(struct ctx *x)
 			log_warn("user %.*s: re-hash failed",
 			    (int)r->username_len, r->username);
 	}
-	/* Success forgets the user's failures, not the address's: one good
-	 * account must not reset a guesser's counter. */
+	/* Success forgets the user's failures; of the address's it takes
+	 * back only this attempt: one good account must not reset a
+	 * guesser's counter. */
 	(void)store_fail_reset(x->store, STORE_SUBJ_USER, r->username,
 	    r->username_len);
+	if (addr)
+		(void)store_attempt_undo(x->store, STORE_SUBJ_ADDR, r->addr,
+		    strlen(r->addr));
 	x->log_user = r->username;
 	e = ERR_OK;
+	goto out;
+banned:
+	if (e == ERR_OK) {
+		x->retry_after = ttl;
+		e = ERR_TOO_MANY_ATTEMPTS;
+	}
 out:
 	tok_wipe(&u, sizeof(u));
 	tok_wipe(mcf, sizeof(mcf));
@@ -388,6 +382,10 @@ do_refresh_token(struct ctx *x)
 		}
 		if (e == ERR_SESSION_NOT_FOUND)
 			e = ERR_INVALID_TOKEN;
+		else if (e == ERR_INVALID_TOKEN)
+			log_warn("session %s: %d refresh tokens spent since the "
+			    "last password check, rotation refused",
+			    x->log_sid, STORE_SPENT_MAX);
 		if (e != ERR_REFRESH_CONFLICT)
 			goto out;
 		/* Another rotation spent this token between our read and

@@ -22,9 +22,15 @@
  *	r<i>		the hash held by ring slot i, 0 <= i < STORE_SPENT_MAX
  *	sn		the slot the next spent hash goes to
  *
- * Recording a spent hash overwrites slot sn and deletes the s: field of the
- * hash that slot held, so a session never has more than 8 +
- * 2 * STORE_SPENT_MAX fields, and "when was this hash spent" is one HGET.
+ * No spent hash is ever forgotten while its session lives: were the ring to
+ * overwrite its oldest slot, a thief holding a stolen refresh token could
+ * rotate STORE_SPENT_MAX times and make the victim's spent token unknown
+ * (401) instead of fatal (session revoked).  So a refresh-token rotation
+ * that finds the ring full is refused (ERR_INVALID_TOKEN, nothing changed)
+ * and the client must prove its password: refresh-session empties the ring
+ * and records the refresh hash it replaces.  A session never has more than
+ * 8 + 2 * STORE_SPENT_MAX fields, and "when was this hash spent" is one
+ * HGET.
  *
  * User-session index.  P user-sessions:<name> may hold stale ids (sessions
  * that expired or were deleted): readers drop them, and also drop ids whose
@@ -41,7 +47,7 @@
  * hand out the key, so its caller compares sexp (and aexp) with now.
  *
  * Regulation.  The counter and the ban of one subject share the hash tag
- * {<kind>:<subject>}, so store_fail's script touches one slot of a Redis
+ * {<kind>:<subject>}, so store_attempt's script touches one slot of a Redis
  * Cluster (key_prefix must not contain '{').
  *
  * Connection.  Opened lazily; connect and command timeout are
@@ -112,17 +118,32 @@ struct cmd {
 	"'user', 'created', 'sexp', 'aexp', 'ah', 'ch', 'rh'"
 
 /*
- * spend(k, h, t, max): record hash h as spent at time t in the ring of
- * session k (see the top of this file); max is STORE_SPENT_MAX.
+ * The ring of spent refresh hashes of session k (see the top of this
+ * file); max is STORE_SPENT_MAX.
+ * ring_slot(k, max): the slot the next spent hash goes to, or nil when the
+ * ring is full.
+ * spend(k, h, t, max): record hash h as spent at time t; the caller has
+ * made sure a slot is free.
+ * ring_clear(k, max): forget every spent hash.
  */
-#define LUA_SPEND \
-	"local function spend(k, h, t, max)\n" \
+#define LUA_RING \
+	"local function ring_slot(k, max)\n" \
 	"  local n = tonumber(redis.call('HGET', k, 'sn')) or 0\n" \
 	"  if n < 0 or n >= max then n = 0 end\n" \
-	"  local slot = 'r' .. n\n" \
-	"  local old = redis.call('HGET', k, slot)\n" \
-	"  if old then redis.call('HDEL', k, 's:' .. old) end\n" \
-	"  redis.call('HSET', k, slot, h, 's:' .. h, t, 'sn', (n + 1) % max)\n" \
+	"  if redis.call('HEXISTS', k, 'r' .. n) == 1 then return nil end\n" \
+	"  return n\n" \
+	"end\n" \
+	"local function spend(k, h, t, max)\n" \
+	"  local n = ring_slot(k, max)\n" \
+	"  redis.call('HSET', k, 'r' .. n, h, 's:' .. h, t,\n" \
+	"      'sn', (n + 1) % max)\n" \
+	"end\n" \
+	"local function ring_clear(k, max)\n" \
+	"  for i = 0, max - 1 do\n" \
+	"    local old = redis.call('HGET', k, 'r' .. i)\n" \
+	"    if old then redis.call('HDEL', k, 'r' .. i, 's:' .. old) end\n" \
+	"  end\n" \
+	"  redis.call('HSET', k, 'sn', '0')\n" \
 	"end\n"
 
 /*
@@ -158,17 +179,19 @@ static const char lua_session_create[] =
 /*
  * KEYS[1] session; ARGV user, ah, ch, rh, now, sexp, aexp, spent max.
  * If the session exists, has not ended (sexp > now) and belongs to user:
- * the current refresh hash is spent at now, the three hashes, sexp and
- * aexp are replaced, the key expires at the new sexp, and the answer is
+ * the ring of spent hashes is emptied (a password check was made) and the
+ * current refresh hash is spent at now, the three hashes, sexp and aexp
+ * are replaced, the key expires at the new sexp, and the answer is
  * the session's fields (LUA_SESSION_FIELDS).  Otherwise -1, nothing
  * changed.
  */
 static const char lua_session_renew[] =
-	LUA_SPEND
+	LUA_RING
 	"local k = KEYS[1]\n"
 	"local u = redis.call('HMGET', k, 'user', 'sexp', 'rh')\n"
 	"if u[1] ~= ARGV[1] or (tonumber(u[2]) or 0) <= tonumber(ARGV[5])\n"
 	"    then return -1 end\n"
+	"ring_clear(k, tonumber(ARGV[8]))\n"
 	"if u[3] then spend(k, u[3], ARGV[5], tonumber(ARGV[8])) end\n"
 	"redis.call('HSET', k, 'ah', ARGV[2], 'ch', ARGV[3], 'rh', ARGV[4],\n"
 	"    'sexp', ARGV[6], 'aexp', ARGV[7])\n"
@@ -179,17 +202,19 @@ static const char lua_session_renew[] =
  * KEYS[1] session; ARGV old_rh, ah, ch, rh, now, now + access_ttl,
  * spent max.  Compare-and-swap on the refresh hash: -1 when the session is
  * missing or ended (sexp <= now); 0 when its refresh hash is not old_rh
- * (nothing changed); else old_rh is spent at now, the three hashes are
+ * (nothing changed); -2 when the ring of spent hashes is full (nothing
+ * changed; see the top of this file); else old_rh is spent at now, the three hashes are
  * replaced, aexp = min(now + access_ttl, sexp), sexp and the key's expiry
  * stay, and the answer is the session's fields.
  */
 static const char lua_session_rotate[] =
-	LUA_SPEND
+	LUA_RING
 	"local k = KEYS[1]\n"
 	"local u = redis.call('HMGET', k, 'sexp', 'rh')\n"
 	"local sexp = tonumber(u[1])\n"
 	"if not sexp or sexp <= tonumber(ARGV[5]) then return -1 end\n"
 	"if u[2] ~= ARGV[1] then return 0 end\n"
+	"if not ring_slot(k, tonumber(ARGV[7])) then return -2 end\n"
 	"spend(k, ARGV[1], ARGV[5], tonumber(ARGV[7]))\n"
 	"local aexp = ARGV[6]\n"
 	"if tonumber(aexp) > sexp then aexp = u[1] end\n"
@@ -254,19 +279,36 @@ static const char lua_user_del[] =
 	"return n\n";
 
 /*
- * KEYS[1] failure counter, KEYS[2] ban (same hash tag); ARGV
- * failure_window, max_failures, ban_time.  Counts one failure; the counter
- * expires failure_window seconds after its first failure.  Reaching
- * max_failures sets the ban for ban_time seconds and drops the counter.
- * Returns 1 when this failure started a ban, else 0.
+ * KEYS[1] attempt counter, KEYS[2] ban (same hash tag); ARGV
+ * failure_window, max_failures, ban_time.  One password check of the
+ * subject is about to run.  Returns the milliseconds left on its ban (-1
+ * for a ban without expiry) when it is banned, nothing counted; else
+ * counts the attempt (the counter expires failure_window seconds after
+ * its first attempt) and, when that makes more than max_failures, bans the
+ * subject for ban_time seconds, drops the counter and returns ban_time in
+ * milliseconds; else 0.  Counting before the check, not after it, is what
+ * keeps parallel guesses within the limit: each one takes a slot first.
  */
-static const char lua_fail[] =
+static const char lua_attempt[] =
+	"local left = redis.call('PTTL', KEYS[2])\n"
+	"if left ~= -2 then return left end\n"
 	"local n = redis.call('INCR', KEYS[1])\n"
 	"if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end\n"
-	"if n >= tonumber(ARGV[2]) then\n"
+	"if n > tonumber(ARGV[2]) then\n"
 	"  redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])\n"
 	"  redis.call('DEL', KEYS[1])\n"
-	"  return 1\n"
+	"  return tonumber(ARGV[3]) * 1000\n"
+	"end\n"
+	"return 0\n";
+
+/*
+ * KEYS[1] attempt counter.  Takes back one counted attempt (it succeeded,
+ * or it was refused for another subject's ban).  Returns 0.
+ */
+static const char lua_attempt_undo[] =
+	"if redis.call('EXISTS', KEYS[1]) == 1 and\n"
+	"    redis.call('DECR', KEYS[1]) <= 0 then\n"
+	"  redis.call('DEL', KEYS[1])\n"
 	"end\n"
 	"return 0\n";
 
@@ -280,7 +322,8 @@ enum script {
 	SCR_USER_ADD,
 	SCR_USER_SET,
 	SCR_USER_DEL,
-	SCR_FAIL,
+	SCR_ATTEMPT,
+	SCR_ATTEMPT_UNDO,
 	SCR__MAX
 };
 
@@ -297,7 +340,8 @@ static const struct {
 	[SCR_USER_ADD] = { "user-add", lua_user_add },
 	[SCR_USER_SET] = { "user-set", lua_user_set },
 	[SCR_USER_DEL] = { "user-del", lua_user_del },
-	[SCR_FAIL] = { "fail", lua_fail },
+	[SCR_ATTEMPT] = { "attempt", lua_attempt },
+	[SCR_ATTEMPT_UNDO] = { "attempt-undo", lua_attempt_undo },
 };
 
 struct store {
@@ -866,6 +910,8 @@ session_written(const redisReply *r, struct store_session *out)
 		return ERR_SESSION_NOT_FOUND;
 	if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
 		return ERR_REFRESH_CONFLICT;
+	if (r->type == REDIS_REPLY_INTEGER && r->integer == -2)
+		return ERR_INVALID_TOKEN;
 	if (r->type != REDIS_REPLY_ARRAY) {
 		log_err("redis: session script: unexpected reply");
 		return ERR_INTERNAL;
@@ -1654,10 +1700,29 @@ out:
 /* ---- brute-force regulation ---- */
 
 /*
- * PTTL of the ban key, rounded up to whole seconds, so a ban with any time
- * left reports at least 1.  A ban key without expiry (written by hand)
- * reports ban_time.
+ * Seconds of a ban from its PTTL in milliseconds v (-2 none, -1 no
+ * expiry), rounded up so a ban with any time left reports at least 1.  A
+ * ban key without expiry (written by hand) reports ban_time.
  */
+static enum err
+ban_seconds(struct store *s, long long v, long *ttl)
+{
+	*ttl = 0;
+	if (v == -2 || v == 0)
+		return ERR_OK;
+	if (v == -1) {
+		log_warn("redis: a ban key has no expiry");
+		*ttl = s->cfg->ban_time;
+		return ERR_OK;
+	}
+	if (v < 0) {
+		log_err("redis: PTTL: unexpected reply");
+		return ERR_INTERNAL;
+	}
+	*ttl = (long)((v + 999) / 1000);
+	return ERR_OK;
+}
+
 enum err
 store_ban_ttl(struct store *s, enum store_subject kind, const char *subj,
     size_t len, long *ttl)
@@ -1677,24 +1742,12 @@ store_ban_ttl(struct store *s, enum store_subject kind, const char *subj,
 	cmd_add(&c, k.buf, k.len);
 	if ((e = store_cmd_int(s, &c, &v)) != ERR_OK)
 		return e;
-	if (v == -2)
-		return ERR_OK;
-	if (v == -1) {
-		log_warn("redis: a ban key has no expiry");
-		*ttl = s->cfg->ban_time;
-		return ERR_OK;
-	}
-	if (v < 0) {
-		log_err("redis: PTTL: unexpected reply");
-		return ERR_INTERNAL;
-	}
-	*ttl = (long)((v + 999) / 1000);
-	return ERR_OK;
+	return ban_seconds(s, v, ttl);
 }
 
 enum err
-store_fail(struct store *s, enum store_subject kind, const char *subj,
-    size_t len, int *banned)
+store_attempt(struct store *s, enum store_subject kind, const char *subj,
+    size_t len, long *ttl)
 {
 	struct key	 kf, kb;
 	struct cmd	 a;
@@ -1702,12 +1755,11 @@ store_fail(struct store *s, enum store_subject kind, const char *subj,
 	long long	 v;
 	enum err	 e;
 
-	if (banned != NULL)
-		*banned = 0;
+	*ttl = 0;
 	if (!subj_ok(subj, len) ||
 	    key_subject(s, &kf, "fail", kind, subj, len) == -1 ||
 	    key_subject(s, &kb, "ban", kind, subj, len) == -1) {
-		log_err("store: fail: bad argument");
+		log_err("store: attempt: bad argument");
 		return ERR_INTERNAL;
 	}
 	memset(&a, 0, sizeof(a));
@@ -1716,11 +1768,26 @@ store_fail(struct store *s, enum store_subject kind, const char *subj,
 	cmd_str(&a, num_fmt(win, s->cfg->failure_window));
 	cmd_str(&a, num_fmt(max, s->cfg->max_failures));
 	cmd_str(&a, num_fmt(ban, s->cfg->ban_time));
-	if ((e = store_script_int(s, SCR_FAIL, 2, &a, &v)) != ERR_OK)
+	if ((e = store_script_int(s, SCR_ATTEMPT, 2, &a, &v)) != ERR_OK)
 		return e;
-	if (banned != NULL)
-		*banned = v == 1;
-	return ERR_OK;
+	return ban_seconds(s, v, ttl);
+}
+
+enum err
+store_attempt_undo(struct store *s, enum store_subject kind, const char *subj,
+    size_t len)
+{
+	struct key	 k;
+	struct cmd	 a;
+	long long	 v;
+
+	if (!subj_ok(subj, len))
+		return ERR_OK;
+	if (key_subject(s, &k, "fail", kind, subj, len) == -1)
+		return ERR_INTERNAL;
+	memset(&a, 0, sizeof(a));
+	cmd_add(&a, k.buf, k.len);
+	return store_script_int(s, SCR_ATTEMPT_UNDO, 1, &a, &v);
 }
 
 enum err

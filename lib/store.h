@@ -9,7 +9,8 @@
  *                                      below; expires at its sexp
  *   P user-sessions:<name>       set   sids of name's sessions (may hold
  *                                      stale ids; pruned when read)
- *   P fail:{<kind>:<subject>}    int   failed password checks in the window
+ *   P fail:{<kind>:<subject>}    int   password checks in the window that
+ *                                      did not succeed
  *   P ban:{<kind>:<subject>}     any   present while subject is banned
  *   kind is "u" (user name) or "a" (client address).
  *
@@ -118,8 +119,8 @@ enum err	 store_session_get(struct store *s, const char *sid,
 /*
  * refresh-session: in one script, if session sid exists and belongs to
  * user, replace its three hashes with h, set aexp = now + access_ttl and
- * sexp = now + session_ttl (a password check renews the session), keep the
- * old refresh hash as spent at now.  ERR_OK or ERR_SESSION_NOT_FOUND
+ * sexp = now + session_ttl (a password check renews the session), forget
+ * the spent refresh tokens and keep the old refresh hash as spent at now.  ERR_OK or ERR_SESSION_NOT_FOUND
  * (missing, expired, or another user's).  *out, if not NULL, receives the
  * session as written.
  */
@@ -135,7 +136,11 @@ enum err	 store_session_renew(struct store *s, const char *sid,
  * old_rh as spent at now, set aexp = min(now + access_ttl, sexp); sexp does
  * not move.  ERR_OK; ERR_SESSION_NOT_FOUND if the session is gone;
  * ERR_REFRESH_CONFLICT if another rotation won the race (old_rh is no
- * longer current).  *out as for store_session_renew.
+ * longer current); ERR_INVALID_TOKEN, nothing changed, when the session
+ * already remembers STORE_SPENT_MAX spent refresh tokens (spent tokens are
+ * never forgotten while the session lives, so reuse is always detected; a
+ * password check with store_session_renew starts a new list).  *out as
+ * for store_session_renew.
  */
 enum err	 store_session_rotate(struct store *s, const char *sid,
 		    size_t sidlen, const char *old_rh,
@@ -174,18 +179,29 @@ enum err	 store_user_revoke(struct store *s, const char *user,
 
 enum store_subject { STORE_SUBJ_USER = 'u', STORE_SUBJ_ADDR = 'a' };
 
+/*
+ * Every password check is counted before it runs, per user name and per
+ * client address, so parallel guesses cannot outrun the limit; a check
+ * that succeeds takes its count back.
+ */
+
 /* Seconds left on the ban of subject (0 when not banned) into *ttl. */
 enum err	 store_ban_ttl(struct store *s, enum store_subject kind,
 		    const char *subj, size_t len, long *ttl);
 /*
- * Count one failed password check of subject in one script: the counter
- * lives failure_window seconds from its first failure; reaching
- * max_failures sets a ban of ban_time seconds and drops the counter.
- * *banned, if not NULL, is set to 1 when this failure started a ban.
+ * In one script: if subject is banned, the seconds left into *ttl and
+ * nothing counted; else count one attempt (the counter lives
+ * failure_window seconds from its first attempt), and if that makes more
+ * than max_failures, ban subject for ban_time seconds (into *ttl) and drop
+ * the counter.  *ttl is 0 when the check may run.
  */
-enum err	 store_fail(struct store *s, enum store_subject kind,
-		    const char *subj, size_t len, int *banned);
-/* Forget failures of subject (after a successful login). */
+enum err	 store_attempt(struct store *s, enum store_subject kind,
+		    const char *subj, size_t len, long *ttl);
+/* Take back one attempt of subject (it succeeded, or another subject's
+ * ban refused it). */
+enum err	 store_attempt_undo(struct store *s, enum store_subject kind,
+		    const char *subj, size_t len);
+/* Forget the attempts of subject (a user name after a successful login). */
 enum err	 store_fail_reset(struct store *s, enum store_subject kind,
 		    const char *subj, size_t len);
 /* Lift the ban and forget failures of subject (both kinds are tried). 

@@ -130,4 +130,42 @@ t_eq "one failure after the ban" "$STATUS" 401
 CONF=$QUICK login edu edu-pw REMOTE_ADDR=10.8.0.9
 t_eq "right password after the ban" "$STATUS" 200
 t_end
+# ---- attempts are counted before the password check, so guesses sent in
+# parallel cannot outrun the limit: of 12 concurrent wrong passwords of one
+# user (each from its own address) exactly max_failures reach the check
+t_begin "parallel guesses: of 12 concurrent wrong passwords exactly max_failures get 401, the rest 429"
+SLOWC=$T/slowguess.conf
+conf_write "$SLOWC" max_failures=3 ban_time=900 scrypt_n=16384
+user_add zeca zeca-pw
+pids=()
+for i in $(seq 1 12); do
+	(
+		# each request its own scratch directory
+		T=$T/par.d$i
+		mkdir -p "$T"
+		CONF=$SLOWC login zeca "guess$i" REMOTE_ADDR=10.16.0.$i
+		printf '%s\n' "$STATUS" >"$T/../par$i"
+	) &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+n401=0 n429=0
+for i in $(seq 1 12); do
+	case $(<"$T/par$i") in
+	401) n401=$((n401 + 1)) ;;
+	429) n429=$((n429 + 1)) ;;
+	*) t_fail "guess $i: status $(<"$T/par$i")" ;;
+	esac
+done
+t_eq "401 answers (password checks that ran)" "$n401" 3
+t_eq "429 answers" "$n429" 9
+t_end
+
+t_begin "successful logins do not count against the address: 10 in a row from one address all answer 200"
+user_add lia lia-pw
+for i in $(seq 1 10); do
+	CONF=$QUICK login lia lia-pw REMOTE_ADDR=10.5.0.1
+	[ "$STATUS" = 200 ] || t_fail "login $i: status $STATUS"
+done
+t_end
 done_testing

@@ -201,4 +201,38 @@ t_begin "after the access tokens expire the refresh token still rotates the sess
 CONF=$SH rt "$SE" "$RE"
 t_status 200
 t_end
+# ---- spent refresh tokens are never forgotten while the session lives:
+# after 64 rotations without a password check the next rotation is
+# refused, so a thief cannot rotate a victim's spent token out of memory
+login alice alice-pw
+SR=$SID R0=$REFRESH cur=$REFRESH
+for i in $(seq 1 64); do
+	rt "$SR" "$cur"
+	[ "$STATUS" = 200 ] || { notok "rotation $i of 64 answers 200" "status $STATUS"; break; }
+	cur=$(jget .data.refreshToken) curauth=$(jget .data.authorization)
+done
+t_begin "after 64 rotations without a password check the next one is refused (401) and changes nothing"
+rt "$SR" "$cur"
+t_error 401 INVALID_TOKEN
+session_get "$curauth"
+t_eq "latest authorization still live" "$STATUS" 200
+t_end
+t_begin "the first spent refresh token still revokes the session after 64 rotations"
+rt "$SR" "$R0"
+t_error 401 INVALID_TOKEN
+session_get "$curauth"
+t_eq "latest authorization after the reuse" "$STATUS" 401
+t_end
+login alice alice-pw
+SP=$SID cur=$REFRESH
+for i in $(seq 1 64); do
+	rt "$SP" "$cur"
+	cur=$(jget .data.refreshToken)
+done
+t_begin "refresh-session (a password check) lets a session rotate again after 64 rotations"
+refresh_session "$SP" alice alice-pw
+t_status 200
+rt "$SP" "$REFRESH"
+t_status 200
+t_end
 done_testing

@@ -204,7 +204,7 @@ test_unreachable_is_unavailable_quickly(void **state)
 	assert_int_equal(store_user_get(s2, "alice", 5, &u), ERR_UNAVAILABLE);
 	assert_int_equal(store_session_get(s2, "abc", 3, &ss),
 	    ERR_UNAVAILABLE);
-	assert_int_equal(store_fail(s2, STORE_SUBJ_USER, "alice", 5, NULL),
+	assert_int_equal(store_attempt(s2, STORE_SUBJ_USER, "alice", 5, &ttl),
 	    ERR_UNAVAILABLE);
 	assert_int_equal(store_ban_ttl(s2, STORE_SUBJ_USER, "alice", 5,
 	    &ttl), ERR_UNAVAILABLE);
@@ -941,13 +941,14 @@ test_session_spent(void **state)
 static void
 test_spent_ring_is_bounded(void **state)
 {
-	struct store_hashes	 h[STORE_SPENT_MAX + 6];
+	struct store_hashes	 h[STORE_SPENT_MAX + 3];
+	struct store_session	 ss;
 	char			 sid[TOK_SID_LEN + 1];
 	long			 now = (long)time(NULL);
-	int			 i, n = STORE_SPENT_MAX + 6, revoked;
+	int			 i, n = STORE_SPENT_MAX + 1, revoked;
 
 	(void)state;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n + 2; i++)
 		mkhashes(&h[i], "ring", i);
 	tok_sid_new(sid);
 	assert_int_equal(store_session_create(st, sid, "nick", 4, &h[0], now),
@@ -955,16 +956,33 @@ test_spent_ring_is_bounded(void **state)
 	for (i = 1; i < n; i++)
 		assert_int_equal(store_session_rotate(st, sid, strlen(sid),
 		    h[i - 1].rh, &h[i], now, NULL), ERR_OK);
-	/* h[0..n-2] were spent; only the last STORE_SPENT_MAX remain. */
+
+	/* The ring is full: one more rotation is refused and changes
+	 * nothing, so no spent token is ever forgotten. */
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid),
+	    h[n - 1].rh, &h[n], now, NULL), ERR_INVALID_TOKEN);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_string_equal(ss.rh, h[n - 1].rh);
 	for (i = 0; i < n - 1; i++) {
 		assert_int_equal(store_session_spent(st, sid, strlen(sid),
-		    h[i].rh, now, 1000, &revoked),
-		    i < n - 1 - STORE_SPENT_MAX ? ERR_INVALID_TOKEN :
-		    ERR_REFRESH_CONFLICT);
+		    h[i].rh, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
 		assert_int_equal(revoked, 0);
 	}
 	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <=
 	    8 + 2 * STORE_SPENT_MAX);
+
+	/* A password check (renew) starts a new list holding the refresh
+	 * hash it replaced; rotation works again. */
+	assert_int_equal(store_session_renew(st, sid, strlen(sid), "nick", 4,
+	    &h[n], now, NULL), ERR_OK);
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), h[0].rh,
+	    now, 1000, &revoked), ERR_INVALID_TOKEN);
+	assert_int_equal(revoked, 0);
+	assert_int_equal(store_session_spent(st, sid, strlen(sid),
+	    h[n - 1].rh, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h[n].rh,
+	    &h[n + 1], now, NULL), ERR_OK);
+	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <= 12);
 }
 
 static void
@@ -1135,32 +1153,38 @@ test_rotate_race(void **state)
 /* ---- regulation ---- */
 
 static void
-test_fail_bans_after_max(void **state)
+test_attempts_ban_past_max(void **state)
 {
 	long	 ttl;
-	int	 banned, found, i;
+	int	 found, i;
 
 	(void)state;
-	for (i = 1; i < cfg.max_failures; i++) {
-		banned = -1;
-		assert_int_equal(store_fail(st, STORE_SUBJ_USER, "uma", 3,
-		    &banned), ERR_OK);
-		assert_int_equal(banned, 0);
+	for (i = 1; i <= cfg.max_failures; i++) {
+		ttl = -1;
+		assert_int_equal(store_attempt(st, STORE_SUBJ_USER, "uma", 3,
+		    &ttl), ERR_OK);
+		assert_int_equal(ttl, 0);
 		assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "uma", 3,
 		    &ttl), ERR_OK);
 		assert_int_equal(ttl, 0);
 	}
-	/* The counter lives failure_window from its first failure. */
+	/* The counter lives failure_window from its first attempt. */
 	ttl = cli_int("TTL '%sfail:{u:uma}'", prefix);
 	assert_true(ttl > cfg.failure_window - 5 &&
 	    ttl <= cfg.failure_window);
 
-	assert_int_equal(store_fail(st, STORE_SUBJ_USER, "uma", 3, &banned),
+	/* One attempt more than max_failures is refused and starts a ban. */
+	assert_int_equal(store_attempt(st, STORE_SUBJ_USER, "uma", 3, &ttl),
 	    ERR_OK);
-	assert_int_equal(banned, 1);
+	assert_int_equal(ttl, cfg.ban_time);
 	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "uma", 3, &ttl),
 	    ERR_OK);
 	assert_true(ttl > cfg.ban_time - 5 && ttl <= cfg.ban_time);
+	assert_int_equal(cli_int("EXISTS '%sfail:{u:uma}'", prefix), 0);
+	/* While banned nothing is counted. */
+	assert_int_equal(store_attempt(st, STORE_SUBJ_USER, "uma", 3, &ttl),
+	    ERR_OK);
+	assert_true(ttl > 0);
 	assert_int_equal(cli_int("EXISTS '%sfail:{u:uma}'", prefix), 0);
 	/* The other kind of the same text is not banned. */
 	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_ADDR, "uma", 3, &ttl),
@@ -1174,31 +1198,35 @@ test_fail_bans_after_max(void **state)
 	assert_int_equal(ttl, 0);
 	assert_int_equal(store_unban(st, "uma", 3, &found), ERR_OK);
 	assert_int_equal(found, 0);
-	assert_int_equal(store_fail(st, STORE_SUBJ_USER, "uma", 3, &banned),
+	assert_int_equal(store_attempt(st, STORE_SUBJ_USER, "uma", 3, &ttl),
 	    ERR_OK);
-	assert_int_equal(banned, 0);
+	assert_int_equal(ttl, 0);
 }
 
 static void
-test_fail_reset_forgets(void **state)
+test_attempt_reset_and_undo(void **state)
 {
 	long	 ttl;
-	int	 banned, i;
+	int	 i;
 
 	(void)state;
-	for (i = 1; i < cfg.max_failures; i++)
-		assert_int_equal(store_fail(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
-		    &banned), ERR_OK);
+	for (i = 1; i <= cfg.max_failures; i++)
+		assert_int_equal(store_attempt(st, STORE_SUBJ_ADDR, "192.0.2.7",
+		    9, &ttl), ERR_OK);
 	assert_int_equal(store_fail_reset(st, STORE_SUBJ_ADDR, "192.0.2.7", 9),
 	    ERR_OK);
-	for (i = 1; i < cfg.max_failures; i++) {
-		assert_int_equal(store_fail(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
-		    &banned), ERR_OK);
-		assert_int_equal(banned, 0);
+	for (i = 1; i <= cfg.max_failures; i++) {
+		assert_int_equal(store_attempt(st, STORE_SUBJ_ADDR, "192.0.2.7",
+		    9, &ttl), ERR_OK);
+		assert_int_equal(ttl, 0);
 	}
-	assert_int_equal(store_fail(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
-	    NULL), ERR_OK);
-	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
+	/* An attempt taken back leaves room for exactly one more. */
+	assert_int_equal(store_attempt_undo(st, STORE_SUBJ_ADDR, "192.0.2.7",
+	    9), ERR_OK);
+	assert_int_equal(store_attempt(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
+	    &ttl), ERR_OK);
+	assert_int_equal(ttl, 0);
+	assert_int_equal(store_attempt(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
 	    &ttl), ERR_OK);
 	assert_true(ttl > 0);
 	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "192.0.2.7", 9,
@@ -1209,6 +1237,10 @@ test_fail_reset_forgets(void **state)
 	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
 	    &ttl), ERR_OK);
 	assert_int_equal(ttl, 0);
+	/* Undo of a subject without a counter creates nothing. */
+	assert_int_equal(store_attempt_undo(st, STORE_SUBJ_ADDR, "192.0.2.8",
+	    9), ERR_OK);
+	assert_int_equal(cli_int("EXISTS '%sfail:{a:192.0.2.8}'", prefix), 0);
 }
 
 static void
@@ -1307,8 +1339,8 @@ main(void)
 		cmocka_unit_test(test_user_sessions_prunes_stale),
 		cmocka_unit_test(test_user_revoke),
 		cmocka_unit_test(test_rotate_race),
-		cmocka_unit_test(test_fail_bans_after_max),
-		cmocka_unit_test(test_fail_reset_forgets),
+		cmocka_unit_test(test_attempts_ban_past_max),
+		cmocka_unit_test(test_attempt_reset_and_undo),
 		cmocka_unit_test(test_ban_ttl_rounds_up),
 	};
 
