@@ -635,11 +635,13 @@ cgi_write(void *ctx, const char *buf, size_t n)
 	return fwrite(buf, 1, n, stdout) == n ? 0 : -1;
 }
 
+static volatile sig_atomic_t	 term;	/* SIGTERM or SIGUSR1 arrived */
+
 static void
 on_term(int sig)
 {
 	(void)sig;
-	FCGX_ShutdownPending();
+	term = 1;
 }
 
 /*
@@ -671,9 +673,10 @@ main(int argc, char *argv[])
 	struct http_io		 io;
 	struct sigaction	 sa;
 	FCGX_Request		 rq;
+	sigset_t		 stop;
 	const char		*env, *p;
 	char			 path[PATH_MAX];
-	int			 cgi, rc = 1;
+	int			 cgi, ok, rc = 1;
 
 	/* RFC 3875 4.4: argv may carry a query string; never commands. */
 	(void)argc;
@@ -718,11 +721,21 @@ main(int argc, char *argv[])
 		goto out;
 	}
 
+	/*
+	 * SIGTERM (lighttpd, spawn-fcgi's supervisor, systemd, mod_fcgid) and
+	 * SIGUSR1 end the process after the request in hand: they are
+	 * blocked while a request is served, so its reads and writes are
+	 * never interrupted, and delivered only around FCGX_Accept_r, whose
+	 * accept(2) they interrupt (no SA_RESTART, FCGI_FAIL_ACCEPT_ON_INTR).
+	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);	/* no SA_RESTART: accept returns */
-	sigaction(SIGUSR1, &sa, NULL);	/* Apache asks with it */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGUSR1);
 
 	if (FCGX_InitRequest(&rq, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("FastCGI request setup failed");
@@ -732,7 +745,14 @@ main(int argc, char *argv[])
 	io.param = fcgi_param;
 	io.read = fcgi_read;
 	io.write = fcgi_write;
-	while (FCGX_Accept_r(&rq) >= 0) {
+	for (;;) {
+		sigprocmask(SIG_UNBLOCK, &stop, NULL);
+		if (term)
+			break;
+		ok = FCGX_Accept_r(&rq) >= 0;
+		sigprocmask(SIG_BLOCK, &stop, NULL);
+		if (!ok)
+			break;	/* interrupted by a signal, or a dead socket */
 		if (st == NULL) {
 			p = fcgi_param(&rq, "AUTENTICACAO_CONF");
 			if (p != NULL && *p != '\0')

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include <json.h>
+#include <printbuf.h>
 
 #include "http.h"
 
@@ -349,6 +350,38 @@ count_kept(struct json_object *o)
 }
 
 /*
+ * Wipe every string json-c holds in o (its copies of the password and the
+ * tokens) before the object is released: freed heap must not keep them
+ * in a long-lived FastCGI worker.
+ */
+static void
+wipe_strings(struct json_object *o)
+{
+	size_t	 i, len;
+
+	switch (json_object_get_type(o)) {
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			wipe_strings(val);
+		}
+		break;
+	}
+	case json_type_array:
+		len = json_object_array_length(o);
+		for (i = 0; i < len; i++)
+			wipe_strings(json_object_array_get_idx(o, i));
+		break;
+	case json_type_string:
+		tok_wipe((char *)json_object_get_string(o),
+		    (size_t)json_object_get_string_len(o));
+		break;
+	default:
+		break;
+	}
+}
+
+/*
  * 1 if s (len bytes) is well-formed UTF-8 (RFC 3629 section 4): no
  * overlong forms, no surrogates, nothing past U+10FFFF.  json-c's own
  * check looks only at the shape of the byte sequences.
@@ -528,10 +561,18 @@ http_body(const struct http_io *io, const struct cfg *c, unsigned mask,
 			goto out;
 	e = ERR_OK;
 out:
-	if (o != NULL)
+	if (o != NULL) {
+		wipe_strings(o);
 		json_object_put(o);
-	if (tok != NULL)
+	}
+	if (tok != NULL) {
+		/* The tokener's work buffer held the last string it read;
+		 * json-c has no call to wipe it, so reach in (the struct is
+		 * public in json-c 0.16, though marked internal). */
+		if (tok->pb != NULL && tok->pb->buf != NULL)
+			tok_wipe(tok->pb->buf, (size_t)tok->pb->size);
 		json_tokener_free(tok);
+	}
 	if (buf != NULL) {
 		tok_wipe(buf, chunked ? c->max_body + 2 : len + 1);
 		free(buf);
