@@ -84,6 +84,8 @@ enum cfg_num {
 };
 
 #define CFG_F_GRAPH	0x01	/* string: printable ASCII, no space */
+#define CFG_F_NOBRACE	0x02	/* string: no '{' or '}' (Redis Cluster
+				 * hash tags are the store's to place) */
 #define CFG_F_POW2	0x02	/* number: a power of two */
 
 struct cfg_key;
@@ -148,7 +150,8 @@ static const struct cfg_key cfg_keys[CFG__MAX] = {
 	[CFG_REDIS_TIMEOUT_MS] = { "redis_timeout_ms",
 	    NUM(redis_timeout_ms, CFG_NUM_INT, 1, 60000, 0, "1000") },
 	[CFG_KEY_PREFIX] = { "key_prefix",
-	    STR(key_prefix, 1, CFG_F_GRAPH, "autenticacao:") },
+	    STR(key_prefix, 1, CFG_F_GRAPH | CFG_F_NOBRACE,
+	    "autenticacao:") },
 	[CFG_ACCESS_TTL] = { "access_ttl",
 	    NUM(access_ttl, CFG_NUM_LONG, 1, CFG_TTL_MAX, 0, "900") },
 	[CFG_SESSION_TTL] = { "session_ttl",
@@ -274,6 +277,10 @@ cfg_set_str(struct cfg *c, const struct cfg_key *k, const char *val,
 		if ((k->flags & CFG_F_GRAPH) && (ch <= ' ' || ch >= 0x7f)) {
 			snprintf(why, whysz, "only printable ASCII without "
 			    "spaces is allowed");
+			return -1;
+		}
+		if ((k->flags & CFG_F_NOBRACE) && (ch == '{' || ch == '}')) {
+			snprintf(why, whysz, "'{' and '}' are not allowed");
 			return -1;
 		}
 		if (ch < ' ' || ch == 0x7f) {

@@ -33,8 +33,12 @@
  * HGET.
  *
  * User-session index.  P user-sessions:<name> may hold stale ids (sessions
- * that expired or were deleted): readers drop them, and also drop ids whose
- * session belongs to someone else, so an entry never grants anything.  The
+ * that expired or were deleted): readers skip them, and drop ids whose
+ * session belongs to someone else, so an entry never grants anything.  A
+ * listing does not drop the id of a missing session: it may be a login
+ * between its index entry and its session write, which would otherwise
+ * end up unindexed (revoke drops them; a login that raced a revoke finds
+ * the user changed and deletes its own session, see the responder).  The
  * index expires at the latest sexp of its user's sessions: creating or
  * renewing a session (both set sexp = now + session_ttl) pushes the index's
  * expiry to at least that sexp, never earlier, before the session is
@@ -1546,8 +1550,8 @@ sess_cmp(const void *a, const void *b)
 
 /*
  * SMEMBERS the index, read each session (one round trip each), SREM the
- * ids that name no session of user (expired, deleted, someone else's or
- * malformed), then call fn for the live ones sorted by creation time.  The
+ * ids that name someone else's session or are malformed (ids of missing
+ * sessions stay: see below), then call fn for the live ones sorted by creation time.  The
  * sid and session passed to fn are only valid during the call; a non-zero
  * return of fn stops the walk.  ERR_INTERNAL also when out of memory.
  */
@@ -1562,6 +1566,7 @@ store_user_sessions(struct store *s, const char *user, size_t ulen,
 	struct sess_ent		*ents = NULL;
 	size_t			 i, n = 0, nents = 0;
 	enum err		 e;
+	int			 prune;
 
 	if (!name_ok(user, ulen))
 		return ERR_OK;
@@ -1589,6 +1594,10 @@ store_user_sessions(struct store *s, const char *user, size_t ulen,
 			log_err("redis: user-sessions: malformed member");
 			goto out;
 		}
+		/* A malformed id or another user's session goes; a missing
+		 * session may be a login between its index entry and its
+		 * session write, so its id stays (the index expires). */
+		prune = 1;
 		e = ERR_SESSION_NOT_FOUND;
 		if (sid_ok(m->str, m->len) &&
 		    memchr(m->str, '\0', m->len) == NULL &&
@@ -1596,13 +1605,14 @@ store_user_sessions(struct store *s, const char *user, size_t ulen,
 			e = session_read(s, &ks, &ents[n].sess);
 			if (e != ERR_OK && e != ERR_SESSION_NOT_FOUND)
 				goto out;
+			prune = e == ERR_OK;
 			if (e == ERR_OK && (ents[n].sess.user_len != ulen ||
 			    memcmp(ents[n].sess.user, user, ulen) != 0))
 				e = ERR_SESSION_NOT_FOUND;
 		}
 		if (e == ERR_SESSION_NOT_FOUND) {
-			if ((e = index_rem(s, user, ulen, m->str, m->len)) !=
-			    ERR_OK)
+			if (prune && (e = index_rem(s, user, ulen, m->str,
+			    m->len)) != ERR_OK)
 				goto out;
 			continue;
 		}

@@ -614,6 +614,8 @@ error_bad_strings(void **state)
 	    "ASCII without spaces is allowed");
 	EXPECT_ERROR("key_prefix = a\xc3\xa9\n", ":1: key_prefix: only "
 	    "printable ASCII without spaces is allowed");
+	EXPECT_ERROR("key_prefix = app{x}:\n", ":1: key_prefix: '{' and '}' "
+	    "are not allowed");
 	EXPECT_ERROR("redis_username = a b\n", ":1: redis_username: only "
 	    "printable ASCII without spaces is allowed");
 	EXPECT_ERROR("redis_password = a\tb\n",
