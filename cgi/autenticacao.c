@@ -150,7 +150,8 @@ credentials_check(struct ctx *x)
 	enum pw_result		 pr;
 	enum err		 e;
 	long			 ttl = 0;
-	int			 addr = strcmp(r->addr, "-") != 0;
+	const char		*net = r->addr_net;
+	int			 addr = strcmp(net, "-") != 0;
 
 	memset(&u, 0, sizeof(u));
 	memset(mcf, 0, sizeof(mcf));
@@ -158,14 +159,14 @@ credentials_check(struct ctx *x)
 	want.r = x->cfg->scrypt_r;
 	want.p = x->cfg->scrypt_p;
 
-	if (addr && ((e = store_attempt(x->store, STORE_SUBJ_ADDR, r->addr,
-	    strlen(r->addr), &ttl)) != ERR_OK || ttl > 0))
+	if (addr && ((e = store_attempt(x->store, STORE_SUBJ_ADDR, net,
+	    strlen(net), &ttl)) != ERR_OK || ttl > 0))
 		goto banned;
 	if ((e = store_attempt(x->store, STORE_SUBJ_USER, r->username,
 	    r->username_len, &ttl)) != ERR_OK || ttl > 0) {
 		if (addr)
 			(void)store_attempt_undo(x->store, STORE_SUBJ_ADDR,
-			    r->addr, strlen(r->addr));
+			    net, strlen(net));
 		goto banned;
 	}
 
@@ -204,8 +205,8 @@ credentials_check(struct ctx *x)
 	(void)store_fail_reset(x->store, STORE_SUBJ_USER, r->username,
 	    r->username_len);
 	if (addr)
-		(void)store_attempt_undo(x->store, STORE_SUBJ_ADDR, r->addr,
-		    strlen(r->addr));
+		(void)store_attempt_undo(x->store, STORE_SUBJ_ADDR, net,
+		    strlen(net));
 	x->log_user = r->username;
 	e = ERR_OK;
 	goto out;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +17,9 @@
 #include "http.h"
 
 #define API_PREFIX	"/api/v1/autenticacao/"
+
+static void	 client_addr(const struct http_io *, const struct cfg *,
+		    struct req *);
 
 static const struct {
 	const char	*name;		/* path segment after API_PREFIX */
@@ -629,8 +633,49 @@ addr_copy(const char *s, size_t len, char *out, size_t outsz)
 	return 1;
 }
 
+/*
+ * The regulation subject of the valid textual address a into net (at
+ * least HTTP_ADDR_MAX + 1 bytes): IPv4 as is; IPv4-mapped IPv6 as its IPv4
+ * form; other IPv6 as its /64 network in canonical form plus "/64".
+ */
+static void
+addr_network(const char *a, char *net)
+{
+	unsigned char	 b[16];
+	char		 buf[INET6_ADDRSTRLEN];
+	static const unsigned char mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
+	if (inet_pton(AF_INET6, a, b) != 1) {
+		snprintf(net, HTTP_ADDR_MAX + 1, "%s", a);
+		return;
+	}
+	if (memcmp(b, mapped, sizeof(mapped)) == 0 &&
+	    inet_ntop(AF_INET, b + 12, buf, sizeof(buf)) != NULL) {
+		snprintf(net, HTTP_ADDR_MAX + 1, "%s", buf);
+		return;
+	}
+	memset(b + 8, 0, 8);
+	if (inet_ntop(AF_INET6, b, buf, sizeof(buf)) == NULL)
+		snprintf(net, HTTP_ADDR_MAX + 1, "%s", a);
+	else
+		snprintf(net, HTTP_ADDR_MAX + 1, "%s/64", buf);
+}
+
 void
 http_client_addr(const struct http_io *io, const struct cfg *c, struct req *r)
+{
+	client_addr(io, c, r);
+	if (strcmp(r->addr, "-") == 0)
+		strcpy(r->addr_net, "-");
+	else
+		addr_network(r->addr, r->addr_net);
+}
+
+/* http_client_addr's first half: r->addr alone. */
+static void
+client_addr(const struct http_io *io, const struct cfg *c, struct req *r)
 {
 	const char	*remote, *xff, *end, *comma;
 	char		 cand[HTTP_ADDR_MAX + 1];

@@ -63,6 +63,9 @@ struct req {
 	char		 method[16];		/* for the log; sanitized */
 	char		 path[HTTP_PATH_MAX + 1];	/* for the log; sanitized */
 	char		 addr[HTTP_ADDR_MAX + 1];	/* client address or "-" */
+	/* The client as brute-force regulation counts it: an IPv4 address
+	 * itself, an IPv6 address its /64 ("2001:db8:1:2::/64"), or "-". */
+	char		 addr_net[HTTP_ADDR_MAX + 1];
 
 	char		 username[STORE_USER_MAX + 1];
 	size_t		 username_len;
@@ -115,7 +118,8 @@ enum err	 http_bearer(const struct http_io *io, struct req *r);
 /*
  * Set r->addr to the client address: REMOTE_ADDR, or, when REMOTE_ADDR is
  * one of trusted_proxies, the rightmost X-Forwarded-For entry that is not.
- * "-" when there is no valid address.
+ * "-" when there is no valid address.  Also sets r->addr_net: one host
+ * commonly holds a whole IPv6 /64, so regulation counts that network.
  */
 void		 http_client_addr(const struct http_io *io, const struct cfg *c,
 		    struct req *r);

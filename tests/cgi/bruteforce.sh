@@ -168,4 +168,20 @@ for i in $(seq 1 10); do
 	[ "$STATUS" = 200 ] || t_fail "login $i: status $STATUS"
 done
 t_end
+t_begin "IPv6: failures from addresses of one /64 add up to a ban of that /64"
+V6=$T/v6.conf
+conf_write "$V6" max_failures=3 ban_time=900
+user_add nina nina-pw
+for i in 1 2 3; do CONF=$V6 login "nosuchv$i" bad REMOTE_ADDR=2001:db8:7:7::$i; done
+CONF=$V6 login nina nina-pw REMOTE_ADDR=2001:db8:7:7:ffff::99
+t_banned 900
+CONF=$V6 login nina nina-pw REMOTE_ADDR=2001:db8:7:8::1
+t_eq "another /64" "$STATUS" 200
+t_end
+t_begin "IPv6: admin unban NETWORK/64 lifts the ban of that /64"
+CONF=$V6 adm unban 2001:db8:7:7::/64
+t_eq exit "$ADM_RC" 0
+CONF=$V6 login nina nina-pw REMOTE_ADDR=2001:db8:7:7::5
+t_status 200
+t_end
 done_testing

@@ -462,6 +462,28 @@ client_addr_trusts_only_proxies(void **state)
 }
 
 static void
+client_addr_network_for_regulation(void **state)
+{
+	(void)state;
+	F.env[0] = "REMOTE_ADDR=192.0.2.7";
+	http_client_addr(&IO, &C, &R);
+	assert_string_equal(R.addr_net, "192.0.2.7");
+	F.env[0] = "REMOTE_ADDR=2001:db8:1:2:aaaa:bbbb:cccc:dddd";
+	http_client_addr(&IO, &C, &R);
+	assert_string_equal(R.addr, "2001:db8:1:2:aaaa:bbbb:cccc:dddd");
+	assert_string_equal(R.addr_net, "2001:db8:1:2::/64");
+	F.env[0] = "REMOTE_ADDR=2001:DB8:1:2::1";
+	http_client_addr(&IO, &C, &R);
+	assert_string_equal(R.addr_net, "2001:db8:1:2::/64");
+	F.env[0] = "REMOTE_ADDR=::ffff:192.0.2.9";
+	http_client_addr(&IO, &C, &R);
+	assert_string_equal(R.addr_net, "192.0.2.9");
+	F.env[0] = "REMOTE_ADDR=bogus";
+	http_client_addr(&IO, &C, &R);
+	assert_string_equal(R.addr_net, "-");
+}
+
+static void
 reply_error_shape(void **state)
 {
 	(void)state;
@@ -565,6 +587,8 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(bearer_header, setup),
 		cmocka_unit_test_setup(client_addr_trusts_only_proxies, setup),
+		cmocka_unit_test_setup(client_addr_network_for_regulation,
+		    setup),
 		cmocka_unit_test_setup(reply_error_shape, setup),
 		cmocka_unit_test_setup(reply_error_headers, setup),
 		cmocka_unit_test_setup(reply_tokens_shape, setup),
