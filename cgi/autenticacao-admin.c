@@ -33,6 +33,7 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "http.h"
 #include "log.h"
 #include "passwd.h"
 #include "store.h"
@@ -854,18 +855,28 @@ static int
 cmd_unban(struct admin *a, char *argv[])
 {
 	const char	*subj = argv[0];
+	char		 net[HTTP_ADDR_MAX + 1];
 	enum err	 e;
-	int		 found = 0;
+	int		 found = 0, more = 0;
 
-	if ((e = store_unban(a->st, subj, strlen(subj), &found)) != ERR_OK) {
-		fail_store(a, e, subj, NULL);
-		return EXIT_FAILED;
+	if ((e = store_unban(a->st, subj, strlen(subj), &found)) != ERR_OK)
+		goto fail;
+	/* An address is counted as the responder counts it, an IPv6 one by
+	 * its /64: lift that too. */
+	if (strlen(subj) <= HTTP_ADDR_MAX) {
+		http_addr_net(subj, net);
+		if (strcmp(net, subj) != 0 &&
+		    (e = store_unban(a->st, net, strlen(net), &more)) != ERR_OK)
+			goto fail;
 	}
-	if (found)
+	if (found || more)
 		printf("lifted the ban and failure count of %s\n", subj);
 	else
 		printf("no ban or failure count for %s\n", subj);
 	return EXIT_DONE;
+fail:
+	fail_store(a, e, subj, NULL);
+	return EXIT_FAILED;
 }
 
 static const struct cmd *

@@ -633,13 +633,8 @@ addr_copy(const char *s, size_t len, char *out, size_t outsz)
 	return 1;
 }
 
-/*
- * The regulation subject of the valid textual address a into net (at
- * least HTTP_ADDR_MAX + 1 bytes): IPv4 as is; IPv4-mapped IPv6 as its IPv4
- * form; other IPv6 as its /64 network in canonical form plus "/64".
- */
-static void
-addr_network(const char *a, char *net)
+void
+http_addr_net(const char *a, char net[HTTP_ADDR_MAX + 1])
 {
 	unsigned char	 b[16];
 	char		 buf[INET6_ADDRSTRLEN];
@@ -670,7 +665,7 @@ http_client_addr(const struct http_io *io, const struct cfg *c, struct req *r)
 	if (strcmp(r->addr, "-") == 0)
 		strcpy(r->addr_net, "-");
 	else
-		addr_network(r->addr, r->addr_net);
+		http_addr_net(r->addr, r->addr_net);
 }
 
 /* http_client_addr's first half: r->addr alone. */

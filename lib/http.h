@@ -124,6 +124,14 @@ enum err	 http_bearer(const struct http_io *io, struct req *r);
 void		 http_client_addr(const struct http_io *io, const struct cfg *c,
 		    struct req *r);
 
+/*
+ * The client a (a textual address, at most HTTP_ADDR_MAX bytes) as
+ * regulation counts it, into net: IPv4 as is; IPv4-mapped IPv6 as its
+ * IPv4 form; other IPv6 as its /64 network ("2001:db8:1:2::/64");
+ * anything else unchanged.
+ */
+void		 http_addr_net(const char *a, char net[HTTP_ADDR_MAX + 1]);
+
 /* Wipe r (passwords, tokens) for the next request. */
 void		 http_req_clear(struct req *r);
 

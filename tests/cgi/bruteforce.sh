@@ -184,4 +184,14 @@ t_eq exit "$ADM_RC" 0
 CONF=$V6 login nina nina-pw REMOTE_ADDR=2001:db8:7:7::5
 t_status 200
 t_end
+t_begin "IPv6: admin unban of one address lifts the ban of its /64"
+for i in 1 2 3; do CONF=$V6 login "nosuchw$i" bad REMOTE_ADDR=2001:db8:7:9::$i; done
+CONF=$V6 login nina nina-pw REMOTE_ADDR=2001:db8:7:9::8
+t_banned 900
+CONF=$V6 adm unban 2001:db8:7:9::1234
+t_eq exit "$ADM_RC" 0
+t_match stdout "$ADM_OUT" '^lifted'
+CONF=$V6 login nina nina-pw REMOTE_ADDR=2001:db8:7:9::8
+t_status 200
+t_end
 done_testing
