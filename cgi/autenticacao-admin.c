@@ -221,53 +221,21 @@ fail_store(const struct admin *a, enum err e, const char *subj,
  * Check s (len bytes) against the API's rule for text fields: 1..max
  * bytes of well-formed UTF-8 (no overlong forms, no surrogates, nothing
  * past U+10FFFF) without NUL, C0 controls, DEL or C1 controls.  Returns
- * TEXT_OK or the first fault found; length is judged first.
+ * TEXT_OK or a fault: length first, then NUL, UTF-8, control characters.
  */
 static enum textfault
 text_check(const char *s, size_t len, size_t max)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, k, n;
-	uint32_t		 cp, min;
-
 	if (len == 0)
 		return TEXT_EMPTY;
 	if (len > max)
 		return TEXT_LONG;
-	for (i = 0; i < len; i += n) {
-		cp = p[i];
-		if (cp < 0x80) {
-			n = 1;
-			min = 0;
-		} else if ((cp & 0xe0) == 0xc0) {
-			n = 2;
-			cp &= 0x1f;
-			min = 0x80;
-		} else if ((cp & 0xf0) == 0xe0) {
-			n = 3;
-			cp &= 0x0f;
-			min = 0x800;
-		} else if ((cp & 0xf8) == 0xf0) {
-			n = 4;
-			cp &= 0x07;
-			min = 0x10000;
-		} else
-			return TEXT_UTF8;
-		if (n > len - i)
-			return TEXT_UTF8;
-		for (k = 1; k < n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return TEXT_UTF8;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return TEXT_UTF8;
-		if (cp == 0)
-			return TEXT_NUL;
-		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
-			return TEXT_CTRL;
-	}
+	if (memchr(s, '\0', len) != NULL)
+		return TEXT_NUL;
+	if (!http_utf8_ok(s, len))
+		return TEXT_UTF8;
+	if (!http_text_ok(s, len))
+		return TEXT_CTRL;
 	return TEXT_OK;
 }
 

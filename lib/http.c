@@ -385,13 +385,9 @@ wipe_strings(struct json_object *o)
 	}
 }
 
-/*
- * 1 if s (len bytes) is well-formed UTF-8 (RFC 3629 section 4): no
- * overlong forms, no surrogates, nothing past U+10FFFF.  json-c's own
- * check looks only at the shape of the byte sequences.
- */
-static int
-utf8_ok(const char *s, size_t len)
+/* json-c's own UTF-8 check looks only at the shape of byte sequences. */
+int
+http_utf8_ok(const char *s, size_t len)
 {
 	const unsigned char	*u = (const unsigned char *)s;
 	size_t			 i = 0;
@@ -433,12 +429,8 @@ utf8_ok(const char *s, size_t len)
 	return 1;
 }
 
-/*
- * 1 if s (len bytes, valid UTF-8) holds no control character: C0 (below
- * 0x20, NUL included), DEL, or C1 (U+0080..U+009F, 0xC2 0x80..0x9F).
- */
-static int
-text_ok(const char *s, size_t len)
+int
+http_text_ok(const char *s, size_t len)
 {
 	const unsigned char	*u = (const unsigned char *)s;
 	size_t			 i;
@@ -474,8 +466,8 @@ field_copy(struct json_object *o, size_t fi, struct req *r)
 	len = (size_t)json_object_get_string_len(v);
 	if (len == 0)
 		return ERR_MISSING_FIELD;
-	if (memchr(s, '\0', len) != NULL || !utf8_ok(s, len) ||
-	    !text_ok(s, len))
+	if (memchr(s, '\0', len) != NULL || !http_utf8_ok(s, len) ||
+	    !http_text_ok(s, len))
 		return ERR_INVALID_FIELD;
 	if (fields[fi].bit == FIELD_REFRESH_TOKEN && len > 7 &&
 	    strncasecmp(s, "Bearer ", 7) == 0) {
@@ -537,7 +529,7 @@ http_body(const struct http_io *io, const struct cfg *c, unsigned mask,
 	}
 	e = ERR_INVALID_JSON;
 	if (got != len || len == 0 || memchr(buf, '\0', len) != NULL ||
-	    !utf8_ok(buf, len))
+	    !http_utf8_ok(buf, len))
 		goto out;
 
 	if ((tok = json_tokener_new_ex(HTTP_JSON_DEPTH)) == NULL) {

@@ -132,6 +132,15 @@ void		 http_client_addr(const struct http_io *io, const struct cfg *c,
  */
 void		 http_addr_net(const char *a, char net[HTTP_ADDR_MAX + 1]);
 
+/* 1 if s (len bytes) is well-formed UTF-8 (RFC 3629 section 4): no
+ * overlong forms, no surrogates, nothing past U+10FFFF. */
+int		 http_utf8_ok(const char *s, size_t len);
+
+/* 1 if s (len bytes, valid UTF-8) holds no control character: C0 (NUL
+ * included), DEL, or C1 (U+0080..U+009F).  The rule of every text field,
+ * and of the admin tool's names and passwords. */
+int		 http_text_ok(const char *s, size_t len);
+
 /* Wipe r (passwords, tokens) for the next request. */
 void		 http_req_clear(struct req *r);
 
