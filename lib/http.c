@@ -71,12 +71,6 @@ copy_for_log(char *dst, size_t dstsz, const char *src)
 	dst[i] = '\0';
 }
 
-const char *
-http_route_method(enum route rt)
-{
-	return (unsigned)rt < ROUTE__MAX ? routes[rt].method : "GET";
-}
-
 /*
  * Find the route segment in path: what follows its last API_PREFIX.  NULL
  * when path has none.

@@ -95,9 +95,6 @@ struct req {
  */
 enum err	 http_route(const struct http_io *io, struct req *r);
 
-/* The method route rt answers to ("GET" or "POST").  Static storage. */
-const char	*http_route_method(enum route rt);
-
 /*
  * Read and check the body of a POST route and copy the fields in mask into
  * r, in the order of the contract's tables.  Returns ERR_OK,

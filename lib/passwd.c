@@ -30,6 +30,8 @@
 #include "log.h"
 #include "passwd.h"
 
+static int	pw_cost_ok(const struct pw_cost *);
+
 #define PW_ID		"$s1$"
 #define PW_ID_LEN	4
 #define PW_PARAMS_LEN	6		/* NNrrpp */
@@ -207,7 +209,8 @@ pw_verify(const char *pw, size_t len, const uint8_t salt[PW_SALT_BYTES],
 	return rc;
 }
 
-int
+/* 0 when c is within the caps and N is a power of two >= 2; else -1. */
+static int
 pw_cost_ok(const struct pw_cost *c)
 {
 
@@ -222,18 +225,6 @@ pw_cost_ok(const struct pw_cost *c)
 	/* No overflow: N <= 2^20 and r <= 32 above. */
 	if (128 * c->N * c->r > CFG_SCRYPT_MEM_MAX)
 		return -1;
-	return 0;
-}
-
-int
-pw_cost_parse(const char *mcf, struct pw_cost *c)
-{
-	struct pw_mcf	 m;
-
-	if (pw_parse(mcf, &m) == -1)
-		return -1;
-	*c = m.cost;
-	sodium_memzero(&m, sizeof(m));
 	return 0;
 }
 

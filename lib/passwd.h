@@ -55,10 +55,4 @@ enum pw_result	 pw_check(const char *mcf, const char *pw, size_t len,
  */
 enum pw_result	 pw_dummy(const char *pw, size_t len, const struct pw_cost *c);
 
-/* Parse the cost out of mcf.  Returns 0, or -1 when malformed or over cap. */
-int		 pw_cost_parse(const char *mcf, struct pw_cost *c);
-
-/* 0 when c is within the caps and N is a power of two >= 2; else -1. */
-int		 pw_cost_ok(const struct pw_cost *c);
-
 #endif

@@ -17,6 +17,20 @@
 
 #include "../../lib/passwd.c"
 
+/* The cost of mcf as pw_check reads it: 0, or -1 when malformed or over
+ * the caps. */
+static int
+pw_cost_parse(const char *mcf, struct pw_cost *c)
+{
+	struct pw_mcf	 m;
+
+	if (pw_parse(mcf, &m) == -1)
+		return -1;
+	*c = m.cost;
+	sodium_memzero(&m, sizeof(m));
+	return 0;
+}
+
 #define PW	"senha"
 #define PWLEN	(sizeof(PW) - 1)
 
