@@ -6,8 +6,10 @@
  * explicit length for each argument: no format string is ever built, so
  * user names, session ids and hashes may hold any byte, '%' included.
  *
- * Scripts.  Every change of more than one field or key is one Lua script
- * (the scripts[] table).  A script is sent once per process with SCRIPT
+ * Scripts.  Every change of more than one field of one key is one Lua
+ * script (the scripts[] table); a session write that also maintains the
+ * user's index sends both scripts in one round trip (store_script_pair),
+ * never one script over two keys, so each stays within one Cluster slot.  A script is sent once per process with SCRIPT
  * LOAD and then run with EVALSHA; when Redis answers NOSCRIPT (it restarted,
  * or SCRIPT FLUSH) the body is sent with EVAL, which caches it again.
  * Scripts never call TIME: the caller passes the time (unix seconds), so
@@ -633,6 +635,25 @@ out:
 }
 
 /*
+ * The command what got no reply on the connection of s (I/O error,
+ * timeout, EOF): log it and drop the connection.  Returns ERR_UNAVAILABLE.
+ */
+static enum err
+store_io_fail(struct store *s, const char *what)
+{
+
+	if (s->rc->err == REDIS_ERR_IO &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK))
+		log_err("redis: %s: no answer within %d ms", what,
+		    s->cfg->redis_timeout_ms);
+	else
+		log_err("redis: %s: %s", what, s->rc->err != 0 ?
+		    s->rc->errstr : "no reply");
+	store_drop(s);
+	return ERR_UNAVAILABLE;
+}
+
+/*
  * Send command c and read its reply into *rp (freed by the caller with
  * freeReplyObject; it may be an error reply).  On an I/O error or timeout
  * the connection is dropped and ERR_UNAVAILABLE returned with *rp NULL.
@@ -651,17 +672,8 @@ store_send(struct store *s, const char *what, struct cmd *c,
 	if ((e = store_connect(s)) != ERR_OK)
 		return e;
 	*rp = redisCommandArgv(s->rc, c->argc, c->argv, c->len);
-	if (*rp == NULL) {
-		if (s->rc->err == REDIS_ERR_IO &&
-		    (errno == EAGAIN || errno == EWOULDBLOCK))
-			log_err("redis: %s: no answer within %d ms", what,
-			    s->cfg->redis_timeout_ms);
-		else
-			log_err("redis: %s: %s", what, s->rc->err != 0 ?
-			    s->rc->errstr : "no reply");
-		store_drop(s);
-		return ERR_UNAVAILABLE;
-	}
+	if (*rp == NULL)
+		return store_io_fail(s, what);
 	return ERR_OK;
 }
 
@@ -757,6 +769,52 @@ out:
 }
 
 /*
+ * Build into *c the command that runs script id with nkeys keys followed
+ * by arguments, both in a (keys first): EVALSHA when the SHA-1 is known,
+ * EVAL when Redis refused to load the script.  c points into a and into
+ * s, which must outlive it.
+ */
+static void
+script_cmd(const struct store *s, enum script id, int nkeys,
+    const struct cmd *a, struct cmd *c, char nk[NUM_MAX])
+{
+	int	 i;
+
+	memset(c, 0, sizeof(*c));
+	if (s->sha[id][0] != '-') {
+		cmd_str(c, "EVALSHA");
+		cmd_str(c, s->sha[id]);
+	} else {
+		cmd_str(c, "EVAL");
+		cmd_str(c, scripts[id].body);
+	}
+	cmd_str(c, num_fmt(nk, nkeys));
+	for (i = 0; i < a->argc; i++)
+		cmd_add(c, a->argv[i], a->len[i]);
+	c->over |= a->over;
+}
+
+/* 1 if r is Redis's answer to EVALSHA of a script it does not hold. */
+static int
+reply_noscript(const redisReply *r)
+{
+
+	return r->type == REDIS_REPLY_ERROR && r->len >= 8 &&
+	    strncmp(r->str, "NOSCRIPT", 8) == 0;
+}
+
+/* Turn c, built by script_cmd, into the EVAL of script id. */
+static void
+script_eval(struct cmd *c, enum script id)
+{
+
+	c->argv[0] = "EVAL";
+	c->len[0] = 4;
+	c->argv[1] = scripts[id].body;
+	c->len[1] = strlen(scripts[id].body);
+}
+
+/*
  * Run script id with nkeys keys followed by arguments, both in a (keys
  * first).  EVALSHA when the SHA-1 is known, EVAL when Redis does not have
  * the script (NOSCRIPT) or refused to load it.  On ERR_OK *rp holds a
@@ -769,34 +827,16 @@ store_script(struct store *s, enum script id, int nkeys,
 	struct cmd	 c;
 	char		 nk[NUM_MAX];
 	enum err	 e;
-	int		 i;
 
 	*rp = NULL;
 	if ((e = store_script_load(s, id)) != ERR_OK)
 		return e;
-
-	memset(&c, 0, sizeof(c));
-	if (s->sha[id][0] != '-') {
-		cmd_str(&c, "EVALSHA");
-		cmd_str(&c, s->sha[id]);
-	} else {
-		cmd_str(&c, "EVAL");
-		cmd_str(&c, scripts[id].body);
-	}
-	cmd_str(&c, num_fmt(nk, nkeys));
-	for (i = 0; i < a->argc; i++)
-		cmd_add(&c, a->argv[i], a->len[i]);
-	c.over |= a->over;
-
+	script_cmd(s, id, nkeys, a, &c, nk);
 	if ((e = store_send(s, scripts[id].name, &c, rp)) != ERR_OK)
 		return e;
-	if ((*rp)->type == REDIS_REPLY_ERROR &&
-	    strncmp((*rp)->str, "NOSCRIPT", 8) == 0) {
+	if (reply_noscript(*rp)) {
 		freeReplyObject(*rp);
-		c.argv[0] = "EVAL";
-		c.len[0] = 4;
-		c.argv[1] = scripts[id].body;
-		c.len[1] = strlen(scripts[id].body);
+		script_eval(&c, id);
 		if ((e = store_send(s, scripts[id].name, &c, rp)) != ERR_OK)
 			return e;
 	}
@@ -805,6 +845,82 @@ store_script(struct store *s, enum script id, int nkeys,
 		*rp = NULL;
 	}
 	return e;
+}
+
+/*
+ * Run two scripts of one key each in one round trip: script id[0] with
+ * arguments a[0], then id[1] with a[1].  Both commands are written before
+ * either reply is read, so Redis runs them in that order, but not as one
+ * transaction (the two keys may live in different Cluster slots): the
+ * second runs even when the first fails.  A script that Redis answers
+ * NOSCRIPT is sent again on its own with EVAL.  On return r[i] holds
+ * script i's reply when it is not an error, else NULL (the caller frees
+ * both).  The result is ERR_OK when both replies are there, else the
+ * first error.
+ */
+static enum err
+store_script_pair(struct store *s, const enum script id[2],
+    const struct cmd a[2], redisReply *r[2])
+{
+	struct cmd	 c[2];
+	char		 nk[2][NUM_MAX];
+	void		*rep;
+	enum err	 e, ei;
+	int		 i;
+
+	r[0] = r[1] = NULL;
+	for (i = 0; i < 2; i++) {
+		if ((e = store_script_load(s, id[i])) != ERR_OK)
+			return e;
+		script_cmd(s, id[i], 1, &a[i], &c[i], nk[i]);
+		if (c[i].over) {
+			log_err("redis: %s: too many arguments",
+			    scripts[id[i]].name);
+			return ERR_INTERNAL;
+		}
+	}
+	if ((e = store_connect(s)) != ERR_OK)
+		return e;
+	for (i = 0; i < 2; i++)
+		if (redisAppendCommandArgv(s->rc, c[i].argc, c[i].argv,
+		    c[i].len) != REDIS_OK)
+			goto fail;
+	for (i = 0; i < 2; i++) {
+		rep = NULL;
+		if (redisGetReply(s->rc, &rep) != REDIS_OK || rep == NULL)
+			goto fail;
+		r[i] = rep;
+	}
+
+	e = ERR_OK;
+	for (i = 0; i < 2; i++) {
+		if (reply_noscript(r[i])) {
+			freeReplyObject(r[i]);
+			script_eval(&c[i], id[i]);
+			if ((ei = store_send(s, scripts[id[i]].name, &c[i],
+			    &r[i])) != ERR_OK) {
+				if (e == ERR_OK)
+					e = ei;
+				continue;
+			}
+		}
+		if ((ei = store_reply_err(s, scripts[id[i]].name, r[i])) !=
+		    ERR_OK) {
+			freeReplyObject(r[i]);
+			r[i] = NULL;
+			if (e == ERR_OK)
+				e = ei;
+		}
+	}
+	return e;
+
+fail:
+	for (i = 0; i < 2; i++) {
+		if (r[i] != NULL)
+			freeReplyObject(r[i]);
+		r[i] = NULL;
+	}
+	return store_io_fail(s, scripts[id[0]].name);
 }
 
 /*
@@ -1228,33 +1344,31 @@ sid_len(const char *sid)
 	return n <= TOK_MAX ? n : 0;
 }
 
-/*
- * Add sid (len bytes; NULL adds nothing) to user's index and make the
- * index live until at least until.  *added, if not NULL, is set to 1 when
- * sid was not a member before.
- */
-static enum err
-index_add(struct store *s, const char *user, size_t ulen, const char *sid,
-    size_t len, long now, long until, int *added)
-{
+/* The arguments of SCR_INDEX_ADD and the buffers they point into (so a
+ * filled one must not be copied). */
+struct index_args {
 	struct key	 k;
 	struct cmd	 a;
 	char		 nowb[NUM_MAX], untilb[NUM_MAX];
-	long long	 v;
-	enum err	 e;
+};
 
-	if (key_make(s, &k, "user-sessions:", user, ulen, "") == -1)
-		return ERR_INTERNAL;
-	memset(&a, 0, sizeof(a));
-	cmd_add(&a, k.buf, k.len);
-	cmd_add(&a, sid != NULL ? sid : "", sid != NULL ? len : 0);
-	cmd_str(&a, num_fmt(nowb, now));
-	cmd_str(&a, num_fmt(untilb, until));
-	if ((e = store_script_int(s, SCR_INDEX_ADD, 1, &a, &v)) != ERR_OK)
-		return e;
-	if (added != NULL)
-		*added = v == 1;
-	return ERR_OK;
+/*
+ * Fill *ia to add sid (len bytes; NULL adds nothing) to user's index and
+ * make the index live until at least until.  -1 if the key is too long.
+ */
+static int
+index_args(const struct store *s, struct index_args *ia, const char *user,
+    size_t ulen, const char *sid, size_t len, long now, long until)
+{
+
+	memset(ia, 0, sizeof(*ia));
+	if (key_make(s, &ia->k, "user-sessions:", user, ulen, "") == -1)
+		return -1;
+	cmd_add(&ia->a, ia->k.buf, ia->k.len);
+	cmd_add(&ia->a, sid != NULL ? sid : "", sid != NULL ? len : 0);
+	cmd_str(&ia->a, num_fmt(ia->nowb, now));
+	cmd_str(&ia->a, num_fmt(ia->untilb, until));
+	return 0;
 }
 
 /* SREM sid (len bytes) from user's index. */
@@ -1276,8 +1390,11 @@ index_rem(struct store *s, const char *user, size_t ulen, const char *sid,
 }
 
 /*
- * Index first (so a failure leaves at most a stale index entry), then the
- * session in one script.  aexp is capped at sexp: no token outlives its
+ * The index entry and the session in one round trip (store_script_pair):
+ * index first, so a failure leaves at most a stale index entry.  Should
+ * the index script fail while the session was written (its token hashes
+ * were never handed out), the session is deleted again: never an
+ * unindexed session.  aexp is capped at sexp: no token outlives its
  * session.  When sid is taken the index entry just added is removed
  * again.
  */
@@ -1285,14 +1402,17 @@ enum err
 store_session_create(struct store *s, const char *sid, const char *user,
     size_t ulen, const struct store_hashes *h, long now)
 {
-	struct key	 k;
-	struct cmd	 a;
-	char		 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
-	long		 sexp, aexp;
-	long long	 v;
-	size_t		 len;
-	int		 added = 0;
-	enum err	 e;
+	static const enum script id[2] = { SCR_INDEX_ADD, SCR_SESSION_CREATE };
+	struct index_args	 ia;
+	struct key		 k;
+	struct cmd		 a[2], d;
+	redisReply		*r[2] = { NULL, NULL };
+	char			 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
+	long			 sexp, aexp;
+	long long		 v;
+	size_t			 len;
+	int			 added;
+	enum err		 e;
 
 	len = sid_len(sid);
 	if (len == 0 || !name_ok(user, ulen) || !hashes_ok(h) ||
@@ -1304,28 +1424,55 @@ store_session_create(struct store *s, const char *sid, const char *user,
 	aexp = now + s->cfg->access_ttl;
 	if (aexp > sexp)
 		aexp = sexp;
+	if (index_args(s, &ia, user, ulen, sid, len, now, sexp) == -1)
+		return ERR_INTERNAL;
+	a[0] = ia.a;
 
-	if ((e = index_add(s, user, ulen, sid, len, now, sexp, &added)) !=
-	    ERR_OK)
-		return e;
+	memset(&a[1], 0, sizeof(a[1]));
+	cmd_add(&a[1], k.buf, k.len);
+	cmd_add(&a[1], user, ulen);
+	cmd_str(&a[1], num_fmt(nowb, now));
+	cmd_str(&a[1], num_fmt(sexpb, sexp));
+	cmd_str(&a[1], num_fmt(aexpb, aexp));
+	cmd_add(&a[1], h->ah, TOK_HASH_LEN);
+	cmd_add(&a[1], h->ch, TOK_HASH_LEN);
+	cmd_add(&a[1], h->rh, TOK_HASH_LEN);
 
-	memset(&a, 0, sizeof(a));
-	cmd_add(&a, k.buf, k.len);
-	cmd_add(&a, user, ulen);
-	cmd_str(&a, num_fmt(nowb, now));
-	cmd_str(&a, num_fmt(sexpb, sexp));
-	cmd_str(&a, num_fmt(aexpb, aexp));
-	cmd_add(&a, h->ah, TOK_HASH_LEN);
-	cmd_add(&a, h->ch, TOK_HASH_LEN);
-	cmd_add(&a, h->rh, TOK_HASH_LEN);
-	if ((e = store_script_int(s, SCR_SESSION_CREATE, 1, &a, &v)) !=
-	    ERR_OK)
-		return e;
-	if (v == 1)
-		return ERR_OK;
-	if (added)
-		(void)index_rem(s, user, ulen, sid, len);
-	return ERR_EXISTS;
+	e = store_script_pair(s, id, a, r);
+	if (r[1] != NULL && r[1]->type != REDIS_REPLY_INTEGER) {
+		log_err("redis: %s: unexpected reply", scripts[id[1]].name);
+		if (e == ERR_OK)
+			e = ERR_INTERNAL;
+	}
+	if (r[0] != NULL && r[0]->type != REDIS_REPLY_INTEGER) {
+		log_err("redis: %s: unexpected reply", scripts[id[0]].name);
+		if (e == ERR_OK)
+			e = ERR_INTERNAL;
+	}
+	if (e != ERR_OK) {
+		if (r[0] == NULL && r[1] != NULL &&
+		    r[1]->type == REDIS_REPLY_INTEGER && r[1]->integer == 1) {
+			memset(&d, 0, sizeof(d));
+			cmd_str(&d, "DEL");
+			cmd_add(&d, k.buf, k.len);
+			(void)store_cmd_int(s, &d, &v);
+		}
+		goto out;
+	}
+	added = r[0]->integer == 1;
+	if (r[1]->integer == 1)
+		e = ERR_OK;
+	else {
+		if (added)
+			(void)index_rem(s, user, ulen, sid, len);
+		e = ERR_EXISTS;
+	}
+out:
+	if (r[0] != NULL)
+		freeReplyObject(r[0]);
+	if (r[1] != NULL)
+		freeReplyObject(r[1]);
+	return e;
 }
 
 /* HMGET of the session fields of key k into *out, as session_parse(). */
@@ -1369,22 +1516,24 @@ store_session_get(struct store *s, const char *sid, size_t sidlen,
 }
 
 /*
- * The user's index first has its expiry pushed to the new sexp (so it
- * keeps outliving the session), then one script checks owner and sexp and
- * writes the new generation.
+ * In one round trip (store_script_pair), the user's index first has its
+ * expiry pushed to the new sexp (so it keeps outliving the session), then
+ * one script checks owner and sexp and writes the new generation.
  */
 enum err
 store_session_renew(struct store *s, const char *sid, size_t sidlen,
     const char *user, size_t ulen, const struct store_hashes *h, long now,
     struct store_session *out)
 {
-	struct key	 k;
-	struct cmd	 a;
-	redisReply	*r = NULL;
-	char		 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
-	char		 maxb[NUM_MAX];
-	long		 sexp, aexp;
-	enum err	 e;
+	static const enum script id[2] = { SCR_INDEX_ADD, SCR_SESSION_RENEW };
+	struct index_args	 ia;
+	struct key		 k;
+	struct cmd		 a[2];
+	redisReply		*r[2] = { NULL, NULL };
+	char			 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
+	char			 maxb[NUM_MAX];
+	long			 sexp, aexp;
+	enum err		 e;
 
 	if (out != NULL)
 		memset(out, 0, sizeof(*out));
@@ -1400,29 +1549,32 @@ store_session_renew(struct store *s, const char *sid, size_t sidlen,
 	aexp = now + s->cfg->access_ttl;
 	if (aexp > sexp)
 		aexp = sexp;
+	if (index_args(s, &ia, user, ulen, NULL, 0, now, sexp) == -1)
+		return ERR_INTERNAL;
+	a[0] = ia.a;
 
-	if ((e = index_add(s, user, ulen, NULL, 0, now, sexp, NULL)) !=
-	    ERR_OK)
-		return e;
-
-	memset(&a, 0, sizeof(a));
-	cmd_add(&a, k.buf, k.len);
-	cmd_add(&a, user, ulen);
-	cmd_add(&a, h->ah, TOK_HASH_LEN);
-	cmd_add(&a, h->ch, TOK_HASH_LEN);
-	cmd_add(&a, h->rh, TOK_HASH_LEN);
-	cmd_str(&a, num_fmt(nowb, now));
-	cmd_str(&a, num_fmt(sexpb, sexp));
-	cmd_str(&a, num_fmt(aexpb, aexp));
-	cmd_str(&a, num_fmt(maxb, STORE_SPENT_MAX));
-	if ((e = store_script(s, SCR_SESSION_RENEW, 1, &a, &r)) != ERR_OK)
-		return e;
-	e = session_written(r, out);
+	memset(&a[1], 0, sizeof(a[1]));
+	cmd_add(&a[1], k.buf, k.len);
+	cmd_add(&a[1], user, ulen);
+	cmd_add(&a[1], h->ah, TOK_HASH_LEN);
+	cmd_add(&a[1], h->ch, TOK_HASH_LEN);
+	cmd_add(&a[1], h->rh, TOK_HASH_LEN);
+	cmd_str(&a[1], num_fmt(nowb, now));
+	cmd_str(&a[1], num_fmt(sexpb, sexp));
+	cmd_str(&a[1], num_fmt(aexpb, aexp));
+	cmd_str(&a[1], num_fmt(maxb, STORE_SPENT_MAX));
+	if ((e = store_script_pair(s, id, a, r)) != ERR_OK)
+		goto out;
+	e = session_written(r[1], out);
 	if (e == ERR_REFRESH_CONFLICT) {
 		log_err("redis: session-renew: unexpected reply");
 		e = ERR_INTERNAL;
 	}
-	freeReplyObject(r);
+out:
+	if (r[0] != NULL)
+		freeReplyObject(r[0]);
+	if (r[1] != NULL)
+		freeReplyObject(r[1]);
 	return e;
 }
 

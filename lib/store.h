@@ -104,8 +104,9 @@ struct store_hashes {
 /*
  * Create session sid of user with hashes h: created = now, aexp = now +
  * access_ttl, sexp = now + session_ttl; the key expires at sexp.  The sid is
- * added to the user's index first, so a failure leaves at most a stale index
- * entry, never an unindexed session.  ERR_EXISTS if sid is taken.
+ * added to the user's index first, in the same round trip, so a failure
+ * leaves at most a stale index entry, never an unindexed session.
+ * ERR_EXISTS if sid is taken.
  */
 enum err	 store_session_create(struct store *s, const char *sid,
 		    const char *user, size_t ulen,
@@ -120,9 +121,10 @@ enum err	 store_session_get(struct store *s, const char *sid,
  * refresh-session: in one script, if session sid exists and belongs to
  * user, replace its three hashes with h, set aexp = now + access_ttl and
  * sexp = now + session_ttl (a password check renews the session), forget
- * the spent refresh tokens and keep the old refresh hash as spent at now.  ERR_OK or ERR_SESSION_NOT_FOUND
- * (missing, expired, or another user's).  *out, if not NULL, receives the
- * session as written.
+ * the spent refresh tokens and keep the old refresh hash as spent at now;
+ * the user's index is kept alive until the new sexp in the same round
+ * trip.  ERR_OK or ERR_SESSION_NOT_FOUND (missing, expired, or another
+ * user's).  *out, if not NULL, receives the session as written.
  */
 enum err	 store_session_renew(struct store *s, const char *sid,
 		    size_t sidlen, const char *user, size_t ulen,

@@ -465,6 +465,95 @@ test_script_flush_falls_back_to_eval(void **state)
 	assert_string_equal(u.mcf, "$s1$b");
 }
 
+/* Redis's count of socket reads so far (INFO stats).  Each call adds its
+ * own (the INFO command, then redis-cli's close): see base below. */
+static long
+server_reads(void)
+{
+	char	 out[64];
+
+	assert_int_equal(cli(out, sizeof(out), "INFO stats | "
+	    "sed -n 's/^total_reads_processed:\\([0-9]*\\).*/\\1/p'"), 0);
+	return strtol(out, NULL, 10);
+}
+
+/*
+ * Creating and renewing a session each write the user's index and the
+ * session in one round trip: one read on the server's side.
+ */
+static void
+test_session_write_one_round_trip(void **state)
+{
+	struct store_hashes	 h;
+	struct store_session	 ss;
+	char			 sid[TOK_SID_LEN + 1];
+	long			 base, r0, r1;
+	long			 now = (long)time(NULL);
+
+	(void)state;
+	/* connected, and both scripts of each write loaded (SCRIPT LOAD is
+	 * one more round trip, once per process) */
+	mksession(sid, "rtt", "rtt", now);
+	mkhashes(&h, "rtt", 9);
+	assert_int_equal(store_session_renew(st, sid, strlen(sid), "rtt", 3,
+	    &h, now, &ss), ERR_OK);
+	r0 = server_reads();
+	base = server_reads() - r0;		/* reads of one server_reads() */
+	assert_in_range(base, 1, 2);
+
+	tok_sid_new(sid);
+	mkhashes(&h, "rtt", 1);
+	r0 = server_reads();
+	assert_int_equal(store_session_create(st, sid, "rtt", 3, &h, now),
+	    ERR_OK);
+	r1 = server_reads();
+	assert_int_equal(r1 - r0 - base, 1);
+
+	mkhashes(&h, "rtt", 2);
+	r0 = server_reads();
+	assert_int_equal(store_session_renew(st, sid, strlen(sid), "rtt", 3,
+	    &h, now + 1, &ss), ERR_OK);
+	r1 = server_reads();
+	assert_int_equal(r1 - r0 - base, 1);
+	assert_string_equal(ss.ah, h.ah);
+	assert_int_equal(cli_int("SISMEMBER '%suser-sessions:rtt' %s", prefix,
+	    sid), 1);
+}
+
+/*
+ * After SCRIPT FLUSH both scripts of the one-round-trip writes answer
+ * NOSCRIPT: each is sent again with EVAL, and the session and its index
+ * entry are both written.
+ */
+static void
+test_session_write_after_script_flush(void **state)
+{
+	struct store_hashes	 h;
+	struct store_session	 ss;
+	char			 sid[TOK_SID_LEN + 1];
+	long			 now = (long)time(NULL);
+
+	(void)state;
+	mksession(sid, "flushs", "fl", now);
+	assert_int_equal(cli(NULL, 0, "SCRIPT FLUSH >/dev/null"), 0);
+	tok_sid_new(sid);
+	mkhashes(&h, "fl", 1);
+	assert_int_equal(store_session_create(st, sid, "flushs", 6, &h, now),
+	    ERR_OK);
+	assert_int_equal(cli_int("SISMEMBER '%suser-sessions:flushs' %s",
+	    prefix, sid), 1);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_string_equal(ss.rh, h.rh);
+
+	assert_int_equal(cli(NULL, 0, "SCRIPT FLUSH >/dev/null"), 0);
+	mkhashes(&h, "fl", 2);
+	assert_int_equal(store_session_renew(st, sid, strlen(sid), "flushs", 6,
+	    &h, now + 1, &ss), ERR_OK);
+	assert_string_equal(ss.rh, h.rh);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_string_equal(ss.rh, h.rh);
+}
+
 /* ---- users ---- */
 
 static void
@@ -1325,6 +1414,8 @@ main(void)
 		cmocka_unit_test(test_auth_with_acl_user),
 		cmocka_unit_test(test_select_db),
 		cmocka_unit_test(test_script_flush_falls_back_to_eval),
+		cmocka_unit_test(test_session_write_one_round_trip),
+		cmocka_unit_test(test_session_write_after_script_flush),
 		cmocka_unit_test(test_user_add_get),
 		cmocka_unit_test(test_user_name_limits_and_bytes),
 		cmocka_unit_test(test_user_set_hash),
