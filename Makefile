@@ -4,7 +4,8 @@
 #   make run             a working service on http://127.0.0.1:5000
 #   make test            every test (unit, scripted CGI, end-to-end)
 #   make test SANITIZE=1 the same under AddressSanitizer + UBSan
-#   make bench           side-by-side benchmarks (ratios, not absolute times)
+#   make bench           the service against its ceilings, measured side by
+#                        side (bench/run.sh; report in bench/results/)
 #   make install PREFIX=/usr/local
 
 PREFIX		?= /usr/local
@@ -60,8 +61,10 @@ $(BUILD)/test_%: tests/unit/test_%.c $(LIB_OBJS) lib/*.h
 	    $(filter-out $(addprefix $(BUILD)/,$(shell sed -n 's/^#include "\.\.\/\.\.\/lib\/\(.*\)\.c"/\1.o/p' $<)),$(LIB_OBJS)) \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
 
-$(BUILD)/bench_%: tests/bench/bench_%.c $(LIB_OBJS) lib/*.h
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
+# Benchmark programs (make bench); never installed.  bench_scrypt also
+# times OpenSSL's scrypt.
+$(BUILD)/bench_%: bench/bench_%.c $(LIB_OBJS) lib/*.h
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS) -lcrypto
 
 deps:
 	@sh conf/deps.sh
@@ -77,8 +80,8 @@ run: deps
 	@BUILD=$(BUILD) sh conf/run.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(patsubst tests/bench/%.c,$(BUILD)/%,$(wildcard tests/bench/bench_*.c))
-	@BUILD=$(BUILD) sh tests/bench/run.sh
+	@$(MAKE) --no-print-directory all $(patsubst bench/%.c,$(BUILD)/%,$(wildcard bench/bench_*.c))
+	@BUILD=$(BUILD) bash bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)
