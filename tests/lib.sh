@@ -295,9 +295,13 @@ end
 return out'
 redis_dump() {
 	local out=$1
+	local first=
 	rcli EVAL "$REDIS_DUMP_LUA" 0 >"$out" 2>&1 || return 1
-	# redis-cli --raw exits 0 on an error reply; a dump starts with KEY
-	[ ! -s "$out" ] || [ "$(head -c 4 "$out")" = "KEY " ]
+	# redis-cli --raw exits 0 on an error reply (NOAUTH, ...): a dump is
+	# a lone newline (no key) or starts with KEY
+	IFS= read -r first <"$out"
+	[ "$(wc -c <"$out")" -le 1 ] && [ -z "$first" ] && { : >"$out"; return 0; }
+	[ "${first:0:4}" = "KEY " ]
 }
 
 # ---------------------------------------------------------------- secrets
