@@ -311,8 +311,9 @@ redis_dump() {
 #	req	every request body cgi and http sent (and curl's -d data, see
 #		curl below), one a line (CR/LF made blanks)
 #	resp	every response body they received (and curl's -o files)
-#	adm	the stdin lines of autenticacao-admin useradd/passwd (the
-#		passwords), and names	the NAME argument of admin commands
+#	adm	what autenticacao-admin useradd/passwd read on stdin (the
+#		passwords)
+#	names	the NAME argument of every admin command
 #	redis-PORT.N.dump	redis_dump of the test redis at each redis_stop
 #				(.failed next to it if Redis did not answer)
 #	logs/	at exit, the service's output the script kept in $T: every
@@ -898,7 +899,8 @@ lighttpd_stop() {
 
 # http METHOD PATH [BODY] [curl args...]: one request through lighttpd.
 # Sets STATUS (the HTTP code, 000 on no answer), HEADERS/$HDRF, BODY/$BODYF,
-# HTTP_S (curl's time_total).
+# HTTP_S (curl's time_total).  Notes its bodies itself (secrets_note), so it
+# calls curl past the curl function.
 http() {
 	local method=$1 path=$2 body=${3-} w
 	shift 2
@@ -908,7 +910,7 @@ http() {
 	if [ -n "$body" ]; then
 		data=(-H 'Content-Type: application/json' --data-binary "$body")
 	fi
-	w=$(curl -s -m 10 -X "$method" -o "$BODYF" -D "$T/http.rawhdr" \
+	w=$(command curl -s -m 10 -X "$method" -o "$BODYF" -D "$T/http.rawhdr" \
 	    -w '%{http_code} %{time_total}' "${data[@]}" "$@" "$BASE$path")
 	STATUS=${w%% *}
 	HTTP_S=${w#* }
