@@ -45,26 +45,25 @@ scan() {
 	cat /dev/null "${resp[@]}" | grep -aoE '[A-Za-z0-9_~.-]+' |
 	    awk -F. 'NF > 1 && length($NF) == 43 && $NF ~ /^[A-Za-z0-9_-]+$/ { print $NF }' |
 	    sort -u >"$w/tokens"
-	# passwords and user names, as JSON strings one a line (a line of req
-	# that is not JSON is skipped), then the rules above
-	local ctl='select(explode | all(. >= 32 and . != 127))'
-	{
-		cat /dev/null "${req[@]}" | jq -cR 'fromjson? | .. | objects | .password? | strings'
-		cat /dev/null "${adm[@]}" | jq -cR .
-	} 2>/dev/null | sort -u >"$w/pw.all"
-	{
-		cat /dev/null "${req[@]}" | jq -cR 'fromjson? | .. | objects | .username? | strings'
-		cat /dev/null "${names[@]}" | jq -cR .
-	} 2>/dev/null | jq -r "$ctl" | sort -u >"$w/names"
-	nall=$(grep -c '' "$w/pw.all")
-	jq -c 'select(length >= 8)' <"$w/pw.all" >"$w/pw.long"
-	jq -r "$ctl" <"$w/pw.long" >"$w/pw.clean"
-	nshort=$((nall - $(grep -c '' "$w/pw.long")))
-	nctl=$(($(grep -c '' "$w/pw.long") - $(grep -c '' "$w/pw.clean")))
-	LC_ALL=C awk 'NR == FNR { n[++c] = $0; next }
-	    { for (i = 1; i <= c; i++) if (index(n[i], $0)) next; print }' \
-	    "$w/names" "$w/pw.clean" >"$w/pw"
-	nname=$(($(grep -c '' "$w/pw.clean") - $(grep -c '' "$w/pw")))
+	# passwords, by the rules above, in one jq pass: first a line
+	# "ALL SHORT CTL NAME" (how many distinct values, and how many each
+	# rule left out), then the passwords kept, one a line (none holds a
+	# control character, so none spans two lines)
+	cat /dev/null "${adm[@]}" >"$w/adm"
+	cat /dev/null "${names[@]}" >"$w/names"
+	cat /dev/null "${req[@]}" | jq -nrR --rawfile adm "$w/adm" --rawfile names "$w/names" '
+	    def lines: split("\n") | map(select(. != ""));
+	    [inputs | fromjson? | .. | objects] as $o
+	    | ([$o[] | .password | strings] + ($adm | lines) | unique) as $all
+	    | ([$o[] | .username | strings] + ($names | lines) | unique) as $nm
+	    | [$all[] | select(length >= 8)] as $long
+	    | [$long[] | select(explode | all(. >= 32 and . != 127))] as $clean
+	    | [$clean[] | . as $p | select(any($nm[]; contains($p)) | not)] as $kept
+	    | "\($all | length) \($all | length - ($long | length)) \($long | length - ($clean | length)) \($clean | length - ($kept | length))",
+	      $kept[]' >"$w/pw" 2>"$w/jq.err" ||
+	    { echo "secrets_scan: jq failed: $(head -c 300 "$w/jq.err")"; rm -rf "$w"; return 2; }
+	read -r nall nshort nctl nname <"$w/pw"
+	sed -i 1d "$w/pw"
 	ntok=$(grep -c '' "$w/tokens")
 	npw=$(grep -c '' "$w/pw")
 	cat "$w/tokens" "$w/pw" | grep -v '^$' | sort -u >"$w/patterns"
@@ -202,6 +201,14 @@ printf 'Admin-Only-Pw-42\n' >>"$FX/fake.1/adm"
 printf 'x Admin-Only-Pw-42 y\n' >>"$FX/fake.1/logs/all-stderr"
 scan_case adm 1
 t_match leak "$SCAN_OUT" 'LEAK password Admi\.\.\.\(16 chars\)'
+t_end
+
+t_begin "self-test: a run that sent no user name at all still looks for its passwords"
+FX=$T/nonames; mkdir -p "$FX/fake.1/logs"
+printf '{"password":"Lone-Password-9"}\n' >"$FX/fake.1/req"
+printf 'x Lone-Password-9\n' >"$FX/fake.1/logs/all-stderr"
+scan_case nonames 1
+t_match leak "$SCAN_OUT" 'LEAK password Lone\.\.\.\(15 chars\) in fake\.1/logs/all-stderr line 1'
 t_end
 
 t_begin "self-test: nothing collected -> the scan fails (it cannot pass vacuously)"
