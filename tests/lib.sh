@@ -23,6 +23,8 @@
 #	SANITIZE	1 under ASan/UBSan (sets ASAN_OPTIONS/UBSAN_OPTIONS)
 #	KEEP_TMP	1 keeps the script's temporary directory
 #	CGI_TIMEOUT	seconds one CGI run may take (default 10, 30 with SANITIZE)
+#	AUT_SECRETS_DIR	run-wide directory of the secrets hygiene scan (set by
+#			tests/run.sh; unset: nothing is noted), see secrets_note
 #
 # Servers it starts (redis_start, lighttpd_start) are disowned: a bare
 # `wait` in a test waits only for the test's own background jobs.  The
@@ -59,6 +61,12 @@ REDIS_PORT=
 REDIS_PID=
 REDIS_DIR=
 LIGHTTPD_PID=
+SECRETS_D=
+SECRETS_N=0
+if [ -n "${AUT_SECRETS_DIR:-}" ]; then
+	SECRETS_D=$AUT_SECRETS_DIR/${SCRIPT_NAME_%.sh}.$$
+	mkdir -p "$SECRETS_D/logs"
+fi
 
 # ---------------------------------------------------------------- results
 
@@ -149,6 +157,7 @@ cleanup() {
 	lighttpd_stop
 	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	redis_stop
+	secrets_keep_logs
 	if [ -z "${AUT_LIB_NO_COUNTS:-}" ]; then
 		printf '# counts %d %d\n' "$PASSED" "$FAILED"
 	fi
@@ -238,6 +247,7 @@ redis_stop() {
 	local how=NOSAVE i
 	[ "${1:-}" = save ] && how=SAVE
 	[ -n "$REDIS_PID" ] || return 0
+	secrets_keep_redis
 	rcli SHUTDOWN "$how" >/dev/null 2>&1
 	for i in $(seq 1 100); do
 		kill -0 "$REDIS_PID" 2>/dev/null || break
@@ -255,23 +265,146 @@ rcli() {
 	timeout 10 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --raw "$@"
 }
 
-# redis_dump FILE: every key under the whole redis and every value (all
-# types), one item a line, into FILE.
+# redis_dump FILE: every key of every database of the test redis and every
+# value, one item a line, into FILE: "KEY DB TYPE NAME", then the value
+# (string), field names and values (hash), members (set, list), members
+# and scores (zset), entry ids, field names and values (stream).  One
+# EVAL, so it is quick however many keys there are.  Returns non-zero (and
+# FILE holds the error) if Redis did not answer.
+REDIS_DUMP_LUA='
+local out = {}
+local function add(v) out[#out + 1] = v end
+local function addall(t) for _, v in ipairs(t) do add(v) end end
+for db = 0, 63 do
+	if not pcall(redis.call, "SELECT", db) then break end
+	for _, k in ipairs(redis.call("KEYS", "*")) do
+		local ty = redis.call("TYPE", k).ok
+		add("KEY " .. db .. " " .. ty .. " " .. k)
+		if ty == "string" then add(redis.call("GET", k))
+		elseif ty == "hash" then addall(redis.call("HGETALL", k))
+		elseif ty == "set" then addall(redis.call("SMEMBERS", k))
+		elseif ty == "zset" then addall(redis.call("ZRANGE", k, 0, -1, "WITHSCORES"))
+		elseif ty == "list" then addall(redis.call("LRANGE", k, 0, -1))
+		elseif ty == "stream" then
+			for _, e in ipairs(redis.call("XRANGE", k, "-", "+")) do
+				add(e[1]); addall(e[2])
+			end
+		else add("<no dump of type " .. ty .. ">") end
+	end
+end
+return out'
 redis_dump() {
-	local out=$1 k ty
-	: >"$out"
-	rcli --scan | while IFS= read -r k; do
-		printf 'KEY %s\n' "$k"
-		ty=$(rcli TYPE "$k")
-		case $ty in
-		string) rcli GET "$k" ;;
-		hash) rcli HGETALL "$k" ;;
-		set) rcli SMEMBERS "$k" ;;
-		zset) rcli ZRANGE "$k" 0 -1 WITHSCORES ;;
-		list) rcli LRANGE "$k" 0 -1 ;;
-		stream) rcli XRANGE "$k" - + ;;
+	local out=$1
+	local first=
+	rcli EVAL "$REDIS_DUMP_LUA" 0 >"$out" 2>&1 || return 1
+	# redis-cli --raw exits 0 on an error reply (NOAUTH, ...): a dump is
+	# a lone newline (no key) or starts with KEY
+	IFS= read -r first <"$out"
+	[ "$(wc -c <"$out")" -le 1 ] && [ -z "$first" ] && { : >"$out"; return 0; }
+	[ "${first:0:4}" = "KEY " ]
+}
+
+# ---------------------------------------------------------------- secrets
+#
+# With AUT_SECRETS_DIR set (tests/run.sh does, for the whole run), each
+# script notes into $AUT_SECRETS_DIR/<script>.<pid>/ (SECRETS_D):
+#	req	every request body cgi and http sent (and curl's -d data, see
+#		curl below), one a line (CR/LF made blanks)
+#	resp	every response body they received (and curl's -o files)
+#	adm	what autenticacao-admin useradd/passwd read on stdin (the
+#		passwords)
+#	names	the NAME argument of every admin command
+#	redis-PORT.N.dump	redis_dump of the test redis at each redis_stop
+#				(.failed next to it if Redis did not answer)
+#	logs/	at exit, the service's output the script kept in $T: every
+#		*.log and *.err file (lighttpd, Apache, nginx error and access
+#		logs, responder stderr, Redis' own log) and all-stderr (the
+#		responder's and the admin's stderr of cgi and adm_in)
+# tests/suite/secrets_scan.sh reads them after the run.  The test
+# scripts' own stdout (tests/tmp/logs/) is not kept: it prints request
+# bodies on purpose.
+
+# secrets_note REQUEST_BODY: note one request body and the last answer's
+# $BODY (bodies over 64 KiB are left out: no password or token is that
+# long, and bash would be slow on them).
+secrets_note() {
+	[ -n "$SECRETS_D" ] || return 0
+	local b=$1
+	if [ -n "$b" ] && [ ${#b} -le 65536 ]; then
+		printf '%s\n' "${b//[$'\r\n']/ }" >>"$SECRETS_D/req"
+	fi
+	b=${BODY-}
+	if [ -n "$b" ] && [ ${#b} -le 65536 ]; then
+		printf '%s\n' "${b//[$'\r\n']/ }" >>"$SECRETS_D/resp"
+	fi
+}
+
+# secrets_note_adm INPUT COMMAND [NAME...]: note the passwords an
+# autenticacao-admin useradd/passwd read on stdin, and its NAME argument.
+secrets_note_adm() {
+	[ -n "$SECRETS_D" ] || return 0
+	case ${2-} in
+	useradd|passwd) [ -z "$1" ] || printf '%s\n' "$1" >>"$SECRETS_D/adm" ;;
+	esac
+	[ -z "${3-}" ] || printf '%s\n' "$3" >>"$SECRETS_D/names"
+}
+
+# secrets_keep_redis: dump the test redis before redis_stop stops it.
+secrets_keep_redis() {
+	[ -n "$SECRETS_D" ] || return 0
+	local f
+	SECRETS_N=$((SECRETS_N + 1))
+	f=$SECRETS_D/redis-$REDIS_PORT.$SECRETS_N.dump
+	redis_dump "$f" || mv -f "$f" "$f.failed"
+}
+
+# secrets_keep_logs: copy the service's logs of $T into $SECRETS_D/logs
+# (a path's slashes become '_').  cgi.err and adm.err are the last run's
+# stderr, already in all-stderr.
+secrets_keep_logs() {
+	[ -n "$SECRETS_D" ] && [ -d "$T" ] || return 0
+	local f rel
+	while IFS= read -r -d '' f; do
+		rel=${f#"$T"/}
+		cp -- "$f" "$SECRETS_D/logs/${rel//\//_}" 2>/dev/null
+	done < <(find "$T" -type f \( -name '*.log' -o -name '*.err' -o -name all-stderr \) \
+	    ! -name cgi.err ! -name adm.err -print0 2>/dev/null)
+}
+
+# curl ARGS...: curl itself; with SECRETS_D, its -d/--data* values are
+# noted as request bodies and what it wrote to its -o file (a temporary
+# file stands in for -o /dev/null) as a response body, so that the tokens
+# of scripts that call curl directly are known to the scan too.
+curl() {
+	[ -n "$SECRETS_D" ] || { command curl "$@"; return; }
+	local -a args=()
+	local a next= o= tmp= rc d=
+	for a in "$@"; do
+		case $next in
+		o)
+			if [ "$a" = /dev/null ]; then
+				tmp=$SECRETS_D/curl.$BASHPID.$RANDOM
+				a=$tmp
+			fi
+			o=$a
+			;;
+		d) d=$a ;;
 		esac
-	done >>"$out"
+		next=
+		case $a in
+		-o|--output) next=o ;;
+		-d|--data|--data-binary|--data-raw|--data-ascii) next=d ;;
+		esac
+		args+=("$a")
+		[ -z "$d" ] || { secrets_note "$d"; d=; }
+	done
+	command curl "${args[@]}"
+	rc=$?
+	if [ -n "$o" ] && [ -f "$o" ]; then
+		BODY=$(head -c 65536 "$o") secrets_note ''
+	fi
+	[ -z "$tmp" ] || rm -f "$tmp"
+	return $rc
 }
 
 # ---------------------------------------------------------------- config
@@ -431,6 +564,7 @@ cgi() {
 	CGI_ERR=$(<"$ERR")
 	[ -z "$CGI_ERR" ] || printf '%s\n' "$CGI_ERR" >>"$T/all-stderr"
 	cgi_split "$OUT"
+	secrets_note "$body"
 	cgi_health_check "cgi $method $(short "$path")"
 }
 
@@ -622,6 +756,7 @@ adm_in() {
 	shift
 	ADM_OUTF=$T/adm.out ADM_ERRF=$T/adm.err
 	printf '%s' "$input" >"$T/adm.in"
+	secrets_note_adm "$input" "$@"
 	timeout -k 2 "$CGI_TIMEOUT" "$BUILD/autenticacao-admin" -c "$CONF" "$@" \
 	    <"$T/adm.in" >"$ADM_OUTF" 2>"$ADM_ERRF"
 	ADM_RC=$?
@@ -764,7 +899,8 @@ lighttpd_stop() {
 
 # http METHOD PATH [BODY] [curl args...]: one request through lighttpd.
 # Sets STATUS (the HTTP code, 000 on no answer), HEADERS/$HDRF, BODY/$BODYF,
-# HTTP_S (curl's time_total).
+# HTTP_S (curl's time_total).  Notes its bodies itself (secrets_note), so it
+# calls curl past the curl function.
 http() {
 	local method=$1 path=$2 body=${3-} w
 	shift 2
@@ -774,13 +910,14 @@ http() {
 	if [ -n "$body" ]; then
 		data=(-H 'Content-Type: application/json' --data-binary "$body")
 	fi
-	w=$(curl -s -m 10 -X "$method" -o "$BODYF" -D "$T/http.rawhdr" \
+	w=$(command curl -s -m 10 -X "$method" -o "$BODYF" -D "$T/http.rawhdr" \
 	    -w '%{http_code} %{time_total}' "${data[@]}" "$@" "$BASE$path")
 	STATUS=${w%% *}
 	HTTP_S=${w#* }
 	tr -d '\r' <"$T/http.rawhdr" 2>/dev/null | sed '1d;/^$/d' >"$HDRF"
 	HEADERS=$(cat "$HDRF")
 	BODY=$(cat "$BODYF" 2>/dev/null)
+	secrets_note "$body"
 }
 
 # t_lighttpd_clean: no sanitizer report in lighttpd's error log (where the

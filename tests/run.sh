@@ -9,7 +9,9 @@
 # when anything failed, and counts as a failure a unit binary or script
 # that crashed, timed out, exited non-zero, or reported no counts.  Full
 # output of each part: tests/tmp/logs/<run>/.  Given SCRIPT arguments, runs only
-# those scripts (no unit tests).
+# those scripts (no unit tests).  Either way the secrets scan
+# (tests/suite/secrets_scan.sh) runs last, over what the scripts left in
+# tests/tmp/logs/<run>/secrets/.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 
 AUT_LIB_NO_COUNTS=1
@@ -21,6 +23,11 @@ LOGS=$ROOT_DIR/tests/tmp/logs/$(date +%Y%m%d-%H%M%S)-$$
 find "$ROOT_DIR/tests/tmp/logs" -mindepth 1 -maxdepth 1 -type d -mmin +1440 \
     -exec rm -rf {} + 2>/dev/null
 mkdir -p "$LOGS"
+# What the scripts send, receive, keep in Redis and log, for the secrets
+# scan that runs last (tests/suite/secrets_scan.sh; see lib.sh).
+AUT_SECRETS_DIR=$LOGS/secrets
+mkdir -p "$AUT_SECRETS_DIR"
+export AUT_SECRETS_DIR
 TOTAL_P=0
 TOTAL_F=0
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-600}
@@ -95,6 +102,8 @@ run_script() {
 	fi
 	part_result "$name" "$p" "$f" "$why" "$log"
 	grep '^not ok - ' "$log" | sed 's/^/    /'
+	# a script's "# note: " lines are shown too (the scan's figures)
+	grep '^# note: ' "$log" | sed 's/^# note: /    /'
 }
 
 # The whole run is one function, read before it starts: editing this file
@@ -121,6 +130,12 @@ else
 		[ -f "$s" ] || continue
 		run_script "$s"
 	done
+fi
+# last: no secret of the run in any Redis dump or service log
+if [ $# -gt 0 ]; then
+	run_script "$ROOT_DIR/tests/suite/secrets_scan.sh"
+else
+	AUT_SECRETS_FULL=1 run_script "$ROOT_DIR/tests/suite/secrets_scan.sh"
 fi
 
 printf '%d passed, %d failed\n' "$TOTAL_P" "$TOTAL_F"
