@@ -5,6 +5,8 @@
 #   make test            every test (unit, scripted CGI, end-to-end)
 #   make test SANITIZE=1 the same under AddressSanitizer + UBSan
 #   make bench           side-by-side benchmarks (ratios, not absolute times)
+#   make fuzz            libFuzzer on the request path for FUZZ_TIME seconds
+#                        (clang, into build-fuzz/; see tests/fuzz/run.sh)
 #   make install PREFIX=/usr/local
 
 PREFIX		?= /usr/local
@@ -13,6 +15,8 @@ BINDIR		?= $(PREFIX)/bin
 SANITIZE	?= 0
 CC		?= cc
 BUILD		?= build
+FUZZ		?= 0
+FUZZ_TIME	?= 60
 
 PKGS		= fcgi json-c hiredis libsodium
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -31,6 +35,14 @@ ALL_CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
 ALL_LDFLAGS	+= -fsanitize=address,undefined
 endif
+# The libFuzzer build (make fuzz): clang, coverage-instrumented objects.
+ifeq ($(FUZZ),1)
+BUILD		:= build-fuzz
+CC		:= clang
+ALL_CFLAGS	+= -fsanitize=fuzzer-no-link,address,undefined \
+		   -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS	+= -fsanitize=fuzzer,address,undefined
+endif
 
 LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/cfg.o \
 		  $(BUILD)/token.o $(BUILD)/passwd.o $(BUILD)/store.o \
@@ -38,7 +50,7 @@ LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/cfg.o \
 UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
 PROGS		= $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin
 
-.PHONY: all deps run test unit bench install clean
+.PHONY: all deps run test unit bench fuzz install clean
 all: $(PROGS)
 
 $(BUILD):
@@ -63,10 +75,18 @@ $(BUILD)/test_%: tests/unit/test_%.c $(LIB_OBJS) lib/*.h
 $(BUILD)/bench_%: tests/bench/bench_%.c $(LIB_OBJS) lib/*.h
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+# The fuzz target: replayed on tests/fuzz/{corpus,regress} by the unit
+# phase (any compiler), or linked with libFuzzer (FUZZ=1, clang).
+$(BUILD)/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_request.c $(LIB_OBJS) lib/*.h
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_request.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/fuzz_request: tests/fuzz/fuzz_request.c $(LIB_OBJS) lib/*.h
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/fuzz_request.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
+
 deps:
 	@sh conf/deps.sh
 
-unit: $(PROGS) $(UNIT_TESTS)
+unit: $(PROGS) $(UNIT_TESTS) $(BUILD)/fuzz_replay
 
 test: deps
 	@$(MAKE) --no-print-directory unit
@@ -80,6 +100,11 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(patsubst tests/bench/%.c,$(BUILD)/%,$(wildcard tests/bench/bench_*.c))
 	@BUILD=$(BUILD) sh tests/bench/run.sh
 
+fuzz:
+	@sh conf/deps.sh fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/fuzz_request
+	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh build-fuzz/fuzz_request
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)
 	install -m 0755 $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin $(DESTDIR)$(BINDIR)/
@@ -87,4 +112,4 @@ install: all
 	    install -m 0640 conf/autenticacao.conf $(DESTDIR)$(SYSCONFDIR)/autenticacao.conf
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
