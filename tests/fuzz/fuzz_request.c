@@ -279,30 +279,249 @@ check_field(const char *buf, size_t len, size_t max, int token)
 }
 
 /*
- * The value of key in the body as json-c's default (lenient) parser reads
- * it equals what http_body() copied (strip: less a "Bearer " prefix).
+ * A second reading of a body http_body() accepted, independent of json-c:
+ * keys and string values are decoded here (escapes, surrogate pairs, NUL
+ * bytes kept), no object may repeat a decoded key, and the top-level
+ * string values of the four body fields are kept for comparison with what
+ * http_body() copied.  The body is valid JSON at this point, so the
+ * scanner only needs to follow it; nesting is at most HTTP_JSON_DEPTH.
  */
-static void
-check_reparsed(const struct fuzz_io *f, const char *key, const char *got,
-    size_t gotlen, int strip)
-{
-	struct json_object	*o, *v;
-	const char		*s;
-	char			*body;
+static const char *const body_keys[4] = {
+	"sessionId", "username", "password", "refreshToken"
+};
+static const unsigned body_bits[4] = {
+	FIELD_SESSION_ID, FIELD_USERNAME, FIELD_PASSWORD, FIELD_REFRESH_TOKEN
+};
 
-	CHECK((body = malloc(f->bodylen + 1)) != NULL);
-	memcpy(body, f->body, f->bodylen);
-	body[f->bodylen] = '\0';
-	o = json_tokener_parse(body);
-	free(body);
-	CHECK(o != NULL);
-	CHECK(json_object_object_get_ex(o, key, &v));
-	CHECK(json_object_is_type(v, json_type_string));
-	s = json_object_get_string(v);
-	if (strip && strncasecmp(s, "Bearer ", 7) == 0 && s[7] != '\0')
-		s += 7;
-	CHECK(strlen(s) == gotlen && memcmp(s, got, gotlen) == 0);
-	json_object_put(o);
+struct jscan {
+	const char	*p, *end;
+	char		*val[4];	/* decoded top-level string values */
+	size_t		 len[4];
+};
+
+static void
+js_ws(struct jscan *j)
+{
+	while (j->p < j->end && strchr(" \t\r\n", *j->p) != NULL && *j->p)
+		j->p++;
+}
+
+static unsigned
+js_hex4(const char *p)
+{
+	unsigned	 v = 0;
+	int		 i;
+
+	for (i = 0; i < 4; i++) {
+		v <<= 4;
+		if (p[i] >= '0' && p[i] <= '9')
+			v |= (unsigned)(p[i] - '0');
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			v |= (unsigned)(p[i] - 'a' + 10);
+		else if (p[i] >= 'A' && p[i] <= 'F')
+			v |= (unsigned)(p[i] - 'A' + 10);
+		else
+			CHECK(0);
+	}
+	return v;
+}
+
+/* Decode the string at j->p into a malloc'd buffer (*len bytes, NULs
+ * allowed, NUL-terminated). */
+static char *
+js_str(struct jscan *j, size_t *len)
+{
+	char		*out, *o;
+	unsigned	 cp, lo;
+
+	CHECK(j->p < j->end && *j->p == '"');
+	j->p++;
+	CHECK((out = malloc((size_t)(j->end - j->p) + 1)) != NULL);
+	for (o = out; ; ) {
+		CHECK(j->p < j->end);
+		if (*j->p == '"') {
+			j->p++;
+			break;
+		}
+		if (*j->p != '\\') {
+			*o++ = *j->p++;
+			continue;
+		}
+		CHECK(j->p + 1 < j->end);
+		j->p += 2;
+		switch (j->p[-1]) {
+		case '"': *o++ = '"'; continue;
+		case '\\': *o++ = '\\'; continue;
+		case '/': *o++ = '/'; continue;
+		case 'b': *o++ = '\b'; continue;
+		case 'f': *o++ = '\f'; continue;
+		case 'n': *o++ = '\n'; continue;
+		case 'r': *o++ = '\r'; continue;
+		case 't': *o++ = '\t'; continue;
+		case 'u': break;
+		default: CHECK(0);
+		}
+		CHECK(j->end - j->p >= 4);
+		cp = js_hex4(j->p);
+		j->p += 4;
+		if (cp >= 0xd800 && cp <= 0xdbff && j->end - j->p >= 6 &&
+		    j->p[0] == '\\' && j->p[1] == 'u' &&
+		    (lo = js_hex4(j->p + 2)) >= 0xdc00 && lo <= 0xdfff) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			j->p += 6;
+		}
+		if (cp < 0x80)
+			*o++ = (char)cp;
+		else if (cp < 0x800) {
+			*o++ = (char)(0xc0 | cp >> 6);
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			*o++ = (char)(0xe0 | cp >> 12);
+			*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		} else {
+			*o++ = (char)(0xf0 | cp >> 18);
+			*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
+			*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	*len = (size_t)(o - out);
+	*o = '\0';
+	return out;
+}
+
+static void
+js_value(struct jscan *j, int top)
+{
+	char		*key, **keys = NULL, *v;
+	size_t		 klen, vlen, *lens = NULL, n = 0, i;
+	int		 k;
+
+	CHECK(j->p < j->end);
+	switch (*j->p) {
+	case '{':
+		j->p++;
+		js_ws(j);
+		if (j->p < j->end && *j->p == '}') {
+			j->p++;
+			break;
+		}
+		for (;;) {
+			key = js_str(j, &klen);
+			/* No object repeats a key. */
+			for (i = 0; i < n; i++)
+				CHECK(lens[i] != klen ||
+				    memcmp(keys[i], key, klen) != 0);
+			CHECK((keys = realloc(keys, (n + 1) *
+			    sizeof(*keys))) != NULL);
+			CHECK((lens = realloc(lens, (n + 1) *
+			    sizeof(*lens))) != NULL);
+			keys[n] = key;
+			lens[n++] = klen;
+			js_ws(j);
+			CHECK(j->p < j->end && *j->p == ':');
+			j->p++;
+			js_ws(j);
+			for (k = 0; top && k < 4; k++)
+				if (strlen(body_keys[k]) == klen &&
+				    memcmp(body_keys[k], key, klen) == 0)
+					break;
+			if (top && k < 4 && j->p < j->end && *j->p == '"') {
+				v = js_str(j, &vlen);
+				j->val[k] = v;
+				j->len[k] = vlen;
+			} else
+				js_value(j, 0);
+			js_ws(j);
+			CHECK(j->p < j->end);
+			if (*j->p == ',') {
+				j->p++;
+				js_ws(j);
+				continue;
+			}
+			CHECK(*j->p == '}');
+			j->p++;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			free(keys[i]);
+		free(keys);
+		free(lens);
+		break;
+	case '[':
+		j->p++;
+		js_ws(j);
+		if (j->p < j->end && *j->p == ']') {
+			j->p++;
+			break;
+		}
+		for (;;) {
+			js_value(j, 0);
+			js_ws(j);
+			CHECK(j->p < j->end);
+			if (*j->p == ',') {
+				j->p++;
+				js_ws(j);
+				continue;
+			}
+			CHECK(*j->p == ']');
+			j->p++;
+			break;
+		}
+		break;
+	case '"':
+		free(js_str(j, &vlen));
+		break;
+	default:
+		/* Number or literal. */
+		while (j->p < j->end && strchr(",]} \t\r\n", *j->p) == NULL)
+			j->p++;
+		break;
+	}
+}
+
+/* The body accepted for mask agrees with the second reading. */
+static void
+check_body(const struct fuzz_io *f, unsigned mask, const struct req *r)
+{
+	struct jscan	 j;
+	const char	*got[4], *v;
+	size_t		 gotlen[4], vlen;
+	int		 k;
+
+	memset(&j, 0, sizeof(j));
+	j.p = f->body;
+	j.end = f->body + f->bodylen;
+	js_ws(&j);
+	CHECK(j.p < j.end && *j.p == '{');
+	js_value(&j, 1);
+	js_ws(&j);
+	CHECK(j.p == j.end);
+
+	got[0] = r->session_id;
+	gotlen[0] = r->session_id_len;
+	got[1] = r->username;
+	gotlen[1] = r->username_len;
+	got[2] = r->password;
+	gotlen[2] = r->password_len;
+	got[3] = r->refresh_token;
+	gotlen[3] = r->refresh_token_len;
+	for (k = 0; k < 4; k++) {
+		if (mask & body_bits[k]) {
+			/* The field is there under its exact name. */
+			CHECK(j.val[k] != NULL);
+			v = j.val[k];
+			vlen = j.len[k];
+			if (body_bits[k] == FIELD_REFRESH_TOKEN && vlen > 7 &&
+			    strncasecmp(v, "Bearer ", 7) == 0) {
+				v += 7;
+				vlen -= 7;
+			}
+			CHECK(vlen == gotlen[k] && memcmp(v, got[k], vlen) == 0);
+		}
+		free(j.val[k]);
+	}
 }
 
 /*
@@ -724,30 +943,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r.session_id_len = strlen(sid);
 		}
 	}
-	if (e == ERR_OK && !authorizer) {
-		if (routes[r.route].fields & FIELD_SESSION_ID) {
+	if (e == ERR_OK && !authorizer && routes[r.route].fields != 0) {
+		if (routes[r.route].fields & FIELD_SESSION_ID)
 			check_field(r.session_id, r.session_id_len, TOK_MAX, 1);
-			check_reparsed(&f, "sessionId", r.session_id,
-			    r.session_id_len, 0);
-		}
-		if (routes[r.route].fields & FIELD_USERNAME) {
+		if (routes[r.route].fields & FIELD_USERNAME)
 			check_field(r.username, r.username_len,
 			    STORE_USER_MAX, 0);
-			check_reparsed(&f, "username", r.username,
-			    r.username_len, 0);
-		}
-		if (routes[r.route].fields & FIELD_PASSWORD) {
+		if (routes[r.route].fields & FIELD_PASSWORD)
 			check_field(r.password, r.password_len,
 			    HTTP_PASSWORD_MAX, 0);
-			check_reparsed(&f, "password", r.password,
-			    r.password_len, 0);
-		}
-		if (routes[r.route].fields & FIELD_REFRESH_TOKEN) {
+		if (routes[r.route].fields & FIELD_REFRESH_TOKEN)
 			check_field(r.refresh_token, r.refresh_token_len,
 			    TOK_MAX, 1);
-			check_reparsed(&f, "refreshToken", r.refresh_token,
-			    r.refresh_token_len, 1);
-		}
+		check_body(&f, routes[r.route].fields, &r);
 	}
 	if (e == ERR_MISSING_FIELD || e == ERR_INVALID_FIELD)
 		CHECK(r.field != NULL);
