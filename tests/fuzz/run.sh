@@ -14,8 +14,8 @@
 # A finding is kept for good by copying it to tests/fuzz/regress/ (with a
 # name that says what it was) once lib/ is fixed: `make test` replays it.
 #
-# FUZZ_JOBS=N runs N workers in parallel (default 1; the machine may be
-# shared).  Extra arguments after the binary go to libFuzzer.
+# One worker (the machine may be shared).  Extra arguments after the
+# binary go to libFuzzer.
 
 set -u
 bin=${1:?usage: run.sh FUZZ_BINARY [LIBFUZZER_ARGS...]}
@@ -23,7 +23,6 @@ shift
 dir=$(cd "$(dirname "$0")" && pwd)
 out=$(dirname "$bin")
 time=${FUZZ_TIME:-60}
-jobs=${FUZZ_JOBS:-1}
 log=$out/fuzz.log
 
 case $time in ''|*[!0-9]*) echo "fuzz: FUZZ_TIME must be whole seconds" >&2; exit 2 ;; esac
@@ -35,9 +34,6 @@ before=$(ls "$out/corpus" | wc -l)
 set -- -max_total_time="$time" -max_len=12288 -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 \
     -dict="$dir/request.dict" -artifact_prefix="$out/crashes/" "$@"
-if [ "$jobs" -gt 1 ]; then
-	set -- -fork="$jobs" -ignore_crashes=0 "$@"
-fi
 start=$(date +%s)
 "$bin" "$@" "$out/corpus" "$dir/corpus" "$dir/regress" >"$log" 2>&1
 rc=$?
