@@ -6,6 +6,8 @@
 #   make test SANITIZE=1 the same under AddressSanitizer + UBSan
 #   make bench           the service against its ceilings, measured side by
 #                        side (bench/run.sh; report in bench/results/)
+#   make fuzz            libFuzzer on the request path for FUZZ_TIME seconds
+#                        (clang, into build-fuzz/; see tests/fuzz/run.sh)
 #   make install PREFIX=/usr/local
 
 PREFIX		?= /usr/local
@@ -14,6 +16,8 @@ BINDIR		?= $(PREFIX)/bin
 SANITIZE	?= 0
 CC		?= cc
 BUILD		?= build
+FUZZ		?= 0
+FUZZ_TIME	?= 60
 
 PKGS		= fcgi json-c hiredis libsodium
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -32,6 +36,14 @@ ALL_CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
 ALL_LDFLAGS	+= -fsanitize=address,undefined
 endif
+# The libFuzzer build (make fuzz): clang, coverage-instrumented objects.
+ifeq ($(FUZZ),1)
+BUILD		:= build-fuzz
+CC		:= clang
+ALL_CFLAGS	+= -fsanitize=fuzzer-no-link,address,undefined \
+		   -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS	+= -fsanitize=fuzzer,address,undefined
+endif
 
 LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/cfg.o \
 		  $(BUILD)/token.o $(BUILD)/passwd.o $(BUILD)/store.o \
@@ -39,7 +51,7 @@ LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/cfg.o \
 UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
 PROGS		= $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin
 
-.PHONY: all deps run test unit bench install clean
+.PHONY: all deps run test unit bench fuzz install clean
 all: $(PROGS)
 
 $(BUILD):
@@ -66,10 +78,18 @@ $(BUILD)/test_%: tests/unit/test_%.c $(LIB_OBJS) lib/*.h
 $(BUILD)/bench_%: bench/bench_%.c $(LIB_OBJS) lib/*.h
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS) -lcrypto
 
+# The fuzz target: replayed on tests/fuzz/{corpus,regress} by the unit
+# phase (any compiler), or linked with libFuzzer (FUZZ=1, clang).
+$(BUILD)/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_request.c $(LIB_OBJS) lib/*.h
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_request.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/fuzz_request: tests/fuzz/fuzz_request.c $(LIB_OBJS) lib/*.h
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/fuzz_request.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
+
 deps:
 	@sh conf/deps.sh
 
-unit: $(PROGS) $(UNIT_TESTS)
+unit: $(PROGS) $(UNIT_TESTS) $(BUILD)/fuzz_replay
 
 test: deps
 	@$(MAKE) --no-print-directory unit
@@ -79,9 +99,15 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) sh conf/run.sh
 
-bench: deps
+bench:
+	@sh conf/deps.sh bench
 	@$(MAKE) --no-print-directory all $(patsubst bench/%.c,$(BUILD)/%,$(wildcard bench/bench_*.c))
 	@BUILD=$(BUILD) bash bench/run.sh
+
+fuzz:
+	@sh conf/deps.sh fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/fuzz_request
+	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh build-fuzz/fuzz_request
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)
@@ -90,4 +116,4 @@ install: all
 	    install -m 0640 conf/autenticacao.conf $(DESTDIR)$(SYSCONFDIR)/autenticacao.conf
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

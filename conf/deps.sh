@@ -1,6 +1,11 @@
 #!/bin/sh
 # conf/deps.sh - `make deps`: install the Debian 12 packages that the build,
 # `make run` and `make test` need, and only those that are missing.
+# `sh conf/deps.sh fuzz` (`make fuzz`) adds clang and its libFuzzer and
+# sanitizer runtimes, which nothing else needs: `make test` replays the
+# fuzz inputs with the ordinary compiler.  `sh conf/deps.sh bench`
+# (`make bench`) adds the load generators (wrk, ab), gnuplot for the chart
+# and OpenSSL's headers (bench_scrypt times OpenSSL's scrypt too).
 #
 # One line when everything is present.  Otherwise one `apt-get update` and
 # one `apt-get install` of the missing packages (through sudo when not
@@ -15,6 +20,16 @@
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev
 libhiredis-dev libsodium-dev libcmocka-dev redis-server redis-tools lighttpd
 spawn-fcgi libfcgi-bin curl jq apache2 libapache2-mod-fcgid nginx systemd"
+# clang -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev,
+# only a Recommends of clang-14 (not installed with --no-install-recommends).
+FUZZ_PKGS="clang libclang-rt-14-dev"
+BENCH_PKGS="wrk apache2-utils gnuplot-nox libssl-dev"
+case ${1:-} in
+'') ;;
+fuzz) PKGS="$PKGS $FUZZ_PKGS" ;;
+bench) PKGS="$PKGS $BENCH_PKGS" ;;
+*) echo "usage: sh conf/deps.sh [fuzz|bench]" >&2; exit 2 ;;
+esac
 
 # Services whose package's postinst may try to start them, and the TCP port
 # each listens on by default.

@@ -196,30 +196,37 @@ content_length(const char *s, size_t max, size_t *len)
 /*
  * Count the object keys in the JSON text buf (already accepted by json-c):
  * every string that opens an object member.  Comparing this with the keys
- * json-c kept reveals repeated keys, which json-c silently merges.
+ * json-c kept reveals repeated keys, which json-c silently merges.  -1
+ * when a key escapes a NUL: json-c keeps keys as C strings, so it would
+ * read "username\u0000x" as "username".
  */
-static size_t
+static long
 count_keys(const char *buf, size_t len)
 {
 	/* Container stack: 1 = object, 0 = array; depth is capped by the
 	 * tokener before this runs. */
 	unsigned char	 stack[HTTP_JSON_DEPTH + 2];
-	size_t		 i, n = 0;
-	int		 depth = 0, want_key = 0, in_str = 0;
+	size_t		 i;
+	long		 n = 0;
+	int		 depth = 0, want_key = 0, in_str = 0, in_key = 0;
 
 	for (i = 0; i < len; i++) {
 		char ch = buf[i];
 
 		if (in_str) {
-			if (ch == '\\')
+			if (ch == '\\') {
+				if (in_key && i + 5 < len &&
+				    memcmp(buf + i + 1, "u0000", 5) == 0)
+					return -1;
 				i++;
-			else if (ch == '"')
+			} else if (ch == '"')
 				in_str = 0;
 			continue;
 		}
 		switch (ch) {
 		case '"':
 			in_str = 1;
+			in_key = want_key;
 			if (want_key) {
 				n++;
 				want_key = 0;
@@ -489,6 +496,7 @@ http_body(const struct http_io *io, const struct cfg *c, unsigned mask,
 	const char		*cl, *te;
 	char			*buf = NULL;
 	size_t			 len = 0, got, i;
+	long			 keys;
 	enum err		 e;
 	int			 chunked = 0;
 
@@ -541,7 +549,7 @@ http_body(const struct http_io *io, const struct cfg *c, unsigned mask,
 			goto out;
 	if (!json_object_is_type(o, json_type_object))
 		goto out;
-	if ((long)count_keys(buf, len) != count_kept(o) ||
+	if ((keys = count_keys(buf, len)) == -1 || keys != count_kept(o) ||
 	    !surrogates_ok(buf, len))
 		goto out;
 

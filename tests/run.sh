@@ -1,6 +1,7 @@
 #!/bin/sh
-# tests/run.sh - the whole suite: unit tests ("$BUILD"/test_*, cmocka),
-# then every tests/cgi/*.sh, then every tests/e2e/*.sh.
+# tests/run.sh - the whole suite: unit tests ("$BUILD"/test_*, cmocka,
+# and tests/fuzz/replay.sh, the fuzz target on its committed inputs), then
+# every tests/cgi/*.sh, then every tests/e2e/*.sh.
 #
 #	BUILD=build SANITIZE=0 sh tests/run.sh [SCRIPT...]
 #
@@ -126,7 +127,8 @@ else
 			part_result "unit (redis for unit tests)" 0 1 "redis-server did not start" "-"
 		fi
 	fi
-	for s in "$ROOT_DIR"/tests/cgi/*.sh "$ROOT_DIR"/tests/e2e/*.sh; do
+	for s in "$ROOT_DIR"/tests/fuzz/replay.sh "$ROOT_DIR"/tests/cgi/*.sh \
+	    "$ROOT_DIR"/tests/e2e/*.sh; do
 		[ -f "$s" ] || continue
 		run_script "$s"
 	done

@@ -301,6 +301,35 @@ json_rejections(void **state)
 	}
 }
 
+/* json-c keeps keys as C strings: a key that escapes a NUL would be read
+ * cut short ("username\u0000x" as "username"), so the body is refused. */
+static void
+key_with_escaped_nul_is_invalid_json(void **state)
+{
+	static const char *bad[] = {
+		"{\"username\\u0000x\":\"a\",\"password\":\"x\"}",
+		"{\"username\\u0000\":\"a\",\"password\":\"x\"}",
+		"{\"u\\u0000\":\"a\",\"username\":\"b\",\"password\":\"x\"}",
+		"{\"x\":{\"\\u0000\":1},\"username\":\"b\",\"password\":\"x\"}",
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&R, 0, sizeof(R));
+		post(bad[i], strlen(bad[i]));
+		if (login_body() != ERR_INVALID_JSON)
+			fail_msg("accepted: %s", bad[i]);
+	}
+	/* An escaped backslash before "u0000" is no NUL; a NUL in a value
+	 * of an unknown field is kept by json-c as it is. */
+	BODY("{\"a\\\\u0000\":1,\"username\":\"b\",\"password\":\"x\"}");
+	assert_int_equal(login_body(), ERR_OK);
+	BODY("{\"x\":\"\\u0000\",\"username\":\"b\",\"password\":\"x\"}");
+	assert_int_equal(login_body(), ERR_OK);
+	assert_string_equal(R.username, "b");
+}
+
 static void
 raw_nul_in_body_is_invalid_json(void **state)
 {
@@ -575,6 +604,8 @@ main(void)
 		cmocka_unit_test_setup(
 		    chunked_body_without_length_is_read_to_its_end, setup),
 		cmocka_unit_test_setup(json_rejections, setup),
+		cmocka_unit_test_setup(key_with_escaped_nul_is_invalid_json,
+		    setup),
 		cmocka_unit_test_setup(raw_nul_in_body_is_invalid_json, setup),
 		cmocka_unit_test_setup(missing_null_empty_are_missing_field,
 		    setup),
