@@ -6,6 +6,7 @@
  *
  *   bench_scrypt [K]
  *   bench_scrypt -t N r p K
+ *   bench_scrypt -P PROCS N r p K
  *
  * Times K password checks (default 20) at N=16384 r=8 p=1, then K/4 (at
  * least 1) at the configured default N=32768 r=8 p=3.  The two libraries
@@ -23,13 +24,23 @@
  *	...
  *	scrypt fastest libsodium median_ms=301.20
  *
+ * With -P: PROCS processes at once, each making K checks with libsodium
+ * (as PROCS responder workers do under load); prints the checks per
+ * second all of them made together:
+ *
+ *	scrypt parallel libsodium procs=2 checks=10 wall_ms=1700.00 per_s=5.88
+ *
  * Exit status: 0 done, 1 mismatch or failure, 2 usage.
  */
+#include <sys/types.h>
+#include <sys/wait.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libscrypt.h>
 #include <openssl/evp.h>
@@ -206,6 +217,49 @@ timer(const struct cost *c, int k)
 	return 0;
 }
 
+/*
+ * The -P measure: procs processes each make k libsodium checks at cost c,
+ * all started together; prints the checks per second of the whole.
+ * Returns 0 or -1.
+ */
+static int
+parallel(const struct cost *c, int procs, int k)
+{
+	uint8_t		 salt[SALT_LEN], out[OUT_LEN];
+	double		 t0, wall;
+	pid_t		 pid;
+	int		 i, j, st, bad = 0;
+
+	t0 = now_ms();
+	for (i = 0; i < procs; i++) {
+		if ((pid = fork()) == -1) {
+			perror("bench_scrypt: fork");
+			bad = 1;
+			break;
+		}
+		if (pid == 0) {
+			for (j = 0; j < k; j++) {
+				randombytes_buf(salt, sizeof(salt));
+				if (one_libsodium("bench password", salt, c,
+				    out) < 0)
+					_exit(1);
+			}
+			_exit(0);
+		}
+	}
+	while (wait(&st) > 0)
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			bad = 1;
+	wall = now_ms() - t0;
+	if (bad) {
+		fprintf(stderr, "bench_scrypt: a parallel check failed\n");
+		return -1;
+	}
+	printf("scrypt parallel libsodium procs=%d checks=%d wall_ms=%.2f "
+	    "per_s=%.2f\n", procs, procs * k, wall, procs * k / (wall / 1e3));
+	return 0;
+}
+
 /* A decimal argument in [lo, hi] into *v; -1 if it is not one. */
 static int
 arg_num(const char *s, long lo, long hi, long *v)
@@ -223,11 +277,23 @@ main(int argc, char *argv[])
 	static const struct cost	 cdef = { 32768, 8, 3 };
 	struct cost			 c;
 	double				 r16k, rdef;
-	long				 k = 20, n, r, p;
+	long				 k = 20, n, r, p, procs;
 
 	if (sodium_init() < 0) {
 		fprintf(stderr, "bench_scrypt: sodium_init failed\n");
 		return 1;
+	}
+	if (argc > 1 && strcmp(argv[1], "-P") == 0) {
+		if (argc != 7 || arg_num(argv[2], 1, 256, &procs) == -1 ||
+		    arg_num(argv[3], 2, 1L << 24, &n) == -1 ||
+		    (n & (n - 1)) != 0 || arg_num(argv[4], 1, 64, &r) == -1 ||
+		    arg_num(argv[5], 1, 64, &p) == -1 ||
+		    arg_num(argv[6], 1, ROUNDS_MAX, &k) == -1)
+			goto usage;
+		c.N = (uint64_t)n;
+		c.r = (uint32_t)r;
+		c.p = (uint32_t)p;
+		return parallel(&c, (int)procs, (int)k) == 0 ? 0 : 1;
 	}
 	if (argc > 1 && strcmp(argv[1], "-t") == 0) {
 		if (argc != 6 || arg_num(argv[2], 2, 1L << 24, &n) == -1 ||
@@ -251,6 +317,7 @@ main(int argc, char *argv[])
 	return 0;
 usage:
 	fprintf(stderr, "usage: bench_scrypt [K]\n"
-	    "       bench_scrypt -t N r p K\n");
+	    "       bench_scrypt -t N r p K\n"
+	    "       bench_scrypt -P PROCS N r p K\n");
 	return 2;
 }

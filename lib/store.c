@@ -145,10 +145,16 @@ struct cmd {
 	"      'sn', (n + 1) % max)\n" \
 	"end\n" \
 	"local function ring_clear(k, max)\n" \
-	"  for i = 0, max - 1 do\n" \
-	"    local old = redis.call('HGET', k, 'r' .. i)\n" \
-	"    if old then redis.call('HDEL', k, 'r' .. i, 's:' .. old) end\n" \
+	"  local f, d = {}, {}\n" \
+	"  for i = 0, max - 1 do f[i + 1] = 'r' .. i end\n" \
+	"  local old = redis.call('HMGET', k, unpack(f))\n" \
+	"  for i = 1, max do\n" \
+	"    if old[i] then\n" \
+	"      d[#d + 1] = f[i]\n" \
+	"      d[#d + 1] = 's:' .. old[i]\n" \
+	"    end\n" \
 	"  end\n" \
+	"  if #d > 0 then redis.call('HDEL', k, unpack(d)) end\n" \
 	"  redis.call('HSET', k, 'sn', '0')\n" \
 	"end\n"
 
