@@ -161,6 +161,29 @@ t_eq "401 answers (password checks that ran)" "$n401" 3
 t_eq "429 answers" "$n429" 9
 t_end
 
+# ---- a ban is answered before any password check: no scrypt work is
+# spent on a banned user (timed side by side against checks that ran)
+median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+t_begin "a banned user's right password answers 429 without a password check (no scrypt time)"
+CONF=$SLOWC user_add rui rui-pw
+ms=()
+for i in 1 2 3; do
+	CONF=$SLOWC login rui "wrong$i" REMOTE_ADDR=10.17.0.$i
+	t_eq "wrong password $i" "$STATUS" 401
+	ms+=("$CGI_MS")
+done
+checked=$(median3 "${ms[@]}")
+ms=()
+for i in 1 2 3; do
+	CONF=$SLOWC login rui rui-pw REMOTE_ADDR=10.17.1.$i
+	t_eq "banned, right password $i" "$STATUS" 429
+	ms+=("$CGI_MS")
+done
+banned=$(median3 "${ms[@]}")
+t_le "twice a banned answer's ms ($banned) within a checked answer's ($checked)" \
+    $((banned * 2)) "$checked"
+t_end
+
 t_begin "successful logins do not count against the address: 10 in a row from one address all answer 200"
 user_add lia lia-pw
 for i in $(seq 1 10); do
