@@ -1278,14 +1278,14 @@ load_classify() {
 	fi
 }
 
-# t_load_settled N: every session 1..N holds exactly the tokens of its
+# t_load_settled N [FIRST]: every session FIRST (default 1)..N holds exactly the tokens of its
 # last rotation answered 200, its authorization and authorizationCorban
 # answer GET /session with 200, the tokens of every earlier answer are
 # not held and the previous two authorizations answer 401.  Adds the
 # sessions found mixed to LOAD_MIXED.
 t_load_settled() {
 	local i last f sid ah ch rh n a c r
-	for i in $(seq 1 "$1"); do
+	for i in $(seq "${2:-1}" "$1"); do
 		load_classify "$i"
 		[ "$LOAD_STATE" = last ] || t_fail "session $i: $LOAD_STATE ($LOAD_MATCH)"
 		[ "$LOAD_STATE" = mixed ] && LOAD_MIXED=$((${LOAD_MIXED:-0} + 1))
