@@ -4,6 +4,7 @@
 #   make run             a working service on http://127.0.0.1:5000
 #   make test            every test (unit, scripted CGI, end-to-end)
 #   make test SANITIZE=1 the same under AddressSanitizer + UBSan
+#   make test-valgrind   the scripted CGI tests under valgrind memcheck
 #   make bench           side-by-side benchmarks (ratios, not absolute times)
 #   make install PREFIX=/usr/local
 
@@ -38,7 +39,7 @@ LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/cfg.o \
 UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
 PROGS		= $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin
 
-.PHONY: all deps run test unit bench install clean
+.PHONY: all deps run test test-valgrind unit bench install clean
 all: $(PROGS)
 
 $(BUILD):
@@ -71,6 +72,16 @@ unit: $(PROGS) $(UNIT_TESTS)
 test: deps
 	@$(MAKE) --no-print-directory unit
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh
+
+# The responder and autenticacao-admin of every tests/cgi/*.sh run under
+# memcheck (tests/lib.sh VALGRIND=1), two scripts at a time.  Built as for
+# users: valgrind and AddressSanitizer do not mix.
+test-valgrind: deps
+ifeq ($(SANITIZE),1)
+	$(error test-valgrind needs SANITIZE=0)
+endif
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) SANITIZE=0 VALGRIND=1 JOBS=$${JOBS:-2} sh tests/run.sh tests/cgi/*.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -14,7 +14,8 @@
 
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev
 libhiredis-dev libsodium-dev libcmocka-dev redis-server redis-tools lighttpd
-spawn-fcgi libfcgi-bin curl jq apache2 libapache2-mod-fcgid nginx systemd"
+spawn-fcgi libfcgi-bin curl jq apache2 libapache2-mod-fcgid nginx systemd
+valgrind"
 
 # Services whose package's postinst may try to start them, and the TCP port
 # each listens on by default.
