@@ -1143,8 +1143,9 @@ body_cases() {
 # fault-injection tests (tests/e2e/fault_*.sh).  Many run in parallel; the
 # requests of one are sequential, so its "last answer" is well defined.
 # Client I keeps its files in $T/c<I>/: "cred" (user and password), "log"
-# (one line per request: N KIND CODE SECONDS START_MS, N 0 being the
-# login), and N.json (answer N's body).  KIND is rs (refresh-session), rt
+# (one line per request: N KIND CODE SECONDS START_MS END_MS, N 0 being
+# the login; START_MS is taken before curl starts, END_MS after it ended),
+# and N.json (answer N's body).  KIND is rs (refresh-session), rt
 # (refresh-token with the refresh token of the last rotation answered 200)
 # or gs (GET /session with its authorization).
 #
@@ -1161,7 +1162,7 @@ load_login() {
 	printf '%s\n%s\n' "$2" "$3" >"$d/cred"
 	http POST "$API/login" "$(jq -cn --arg u "$2" --arg p "$3" '{username:$u,password:$p}')"
 	cp "$BODYF" "$d/0.json"
-	echo "0 login $STATUS $HTTP_S $(now_ms)" >"$d/log"
+	echo "0 login $STATUS $HTTP_S $(now_ms) $(now_ms)" >"$d/log"
 	[ "$STATUS" = 200 ] && return 0
 	notok "setup: login of session $1" "status $STATUS: $(short "$BODY")"
 	return 1
@@ -1219,7 +1220,7 @@ load_client() {
 			    --data-binary "$rs" "$BASE$API/refresh-session") ;;
 		esac
 		[ -n "$w" ] || w="000 0"
-		echo "$n $kind $w $t0" >>"$d/log"
+		echo "$n $kind $w $t0 $(now_ms)" >>"$d/log"
 		code=${w%% *}
 		lkind=$kind
 		if [ "$code" != 200 ]; then
@@ -1237,7 +1238,7 @@ load_count() {
 }
 
 # load_answers N: every request after the login of clients 1..N, one a
-# line: I N KIND CODE SECONDS START_MS.
+# line: I N KIND CODE SECONDS START_MS END_MS.
 load_answers() {
 	local i
 	for i in $(seq 1 "$1"); do
