@@ -8,6 +8,7 @@
 #                        side (bench/run.sh; report in bench/results/)
 #   make fuzz            libFuzzer on the request path for FUZZ_TIME seconds
 #                        (clang, into build-fuzz/; see tests/fuzz/run.sh)
+#   make test-valgrind   the scripted CGI tests under valgrind memcheck
 #   make install PREFIX=/usr/local
 
 PREFIX		?= /usr/local
@@ -51,7 +52,7 @@ LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/cfg.o \
 UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
 PROGS		= $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin
 
-.PHONY: all deps run test unit bench fuzz install clean
+.PHONY: all deps run test test-valgrind unit bench fuzz install clean
 all: $(PROGS)
 
 $(BUILD):
@@ -94,6 +95,16 @@ unit: $(PROGS) $(UNIT_TESTS) $(BUILD)/fuzz_replay
 test: deps
 	@$(MAKE) --no-print-directory unit
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh
+
+# The responder and autenticacao-admin of every tests/cgi/*.sh run under
+# memcheck (tests/lib.sh VALGRIND=1), two scripts at a time.  Built as for
+# users: valgrind and AddressSanitizer do not mix.
+test-valgrind: deps
+ifeq ($(SANITIZE),1)
+	$(error test-valgrind needs SANITIZE=0)
+endif
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) SANITIZE=0 VALGRIND=1 JOBS=$${JOBS:-2} sh tests/run.sh tests/cgi/*.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -22,7 +22,12 @@
 #	BUILD		directory of the binaries (default build)
 #	SANITIZE	1 under ASan/UBSan (sets ASAN_OPTIONS/UBSAN_OPTIONS)
 #	KEEP_TMP	1 keeps the script's temporary directory
-#	CGI_TIMEOUT	seconds one CGI run may take (default 10, 30 with SANITIZE)
+#	CGI_TIMEOUT	seconds one CGI run may take (default 10, 30 with SANITIZE,
+#			60 with VALGRIND)
+#	VALGRIND	1 runs every responder and autenticacao-admin started by
+#			cgi, adm/adm_in or a bin_path wrapper under valgrind
+#			memcheck (VG_FLAGS, tests/valgrind.supp); a report
+#			fails the test (see vg_check)
 #	AUT_SECRETS_DIR	run-wide directory of the secrets hygiene scan (set by
 #			tests/run.sh; unset: nothing is noted), see secrets_note
 #
@@ -42,6 +47,21 @@ if [ "$SANITIZE" = 1 ]; then
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	CGI_TIMEOUT=${CGI_TIMEOUT:-30}
 fi
+VALGRIND=${VALGRIND:-0}
+# Memcheck: any invalid access, use of uninitialised memory, bad free, or
+# a definitely/indirectly lost block is an error (exit 99); "possibly
+# lost" and "still reachable" are neither shown nor counted (libfcgi and
+# libsodium keep process-lifetime allocations).  Open descriptors are not
+# checked: the responder ends by exit() with its FastCGI and Redis
+# sockets open on purpose.  Reports go to a file of their own, so that the
+# program's stderr stays what the tests compare.
+VG_FLAGS=(--tool=memcheck -q --error-exitcode=99 --leak-check=full
+    --errors-for-leak-kinds=definite,indirect
+    --show-leak-kinds=definite,indirect --track-fds=no --num-callers=30
+    --suppressions="$TESTS_DIR/valgrind.supp")
+if [ "$VALGRIND" = 1 ]; then
+	CGI_TIMEOUT=${CGI_TIMEOUT:-60}
+fi
 CGI_TIMEOUT=${CGI_TIMEOUT:-10}
 SAN_PATTERN='ERROR: AddressSanitizer|runtime error:|LeakSanitizer'
 API=/api/v1/autenticacao
@@ -57,6 +77,9 @@ DONE_TESTING=0
 T_NAME=
 T_WHY=
 BG_PIDS=()
+VG_N=0
+VG_CMD=()
+VG_LOG=
 REDIS_PORT=
 REDIS_PID=
 REDIS_DIR=
@@ -158,6 +181,7 @@ cleanup() {
 	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	redis_stop
 	secrets_keep_logs
+	vg_sweep
 	if [ -z "${AUT_LIB_NO_COUNTS:-}" ]; then
 		printf '# counts %d %d\n' "$PASSED" "$FAILED"
 	fi
@@ -214,8 +238,14 @@ now_ms() {
 # unless PORT is given; a restart on the same port reuses its directory, so
 # a dump written by redis_stop save comes back).  Sets REDIS_PORT,
 # REDIS_PID, REDIS_DIR.  Returns non-zero if it does not answer PING in 10 s.
+# With REDIS_AOF=1 it keeps an append-only file fsynced before every reply
+# (appendonly yes, appendfsync always): every write it acknowledged
+# survives kill -9 and comes back on a restart on the same port.
 redis_start() {
 	local port=${1:-} i
+	local -a persist=(--appendonly no)
+	[ "${REDIS_AOF:-0}" = 1 ] &&
+	    persist=(--appendonly yes --appendfsync always --appenddirname aof)
 	[ -n "$port" ] || port=$(free_port) || return 1
 	REDIS_PORT=$port
 	REDIS_DIR=$T/redis-$port
@@ -223,7 +253,7 @@ redis_start() {
 	# Disowned, so that a bare `wait` in a test (for its curls) does not
 	# wait for Redis; the shell still reaps it.
 	redis-server --port "$port" --bind 127.0.0.1 --save '' \
-	    --appendonly no --dir "$REDIS_DIR" --dbfilename dump.rdb \
+	    "${persist[@]}" --dir "$REDIS_DIR" --dbfilename dump.rdb \
 	    --daemonize no --protected-mode yes \
 	    --logfile "$REDIS_DIR/redis.log" </dev/null >/dev/null 2>&1 &
 	REDIS_PID=$!
@@ -257,6 +287,19 @@ redis_stop() {
 		kill -9 "$REDIS_PID" 2>/dev/null
 		sleep 0.1
 	fi
+	REDIS_PID=
+}
+
+# redis_kill: SIGKILL the redis of redis_start (no shutdown, no save) and
+# wait until the process is gone.
+redis_kill() {
+	local i
+	[ -n "$REDIS_PID" ] || return 0
+	kill -9 "$REDIS_PID" 2>/dev/null
+	for i in $(seq 1 100); do
+		kill -0 "$REDIS_PID" 2>/dev/null || break
+		sleep 0.05
+	done
 	REDIS_PID=
 }
 
@@ -465,6 +508,65 @@ conf_get() {
 	sed -n "s/^$1 = //p" "${2:-$CONF}" | tail -n 1
 }
 
+# ---------------------------------------------------------------- valgrind
+
+# vg_prefix NAME: with VALGRIND=1, set VG_CMD to the words that run one
+# program under memcheck with its report in a new file VG_LOG
+# ($T/vg/<n>-NAME.log, empty when memcheck found nothing); else VG_CMD=()
+# and VG_LOG="".
+vg_prefix() {
+	VG_CMD=()
+	VG_LOG=
+	[ "$VALGRIND" = 1 ] || return 0
+	VG_N=$((VG_N + 1))
+	mkdir -p "$T/vg"
+	VG_LOG=$T/vg/$VG_N-$1.log
+	VG_CMD=(valgrind "${VG_FLAGS[@]}" "--log-file=$VG_LOG")
+}
+
+# vg_check: after a run started with VG_CMD, print the first lines of its
+# memcheck report (nothing when clean) and mark the report as seen, so
+# that vg_sweep does not count it twice.
+vg_check() {
+	[ -n "$VG_LOG" ] && [ -s "$VG_LOG" ] || return 0
+	grep -v '^==[0-9]*== *$' "$VG_LOG" | sed 's/^==[0-9]*== //' | head -n 12 | tr '\n' ' '
+	mv "$VG_LOG" "$VG_LOG.seen"
+}
+
+# vg_sweep: one failure per memcheck report nobody looked at (programs
+# run through a bin_path wrapper).  Called by the EXIT trap.
+vg_sweep() {
+	local f
+	[ -d "$T/vg" ] || return 0
+	for f in "$T"/vg/*.log; do
+		[ -s "$f" ] || continue
+		notok "valgrind: $(basename "$f" .log) runs cleanly" \
+		    "$(grep -v '^==[0-9]*== *$' "$f" | sed 's/^==[0-9]*== //' | head -n 12 | tr '\n' ' ')"
+		mv "$f" "$f.seen"
+	done
+}
+
+# bin_path NAME: the path to run "$BUILD"/NAME by: the binary itself, or
+# with VALGRIND=1 a wrapper script that runs it under memcheck (its reports
+# are counted by vg_sweep at the end of the script).
+bin_path() {
+	local w
+	if [ "$VALGRIND" != 1 ]; then
+		printf '%s\n' "$BUILD/$1"
+		return 0
+	fi
+	mkdir -p "$T/vg" "$T/vg-bin"
+	w=$T/vg-bin/$1
+	{
+		echo '#!/bin/sh'
+		printf 'exec valgrind'
+		printf " '%s'" "${VG_FLAGS[@]}" "--log-file=$T/vg/$1-%p.log" "$BUILD/$1"
+		printf ' "$@"\n'
+	} >"$w"
+	chmod +x "$w"
+	printf '%s\n' "$w"
+}
+
 # ---------------------------------------------------------------- CGI
 
 # cgi METHOD PATH [BODY] [VAR=VALUE | -VAR ...]
@@ -551,10 +653,12 @@ cgi() {
 	fi
 	local t0 t1
 	t0=${EPOCHREALTIME/[.,]/}
-	timeout -k 2 "$CGI_TIMEOUT" env -i "${env[@]}" \
+	vg_prefix cgi
+	timeout -k 2 "$CGI_TIMEOUT" env -i "${env[@]}" ${VG_CMD[@]+"${VG_CMD[@]}"} \
 	    "$BUILD/autenticacao.fcgi" ${CGI_ARGV[@]+"${CGI_ARGV[@]}"} \
 	    <"$stdin_src" >"$OUT" 2>"$ERR"
 	CGI_RC=$?
+	CGI_VG=$(vg_check)
 	t1=${EPOCHREALTIME/[.,]/}
 	CGI_MS=$(((t1 - t0) / 1000))
 	if [ -n "$hold_pid" ]; then
@@ -574,6 +678,10 @@ cgi_health_check() {
 	local why=
 	if [[ $CGI_ERR =~ $SAN_PATTERN ]]; then
 		why="sanitizer report: $(grep -Em1 "$SAN_PATTERN" "$ERR")"
+	elif [ -n "${CGI_VG:-}" ]; then
+		why="valgrind report: $CGI_VG"
+	elif [ "$VALGRIND" = 1 ] && [ "$CGI_RC" = 99 ]; then
+		why="valgrind exit 99 without a report"
 	elif [ "$CGI_RC" = 124 ] || [ "$CGI_RC" = 137 ]; then
 		why="timed out after ${CGI_TIMEOUT}s"
 	elif [ "$CGI_RC" = 127 ] || [ "$CGI_RC" = 126 ]; then
@@ -757,15 +865,23 @@ adm_in() {
 	ADM_OUTF=$T/adm.out ADM_ERRF=$T/adm.err
 	printf '%s' "$input" >"$T/adm.in"
 	secrets_note_adm "$input" "$@"
-	timeout -k 2 "$CGI_TIMEOUT" "$BUILD/autenticacao-admin" -c "$CONF" "$@" \
+	vg_prefix admin
+	timeout -k 2 "$CGI_TIMEOUT" ${VG_CMD[@]+"${VG_CMD[@]}"} \
+	    "$BUILD/autenticacao-admin" -c "$CONF" "$@" \
 	    <"$T/adm.in" >"$ADM_OUTF" 2>"$ADM_ERRF"
 	ADM_RC=$?
+	local vg
+	vg=$(vg_check)
 	ADM_OUT=$(<"$ADM_OUTF")
 	ADM_ERR=$(<"$ADM_ERRF")
 	cat "$ADM_ERRF" >>"$T/all-stderr"
 	local why=
 	if grep -Eq "$SAN_PATTERN" "$ADM_ERRF"; then
 		why="sanitizer report in autenticacao-admin $1: $(grep -Em1 "$SAN_PATTERN" "$ADM_ERRF")"
+	elif [ -n "$vg" ]; then
+		why="valgrind report in autenticacao-admin $1: $vg"
+	elif [ "$VALGRIND" = 1 ] && [ "$ADM_RC" = 99 ]; then
+		why="autenticacao-admin $1: valgrind exit 99 without a report"
 	elif [ "$ADM_RC" -ge 124 ]; then
 		why="autenticacao-admin $1 crashed, timed out or did not run (exit $ADM_RC)"
 	fi
@@ -897,6 +1013,14 @@ lighttpd_stop() {
 	LIGHTTPD_PID=
 }
 
+# fcgi_workers: the pids of the processes lighttpd runs (its FastCGI
+# workers), sorted, on one line.
+fcgi_workers() {
+	[ -n "$LIGHTTPD_PID" ] || return 0
+	ps -o pid= --ppid "$LIGHTTPD_PID" 2>/dev/null | tr -d ' ' | sort -n | tr '\n' ' ' |
+	    sed 's/ $//'
+}
+
 # http METHOD PATH [BODY] [curl args...]: one request through lighttpd.
 # Sets STATUS (the HTTP code, 000 on no answer), HEADERS/$HDRF, BODY/$BODYF,
 # HTTP_S (curl's time_total).  Notes its bodies itself (secrets_note), so it
@@ -918,6 +1042,45 @@ http() {
 	HEADERS=$(cat "$HDRF")
 	BODY=$(cat "$BODYF" 2>/dev/null)
 	secrets_note "$body"
+}
+
+# raw_http FILE [keep]: send FILE's bytes as they are to lighttpd over one
+# TCP connection, then shut the sending side (unless "keep") and read the
+# answer until lighttpd closes or 10 s pass (perl, from perl-base).  Sets
+# RAW_STATUS (the status line's code, 000 for no answer), RAW (the answer,
+# CR removed), RAW_MS and RAW_CLOSED (1 if lighttpd closed the connection
+# within the 10 s).
+raw_http() {
+	local t0 t1 out
+	t0=$(now_ms)
+	out=$(perl -MIO::Socket::INET -e '
+		my ($port, $file, $keep) = @ARGV;
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+		    PeerPort => $port, Proto => "tcp") or die "connect: $!\n";
+		open(my $f, "<:raw", $file) or die "$file: $!\n";
+		local $/; my $b = <$f>;
+		print $s $b;
+		$s->shutdown(1) unless $keep;
+		my ($ans, $closed) = ("", 0);
+		eval {
+			local $SIG{ALRM} = sub { die "timeout\n" };
+			alarm 10;
+			while (1) {
+				my $n = sysread($s, my $buf, 65536);
+				last unless $n;
+				$ans .= $buf;
+			}
+			alarm 0;
+			$closed = 1;
+		};
+		print "$closed\n$ans";
+	' "$HTTP_PORT" "$1" "${2:-}" 2>&1)
+	t1=$(now_ms)
+	RAW_MS=$((t1 - t0))
+	RAW_CLOSED=${out%%$'\n'*}
+	RAW=$(printf '%s' "${out#*$'\n'}" | tr -d '\r')
+	RAW_STATUS=000
+	[[ $RAW =~ ^HTTP/1\.[01]\ ([0-9][0-9][0-9]) ]] && RAW_STATUS=${BASH_REMATCH[1]}
 }
 
 # t_lighttpd_clean: no sanitizer report in lighttpd's error log (where the
@@ -1109,4 +1272,228 @@ body_cases() {
 	    400 MISSING_FIELD "$first" -- POST "$API/$ep" '{"foo":"bar","n":1}'
 	expect_error "$P invalid JSON wins over missing fields" \
 	    400 INVALID_JSON -- POST "$API/$ep" '{"foo":'
+}
+
+# ---------------------------------------------------------------- load
+
+# Sequential clients through lighttpd, one per session, for the
+# fault-injection tests (tests/e2e/fault_*.sh).  Many run in parallel; the
+# requests of one are sequential, so its "last answer" is well defined.
+# Client I keeps its files in $T/c<I>/: "cred" (user and password), "log"
+# (one line per request: N KIND CODE SECONDS START_MS END_MS, N 0 being
+# the login; START_MS is taken before curl starts, END_MS after it ended),
+# and N.json (answer N's body).  KIND is rs (refresh-session), rt
+# (refresh-token with the refresh token of the last rotation answered 200)
+# or gs (GET /session with its authorization).
+#
+# The client's policy: after a 200 the next request is the next word of
+# LOAD_CYCLE (default "rt rs") after the last one's kind; after anything
+# else refresh-session, since a request that was not answered 200 may
+# have spent the refresh token (the write applied, the answer lost).
+
+# load_login I USER PASSWORD: log session I in; false (and a failing test)
+# if that is not a 200.
+load_login() {
+	local d=$T/c$1
+	mkdir -p "$d"
+	printf '%s\n%s\n' "$2" "$3" >"$d/cred"
+	http POST "$API/login" "$(jq -cn --arg u "$2" --arg p "$3" '{username:$u,password:$p}')"
+	cp "$BODYF" "$d/0.json"
+	echo "0 login $STATUS $HTTP_S $(now_ms) $(now_ms)" >"$d/log"
+	[ "$STATUS" = 200 ] && return 0
+	notok "setup: login of session $1" "status $STATUS: $(short "$BODY")"
+	return 1
+}
+
+# load_last_rotation I: N of the last rotation (login, rs, rt) answered 200.
+load_last_rotation() {
+	awk '$3 == 200 && $2 != "gs" { n = $1 } END { print n }' "$T/c$1/log"
+}
+
+# load_client I [once]: run client I until $T/stop exists, or with "once"
+# until its first 200 (at most 20 requests).  Continues from its log.
+# Forks only curl per request, and one jq per rotation answered 200.
+load_client() {
+	local i=$1 once=${2:-} d=$T/c$1 n code lkind kind w sid rt auth rs
+	local tries=0 t0 next last j
+	local -a cyc
+	read -r -a cyc <<<"${LOAD_CYCLE:-rt rs}"
+	read -r n lkind code _ < <(tail -n 1 "$d/log")
+	last=$(load_last_rotation "$i")
+	{ read -r sid; read -r rt; read -r auth; } < <(jq -r '.data.sessionId,
+	    .data.refreshToken, .data.authorization' "$d/$last.json")
+	rs=$(jq -cn --arg s "$sid" --rawfile c "$d/cred" \
+	    '($c | split("\n")) as $l | {sessionId:$s,username:$l[0],password:$l[1]}')
+	while :; do
+		n=$((n + 1))
+		if [ -n "$once" ]; then
+			[ "$code" = 200 ] && [ "$tries" -gt 0 ] && return 0
+			[ "$tries" -ge 20 ] && return 0
+			tries=$((tries + 1))
+		elif [ -e "$T/stop" ]; then
+			return 0
+		fi
+		kind=rs
+		if [ "$code" = 200 ]; then
+			next=0
+			for j in "${!cyc[@]}"; do
+				[ "${cyc[$j]}" = "$lkind" ] && next=$(((j + 1) % ${#cyc[@]}))
+			done
+			kind=${cyc[$next]}
+		fi
+		t0=$(now_ms)
+		case $kind in
+		rt)
+			w=$(curl -s -m 10 -o "$d/$n.json" -w '%{http_code} %{time_total}' \
+			    -X POST -H 'Content-Type: application/json' \
+			    --data-binary "{\"sessionId\":\"$sid\",\"refreshToken\":\"$rt\"}" \
+			    "$BASE$API/refresh-token") ;;
+		gs)
+			w=$(curl -s -m 10 -o "$d/$n.json" -w '%{http_code} %{time_total}' \
+			    -H "Authorization: $auth" "$BASE$API/session") ;;
+		*)
+			w=$(curl -s -m 10 -o "$d/$n.json" -w '%{http_code} %{time_total}' \
+			    -X POST -H 'Content-Type: application/json' \
+			    --data-binary "$rs" "$BASE$API/refresh-session") ;;
+		esac
+		[ -n "$w" ] || w="000 0"
+		echo "$n $kind $w $t0 $(now_ms)" >>"$d/log"
+		code=${w%% *}
+		lkind=$kind
+		if [ "$code" != 200 ]; then
+			sleep 0.05
+		elif [ "$kind" != gs ]; then
+			{ read -r rt; read -r auth; } < <(jq -r \
+			    '.data.refreshToken, .data.authorization' "$d/$n.json")
+		fi
+	done
+}
+
+# load_count: how many requests the clients made so far (logins included).
+load_count() {
+	cat "$T"/c*/log | wc -l
+}
+
+# load_answers N: every request after the login of clients 1..N, one a
+# line: I N KIND CODE SECONDS START_MS END_MS.
+load_answers() {
+	local i
+	for i in $(seq 1 "$1"); do
+		awk -v s="$i" '$1 > 0 { print s, $0 }' "$T/c$i/log"
+	done
+}
+
+# load_generations I: one line per rotation of session I answered 200 (the
+# login included), in order: N AH CH RH, the SHA-256 of its authorization,
+# authorizationCorban and refreshToken.
+load_generations() {
+	local d=$T/c$1 n k c a cb r
+	local -a ns=()
+	rm -rf "$d/h"
+	mkdir -p "$d/h"
+	while read -r n k c _; do
+		[ "$c" = 200 ] && [ "$k" != gs ] && ns+=("$n")
+	done <"$d/log"
+	(cd "$d" && jq -r '[.data.authorization, .data.authorizationCorban,
+	    .data.refreshToken] | map(sub("^Bearer "; "")) | join(" ")' \
+	    $(printf '%s.json ' "${ns[@]}")) >"$d/h/tokens"
+	n=0
+	while read -r a cb r; do
+		printf '%s' "$a" >"$d/h/${ns[$n]}.a"
+		printf '%s' "$cb" >"$d/h/${ns[$n]}.c"
+		printf '%s' "$r" >"$d/h/${ns[$n]}.r"
+		n=$((n + 1))
+	done <"$d/h/tokens"
+	(cd "$d/h" && sha256sum -- *.a *.c *.r) | awk '
+		{ split($2, f, "."); h[f[1], f[2]] = $1
+		  if (!(f[1] in seen)) { seen[f[1]] = 1; ns[++k] = f[1] } }
+		END { for (i = 1; i <= k; i++)
+			print ns[i], h[ns[i], "a"], h[ns[i], "c"], h[ns[i], "r"] }' |
+	    sort -n
+}
+
+# load_classify I: what Redis holds for session I against what its client
+# was answered.  Sets LOAD_STATE to
+#	last	the three hashes of its last rotation answered 200
+#	unseen	none of the three hashes was ever answered, and a request
+#		not answered 200 came after that rotation (one of them
+#		went through and its answer was lost)
+#	missing	no session key
+#	stale	the three hashes of an earlier answer (a lost write)
+#	mixed	hashes of different answers, or answered and unseen ones
+#	lost	none was answered, yet nothing unanswered came after the
+#		last rotation
+# and LOAD_MATCH to "ah:N ch:N rh:N" (N the answer holding it, - none).
+load_classify() {
+	local i=$1 sid key ah ch rh last after n a c r ma=- mc=- mr=-
+	sid=$(jq -r .data.sessionId "$T/c$i/0.json")
+	key=${PREFIX}session:$sid
+	LOAD_MATCH=
+	if [ "$(rcli EXISTS "$key")" != 1 ]; then
+		LOAD_STATE=missing
+		return
+	fi
+	{ read -r ah; read -r ch; read -r rh; } < <(rcli HMGET "$key" ah ch rh)
+	while read -r n a c r; do
+		[ "$a" = "$ah" ] && ma=$n
+		[ "$c" = "$ch" ] && mc=$n
+		[ "$r" = "$rh" ] && mr=$n
+	done < <(load_generations "$i")
+	last=$(load_last_rotation "$i")
+	after=$(awk -v l="$last" '$1 > l && $3 != 200' "$T/c$i/log" | wc -l)
+	LOAD_MATCH="ah:$ma ch:$mc rh:$mr"
+	if [ "$ma" != "$mc" ] || [ "$ma" != "$mr" ]; then
+		LOAD_STATE=mixed
+	elif [ "$ma" = "$last" ]; then
+		LOAD_STATE=last
+	elif [ "$ma" != - ]; then
+		LOAD_STATE=stale
+	elif [ "$after" -gt 0 ]; then
+		LOAD_STATE=unseen
+	else
+		LOAD_STATE=lost
+	fi
+}
+
+# t_load_settled N [FIRST]: every session FIRST (default 1)..N holds exactly the tokens of its
+# last rotation answered 200, its authorization and authorizationCorban
+# answer GET /session with 200, the tokens of every earlier answer are
+# not held and the previous two authorizations answer 401.  Adds the
+# sessions found mixed to LOAD_MIXED.
+t_load_settled() {
+	local i last f sid ah ch rh n a c r
+	for i in $(seq "${2:-1}" "$1"); do
+		load_classify "$i"
+		[ "$LOAD_STATE" = last ] || t_fail "session $i: $LOAD_STATE ($LOAD_MATCH)"
+		[ "$LOAD_STATE" = mixed ] && LOAD_MIXED=$((${LOAD_MIXED:-0} + 1))
+		last=$(load_last_rotation "$i")
+		for f in authorization authorizationCorban; do
+			http GET "$API/session" "" -H "Authorization: $(jq -r ".data.$f" "$T/c$i/$last.json")"
+			t_eq "session $i $f of answer $last" "$STATUS" 200
+		done
+		sid=$(jq -r .data.sessionId "$T/c$i/0.json")
+		{ read -r ah; read -r ch; read -r rh; } < <(rcli HMGET "${PREFIX}session:$sid" ah ch rh)
+		load_generations "$i" | head -n -1 >"$T/older"
+		while read -r n a c r; do
+			if [ "$a" = "$ah" ] || [ "$c" = "$ch" ] || [ "$r" = "$rh" ]; then
+				t_fail "session $i: answer $n's tokens are held"
+			fi
+		done <"$T/older"
+		for n in $(tail -n 2 "$T/older" | cut -d' ' -f1); do
+			http GET "$API/session" "" -H "Authorization: $(jq -r .data.authorization "$T/c$i/$n.json")"
+			t_eq "session $i authorization of answer $n" "$STATUS" 401
+		done
+	done
+}
+
+# load_figures FILE: "R requests (X refresh-session, Y refresh-token, Z
+# GET /session), A x 200, B x 503, C other, L lost" for the answers in
+# FILE (lines of load_answers; CODE 000 is no answer at all).
+load_figures() {
+	awk '{ n++; k[$3]++; c[$4]++ }
+	    END {
+		other = n - c["200"] - c["503"] - c["000"]
+		printf "%d requests (%d refresh-session, %d refresh-token, %d GET /session), %d x 200, %d x 503, %d other, %d lost",
+		    n, k["rs"], k["rt"], k["gs"], c["200"], c["503"], other, c["000"]
+	    }' "$1"
 }

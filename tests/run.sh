@@ -4,6 +4,11 @@
 # every tests/cgi/*.sh, then every tests/e2e/*.sh.
 #
 #	BUILD=build SANITIZE=0 sh tests/run.sh [SCRIPT...]
+#	BUILD=build VALGRIND=1 JOBS=2 sh tests/run.sh tests/cgi/*.sh
+#
+# VALGRIND=1 runs every responder and autenticacao-admin a script starts
+# under valgrind memcheck (tests/lib.sh); JOBS=N runs up to N scripts at
+# once (their lines still come in order).
 #
 # One progress line per unit binary and per script (with its failing
 # tests), and as the very last line "N passed, N failed".  Exits non-zero
@@ -36,7 +41,9 @@ UNIT_TIMEOUT=${UNIT_TIMEOUT:-600}
 # is stopped and counted as a failure.
 SCRIPT_TIMEOUT=${SCRIPT_TIMEOUT:-300}
 [ "$SANITIZE" = 1 ] && SCRIPT_TIMEOUT=${SCRIPT_TIMEOUT_SAN:-600}
-export BUILD SANITIZE
+[ "$VALGRIND" = 1 ] && SCRIPT_TIMEOUT=${SCRIPT_TIMEOUT_VG:-1200}
+JOBS=${JOBS:-1}
+export BUILD SANITIZE VALGRIND
 
 # part_result NAME P F WHY LOG: add one part's counts, print its line.
 part_result() {
@@ -107,15 +114,51 @@ run_script() {
 	grep '^# note: ' "$log" | sed 's/^# note: /    /'
 }
 
+# run_scripts SCRIPT...: run_script each, up to JOBS at once; the lines
+# and the totals come in the order given.
+run_scripts() {
+	local s i=0 n=0 p f
+	if [ "$JOBS" -le 1 ]; then
+		for s in "$@"; do run_script "$s"; done
+		return
+	fi
+	mkdir -p "$LOGS/jobs"
+	for s in "$@"; do
+		if [ "$n" -ge "$JOBS" ]; then
+			wait -n
+			n=$((n - 1))
+		fi
+		i=$((i + 1))
+		(
+			TOTAL_P=0 TOTAL_F=0
+			run_script "$s" >"$LOGS/jobs/$i.out"
+			echo "$TOTAL_P $TOTAL_F" >"$LOGS/jobs/$i.counts"
+		) &
+		n=$((n + 1))
+	done
+	wait
+	for i in $(seq 1 $#); do
+		cat "$LOGS/jobs/$i.out" 2>/dev/null
+		if read -r p f <"$LOGS/jobs/$i.counts" 2>/dev/null; then
+			TOTAL_P=$((TOTAL_P + p))
+			TOTAL_F=$((TOTAL_F + f))
+		else
+			part_result "(script $i of $#)" 0 1 "its runner died" "$LOGS/jobs"
+		fi
+	done
+}
+
 # The whole run is one function, read before it starts: editing this file
 # during a run does not derail it.
 main() {
 local s b units
+local -a list=()
 if [ $# -gt 0 ]; then
 	for s in "$@"; do
 		case $s in /*) ;; *) s=$PWD/$s ;; esac
-		run_script "$s"
+		list+=("$s")
 	done
+	run_scripts "${list[@]}"
 else
 	units=$(ls "$BUILD"/test_* 2>/dev/null | while read -r b; do
 		[ -x "$b" ] && [ -f "$b" ] && printf '%s\n' "$b"; done)

@@ -5,7 +5,7 @@
 
 redis_start || exit 1
 conf_write
-ADMIN=$BUILD/autenticacao-admin
+ADMIN=$(bin_path autenticacao-admin)
 
 t_begin "useradd reads the password from the first line of stdin and exits 0"
 adm_in $'first-pw\nsecond-line\n' useradd alice

@@ -10,6 +10,7 @@ S=$SID A=$AUTH R=$REFRESH
 [ "$STATUS" = 200 ] || notok "setup: login alice" "status $STATUS: $BODY"
 LIMIT=1800	# ms: redis_timeout_ms 300 + slack for process start
 [ "$SANITIZE" = 1 ] && LIMIT=4000
+[ "$VALGRIND" = 1 ] && LIMIT=10000	# valgrind alone takes 1-3 s to start
 
 # ---- a config pointing at a closed port
 CLOSED=$T/closed.conf
