@@ -314,6 +314,7 @@ say "$(date -u '+%Y-%m-%d %H:%M:%S UTC'): $PROCS responder processes, $CORES cor
 say "timing scrypt at the configured cost N=$CN r=$CR p=$CP ($SCRYPT_ROUNDS rounds per library)"
 "$BIN/bench_scrypt" -t "$CN" "$CR" "$CP" "$SCRYPT_ROUNDS" >"$W/scrypt.txt" || die "bench_scrypt failed"
 "$BIN/bench_scrypt" -t 1024 1 1 20 >"$W/scrypt-cheap.txt" || die "bench_scrypt failed"
+"$BIN/bench_scrypt" -t 16384 8 1 $((SCRYPT_ROUNDS * 2)) >"$W/scrypt-16k.txt" || die "bench_scrypt failed"
 sed 's/^/bench:   /' "$W/scrypt.txt"
 T_FAST=$(awk '$2 == "fastest" { sub(/median_ms=/, "", $4); print $4 }' "$W/scrypt.txt")
 T_SODIUM=$(awk '$2 == "libsodium" { for (i = 1; i <= NF; i++) if ($i ~ /^median_ms=/) { sub(/median_ms=/, "", $i); print $i } }' "$W/scrypt.txt")
@@ -407,7 +408,8 @@ END=$(date +%s)
 	echo
 	echo "scrypt, one check at the configured cost N=$CN r=$CR p=$CP (median of $SCRYPT_ROUNDS):"
 	sed 's/^scrypt /  /' "$W/scrypt.txt"
-	echo "  at the cheap cost N=1024 r=1 p=1: $(awk '$2 == "libsodium" { print $6 }' "$W/scrypt-cheap.txt") (libsodium)"
+	echo "  at N=16384 r=8 p=1: $(awk '$2 != "fastest" { printf "%s%s %s", sep, $2, $6; sep = ", " }' "$W/scrypt-16k.txt")"
+	echo "  at the cheap cost N=1024 r=1 p=1: $(awk '$2 != "fastest" { printf "%s%s %s", sep, $2, $6; sep = ", " }' "$W/scrypt-cheap.txt")"
 	echo "scrypt limit = $PROCS / $T_FAST ms = $LIMIT checks/s"
 	echo "measured beside it: $PROCS processes checking at once (libsodium) make $PAR_LIMIT checks/s ($(awk -v a="$PAR_LIMIT" -v b="$LIMIT" 'BEGIN { printf "%.0f%%", 100 * a / b }') of the limit)"
 	echo
