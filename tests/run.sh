@@ -88,8 +88,10 @@ run_script() {
 	local script=$1 name log rc p f why= counts
 	name=${script#$ROOT_DIR/tests/}
 	log=$LOGS/$(echo "$name" | tr / _).log
+	local t0=$SECONDS
 	timeout -k 5 "$SCRIPT_TIMEOUT" bash "$script" >"$log" 2>&1 </dev/null
 	rc=$?
+	echo "# run.sh: $name took $((SECONDS - t0)) s" >>"$log"
 	counts=$(grep -E '^# counts [0-9]+ [0-9]+$' "$log" | tail -n 1)
 	if [ -z "$counts" ]; then
 		p=$(grep -c '^ok - ' "$log")

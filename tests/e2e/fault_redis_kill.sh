@@ -29,8 +29,8 @@
 #    holds exactly the tokens of its last answer.
 . "$(dirname "$0")/../lib.sh"
 
-NS=8		# sessions, one sequential client each
-KILL_AFTER=160	# answers of the load before Redis is killed
+NS=6		# sessions, one sequential client each
+KILL_AFTER=90	# answers of the load before Redis is killed
 DOWN=1.5	# seconds Redis stays dead under the load
 LIMIT=2.5	# seconds: redis_timeout_ms 500 + slack
 [ "$SANITIZE" = 1 ] && LIMIT=5

@@ -18,8 +18,8 @@
 # workers are killed.
 . "$(dirname "$0")/../lib.sh"
 
-NS=6		# sessions, one sequential client each
-KILL_AFTER=80	# answers of the load before the kill
+NS=4		# sessions, one sequential client each
+KILL_AFTER=50	# answers of the load before the kill
 LIMIT=2.5	# seconds: the slowest answer allowed under load
 [ "$SANITIZE" = 1 ] && LIMIT=5
 
