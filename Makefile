@@ -99,14 +99,15 @@ test: deps
 # The responder and autenticacao-admin of the tests/cgi/*.sh scripts run
 # under memcheck (tests/lib.sh VALGRIND=1), two scripts at a time.  Built
 # as for users: valgrind and AddressSanitizer do not mix.  memcheck costs
-# about a CPU second per process, so three kinds of script are left to the
-# ASan/UBSan pass: validation_*.sh (some 200 one-request runs, each refused
+# about a CPU second per process, so four kinds of script are left to the
+# ASan/UBSan pass (with LeakSanitizer): validation_*.sh (some 200 one-request runs, each refused
 # by the JSON parser or the field rules before any Redis or scrypt work),
 # bruteforce.sh (a hundred logins counting failures: its 429, X-Forwarded-For
 # and IPv6 /64 paths are memchecked only on demand) and admin_race.sh
-# (concurrent admin runs; admin.sh runs every command).  Any script runs
+# (concurrent admin runs; admin.sh runs every command) and config.sh (the
+# config parser, also under ASan in unit/test_cfg).  Any script runs
 # under memcheck with `VALGRIND=1 sh tests/run.sh tests/cgi/X.sh`.
-VG_SKIPPED	= $(addprefix tests/cgi/,bruteforce.sh admin_race.sh) \
+VG_SKIPPED	= $(addprefix tests/cgi/,bruteforce.sh admin_race.sh config.sh) \
 		  $(wildcard tests/cgi/validation_*.sh)
 # The longest first, so that the two jobs end together; then any other.
 VG_FIRST	= $(addprefix tests/cgi/,http.sh endpoints.sh admin.sh \

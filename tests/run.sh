@@ -172,8 +172,12 @@ else
 			part_result "unit (redis for unit tests)" 0 1 "redis-server did not start" "-"
 		fi
 	fi
-	for s in "$ROOT_DIR"/tests/fuzz/replay.sh "$ROOT_DIR"/tests/cgi/*.sh \
-	    "$ROOT_DIR"/tests/e2e/*.sh; do
+	# The scripted CGI tests share nothing but the machine: CGI_JOBS of
+	# them at once (default 2).  The end-to-end tests drive servers under
+	# load and measure what they see: one at a time.
+	JOBS=${CGI_JOBS:-2} run_scripts "$ROOT_DIR"/tests/fuzz/replay.sh \
+	    "$ROOT_DIR"/tests/cgi/*.sh
+	for s in "$ROOT_DIR"/tests/e2e/*.sh; do
 		[ -f "$s" ] || continue
 		run_script "$s"
 	done
