@@ -29,7 +29,9 @@
 #
 # Environment: BENCH_PROCS, BENCH_DURATION (s per case, default 8),
 # BENCH_DURATION_PW (s per password case at the configured cost, default
-# 20), BENCH_RSS_REQUESTS (default 100000), BENCH_SCRYPT_ROUNDS (default 5).
+# 20), BENCH_RSS_REQUESTS (default 100000), BENCH_SCRYPT_ROUNDS (default 5),
+# BENCH_ROUNDS (interleaved rounds of the token checks and their ceilings,
+# the best of each kept; default 2).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +43,7 @@ DUR=${BENCH_DURATION:-8}
 DUR_PW=${BENCH_DURATION_PW:-20}
 RSS_REQUESTS=${BENCH_RSS_REQUESTS:-100000}
 SCRYPT_ROUNDS=${BENCH_SCRYPT_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-2}
 THREADS=2
 API=/api/v1/autenticacao
 RESULTS=$ROOT/bench/results
@@ -344,10 +347,14 @@ NSEED=$(split_pools "$W"/seed.*)
 say "seeded $NSEED sessions"
 
 for c in 4 64; do
-	run_case hello - bearer.lua /hello/x "$c" "$DUR" "$W/pool-bearer"
-	run_case hello-redis - bearer.lua /hello-redis/x "$c" "$DUR" "$W/pool-bearer"
-	run_case session - bearer.lua "$API/session" "$c" "$DUR" "$W/pool-bearer"
-	run_case authorizer - bearer.lua /protected/file.txt "$c" "$DUR" "$W/pool-bearer"
+	# The token checks and their ceilings: ROUNDS interleaved rounds, the
+	# best of each kept, so a noisy moment hurts neither side alone.
+	for r in $(seq "$ROUNDS"); do
+		run_case hello - bearer.lua /hello/x "$c" "$DUR" "$W/pool-bearer"
+		run_case hello-redis - bearer.lua /hello-redis/x "$c" "$DUR" "$W/pool-bearer"
+		run_case session - bearer.lua "$API/session" "$c" "$DUR" "$W/pool-bearer"
+		run_case authorizer - bearer.lua /protected/file.txt "$c" "$DUR" "$W/pool-bearer"
+	done
 	run_case refresh-token - refresh_token.lua "$API/refresh-token" "$c" "$DUR" "$W/pool-refresh-$c"
 	run_case login cheap login.lua "$API/login" "$c" "$DUR" "$W/pool-users-cheap"
 	run_case refresh-session cheap refresh_session.lua "$API/refresh-session" "$c" "$DUR" "$W/pool-rs-cheap"
@@ -394,6 +401,17 @@ rss_snap >"$W/rss-pw-after"
 lighttpd_stop
 
 # ---- report ----
+# One row per case: the best of its rounds (by requests/s).
+{
+	head -n 1 "$TSV"
+	tail -n +2 "$TSV" | sort -t "$(printf '\t')" -k5,5 -g -r |
+	    awk -F'\t' '!seen[$1 FS $2 FS $3]++' |
+	    awk -F'\t' 'BEGIN { o["hello"] = 1; o["hello-redis"] = 2; o["session"] = 3; o["authorizer"] = 4;
+		o["refresh-token"] = 5; o["login"] = 6; o["refresh-session"] = 7 }
+		{ print ($2 == "configured" ? 1 : 0) "\t" $3 "\t" o[$1] "\t" $0 }' |
+	    sort -k1,1n -k2,2n -k3,3n | cut -f4-
+} >"$W/best.tsv"
+mv "$W/best.tsv" "$TSV"
 HOST=$(hostname -s 2>/dev/null || echo host)
 STAMP=$(date -u +%Y%m%d-%H%M%S)
 REPORT=$W/report.txt
@@ -404,7 +422,8 @@ END=$(date +%s)
 	echo "autenticacao make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $((END - START)) s"
 	echo "machine: $CPU, $CORES cores, $(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
 	echo "software: $(redis-server --version | awk '{ print $3 }' | sed 's/v=/redis /'), $("$LIGHTTPD" -v 2>&1 | awk 'NR == 1 { print $1 }'), $(wrk --version 2>&1 | awk 'NR == 1 { print $1, $2 }')"
-	echo "setup: $PROCS responder processes (and $PROCS per ceiling), wrk -t $THREADS, ${DUR}s per case, ${DUR_PW}s per case at the configured cost"
+	echo "setup: $PROCS responder processes (and $PROCS per ceiling), wrk -t $THREADS, ${DUR}s per case, ${DUR_PW}s per case at the configured cost;"
+	echo "  hello, hello-redis, session and authorizer: best of $ROUNDS interleaved rounds"
 	echo
 	echo "scrypt, one check at the configured cost N=$CN r=$CR p=$CP (median of $SCRYPT_ROUNDS):"
 	sed 's/^scrypt /  /' "$W/scrypt.txt"
