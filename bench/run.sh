@@ -544,6 +544,7 @@ unset logscale y
 set ylabel "% of the ceiling"
 set yrange [0:120]
 set title "against the ceiling: scrypt limit (configured cost) or hello-redis (token checks)"
+set key top left
 plot "$W/chart.dat" using 4:xtic(1) title "c=4", "" using 5 title "c=64", \
      90 with lines dt 2 lc rgb "black" title "90% (password budget)", \
      80 with lines dt 3 lc rgb "gray40" title "80% (token budget)"

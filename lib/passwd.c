@@ -12,7 +12,7 @@
  *
  * scrypt itself is libsodium's crypto_pwhash_scryptsalsa208sha256_ll: the
  * same bytes as libscrypt_scrypt (tests/unit/test_passwd.c checks both
- * ways, tests/bench/bench_scrypt.c compares speed).
+ * ways, bench/bench_scrypt.c compares speed with libscrypt and OpenSSL).
  *
  * The stored string chooses the cost of a check, so it is parsed strictly
  * and its cost capped with cfg.h's CFG_SCRYPT_* before any work: anything
