@@ -1313,6 +1313,34 @@ load_last_rotation() {
 	awk '$3 == 200 && $2 != "gs" { n = $1 } END { print n }' "$T/c$1/log"
 }
 
+# load_start N: start clients 1..N in the background (until $T/stop
+# exists, see load_client); load_wait waits for them all.
+load_start() {
+	local i
+	rm -f "$T/stop"
+	LOAD_PIDS=()
+	for i in $(seq 1 "$1"); do
+		load_client "$i" &
+		LOAD_PIDS+=($!)
+	done
+}
+load_wait() {
+	local p
+	for p in "${LOAD_PIDS[@]}"; do wait "$p"; done
+	LOAD_PIDS=()
+}
+
+# load_once N: clients 1..N each go on until their first 200, all at once.
+load_once() {
+	local i
+	LOAD_PIDS=()
+	for i in $(seq 1 "$1"); do
+		load_client "$i" once &
+		LOAD_PIDS+=($!)
+	done
+	load_wait
+}
+
 # load_client I [once]: run client I until $T/stop exists, or with "once"
 # until its first 200 (at most 20 requests).  Continues from its log.
 # Forks only curl per request, and one jq per rotation answered 200.

@@ -55,12 +55,7 @@ t_match "worker pids" "$WORKERS" '^[0-9]+ [0-9]+$'
 t_end
 
 # ---- the load (refresh-token and refresh-session), Redis killed under it
-rm -f "$T/stop"
-pids=()
-for i in $(seq 1 $NS); do
-	load_client "$i" &
-	pids+=($!)
-done
+load_start $NS
 for k in $(seq 1 300); do
 	[ "$(load_count)" -ge $((KILL_AFTER + NS)) ] && break
 	sleep 0.2
@@ -69,7 +64,7 @@ BEFORE=$(($(load_count) - NS))
 redis_kill
 sleep "$DOWN"
 touch "$T/stop"
-for p in "${pids[@]}"; do wait "$p"; done
+load_wait
 load_answers $NS >"$T/phase1"
 
 t_begin "load: $BEFORE answers before the kill, some after it"
@@ -129,12 +124,7 @@ t_end
 LOAD_MIXED=${NSTATE[mixed]:-0}
 
 # ---- Redis back: the clients go on until a 200 each
-pids=()
-for i in $(seq 1 $NS); do
-	load_client "$i" once &
-	pids+=($!)
-done
-for p in "${pids[@]}"; do wait "$p"; done
+load_once $NS
 load_answers $NS >"$T/all"
 awk 'NR == FNR { seen[$1 " " $2] = 1; next } !(($1 " " $2) in seen)' "$T/phase1" "$T/all" >"$T/phase2"
 t_begin "Redis back: every request of the clients answers 200 (the workers reconnect by themselves)"

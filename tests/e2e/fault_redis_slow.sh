@@ -31,12 +31,7 @@ WORKERS=$(fcgi_workers)
 
 # ---- the load, and the pause in its middle
 export LOAD_CYCLE="rt gs rs gs"
-rm -f "$T/stop"
-pids=()
-for i in $(seq 1 $NS); do
-	load_client "$i" &
-	pids+=($!)
-done
+load_start $NS
 for k in $(seq 1 300); do
 	[ "$(load_count)" -ge $((NS + 60)) ] && break
 	sleep 0.2
@@ -49,7 +44,7 @@ rcli CLIENT PAUSE $PAUSE ALL >/dev/null
 P0=$(now_ms)
 sleep $((PAUSE / 1000 + 2))
 touch "$T/stop"
-for p in "${pids[@]}"; do wait "$p"; done
+load_wait
 load_answers $NS >"$T/all"
 
 # a request "during" started and ended while the pause surely lasted:

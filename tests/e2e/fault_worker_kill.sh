@@ -39,12 +39,7 @@ VICTIM=${WORKERS%% *}
 SURVIVOR=${WORKERS##* }
 
 # ---- one worker killed under the load
-rm -f "$T/stop"
-pids=()
-for i in $(seq 1 $NS); do
-	load_client "$i" &
-	pids+=($!)
-done
+load_start $NS
 for k in $(seq 1 300); do
 	[ "$(load_count)" -ge $((KILL_AFTER + NS)) ] && break
 	sleep 0.2
@@ -53,7 +48,7 @@ BEFORE=$(($(load_count) - NS))
 kill -9 "$VICTIM"
 sleep 2
 touch "$T/stop"
-for p in "${pids[@]}"; do wait "$p"; done
+load_wait
 load_answers $NS >"$T/all"
 NOW=$(fcgi_workers)
 
@@ -91,12 +86,7 @@ for i in $(seq 1 $NS); do
 done
 t_end
 LOAD_MIXED=${NSTATE[mixed]:-0}
-pids=()
-for i in $(seq 1 $NS); do
-	load_client "$i" once &
-	pids+=($!)
-done
-for p in "${pids[@]}"; do wait "$p"; done
+load_once $NS
 load_answers $NS >"$T/all2"
 t_begin "worker killed under load: afterwards every session holds exactly its last answer's tokens"
 n=$(awk 'NR == FNR { seen[$1 " " $2] = 1; next } !(($1 " " $2) in seen) && $4 != 200' "$T/all" "$T/all2" | wc -l)
