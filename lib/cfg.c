@@ -133,7 +133,8 @@ static int	cfg_set_authz(struct cfg *, const struct cfg_key *,
 #define NUM(f, t, lo, hi, fl, d) \
 	cfg_set_num, offsetof(struct cfg, f), (t), (lo), (hi), (fl), (d)
 
-/* Every key of API.md's configuration table, with its range and default. */
+/* Every key of the configuration table of docs/API.md, with its range
+ * and default. */
 static const struct cfg_key cfg_keys[CFG__MAX] = {
 	[CFG_REDIS_HOST] = { "redis_host",
 	    STR(redis_host, 1, CFG_F_GRAPH, "127.0.0.1") },

@@ -58,7 +58,7 @@ struct cfg {
 	enum cfg_authz	 authorizer_token;
 };
 
-/* Fill c with API.md's defaults. */
+/* Fill c with docs/API.md's defaults. */
 void		 cfg_defaults(struct cfg *c);
 
 /*

@@ -1,5 +1,5 @@
 /*
- * err.c - API.md's error table: status, code and message of every error.
+ * err.c - docs/API.md's error table: status, code and message of every error.
  */
 #include "err.h"
 

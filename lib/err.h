@@ -4,7 +4,8 @@
  * Every module returns one of these; library-specific conventions (hiredis'
  * NULL plus c->err, libscrypt's three return styles, json-c's NULLs) are
  * translated at the module edge.  err.c maps each value to the HTTP status,
- * the API code and the pt-BR message of API.md's error table, in one table.
+ * the API code and the pt-BR message of the error table of docs/API.md,
+ * in one table.
  */
 #ifndef AUTENTICACAO_ERR_H
 #define AUTENTICACAO_ERR_H

@@ -24,7 +24,7 @@ struct reply_tokens {
 };
 
 /*
- * Write an error answer for e: API.md's status and body; field names the
+ * Write an error answer for e: docs/API.md's status and body; field names the
  * offending field for MISSING_FIELD/INVALID_FIELD; allow is the Allow value
  * for 405; retry_after the Retry-After seconds for 429.  Returns 0, or -1
  * when the answer could not be written.

@@ -797,7 +797,7 @@ jsum() {
 # t_error STATUS CODE [FIELD]: the last answer is the contract's error body
 # with that status and code; FIELD given means error.field must be it,
 # absent means there must be no error.field.  MISSING_FIELD and
-# INVALID_FIELD messages are the decided ones (notes/responder.md).
+# INVALID_FIELD messages are the decided ones (docs/design.md).
 t_error() {
 	local st=$1 code=$2 field=${3-} keys
 	t_status "$st"
@@ -1109,7 +1109,7 @@ with() {
 }
 
 # field_cases EP BASE FIELD MAX KIND: every per-field validation case of
-# API.md for FIELD of endpoint EP (path under $API), BASE being a valid
+# docs/API.md for FIELD of endpoint EP (path under $API), BASE being a valid
 # body.  KIND is "text" (username, password: any UTF-8 without control
 # characters) or "id" (sessionId: URL-safe characters only).
 field_cases() {
@@ -1174,7 +1174,7 @@ field_cases() {
 }
 
 # body_cases EP BASE FIRSTFIELD: every whole-body validation case of
-# API.md for endpoint EP: INVALID_JSON cases and field order.
+# docs/API.md for endpoint EP: INVALID_JSON cases and field order.
 body_cases() {
 	local ep=$1 base=$2 first=$3 inner deep
 	local P="$ep body"

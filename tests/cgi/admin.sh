@@ -1,4 +1,4 @@
-# autenticacao-admin (API.md "Programs"): every command, exit status 0
+# autenticacao-admin (docs/API.md "Programs"): every command, exit status 0
 # done / 1 failed / 2 usage error, and what each does to logins and
 # sessions.
 . "$(dirname "$0")/../lib.sh"

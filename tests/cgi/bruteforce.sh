@@ -1,4 +1,4 @@
-# Brute-force regulation (API.md 429 TOO_MANY_ATTEMPTS, notes/responder.md
+# Brute-force regulation (docs/API.md 429 TOO_MANY_ATTEMPTS, docs/design.md
 # "Brute force"): max_failures failed password checks of a user name or a
 # client address ban it for ban_time; Retry-After; the admin's unban.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,4 @@
-# The responder's configuration (API.md "Configuration", notes/responder.md
+# The responder's configuration (docs/API.md "Configuration", docs/design.md
 # "Config"): AUTENTICACAO_CONF, and a bad file stops it at start with
 # "file:line: key: reason" on stderr and exit 1.
 . "$(dirname "$0")/../lib.sh"
@@ -81,7 +81,7 @@ sed "s/^redis_port = .*/redis_port = $REDIS_PORT/" "$ROOT_DIR/conf/autenticacao.
 CONF=$T/shipped.conf cgi GET "$API/health"
 t_status 200
 t_end
-t_begin "the shipped conf/autenticacao.conf documents every key of API.md"
+t_begin "the shipped conf/autenticacao.conf documents every key of docs/API.md"
 for k in redis_host redis_port redis_socket redis_password redis_username redis_db \
     redis_timeout_ms key_prefix access_ttl session_ttl scrypt_n scrypt_r scrypt_p \
     max_body max_failures failure_window ban_time trusted_proxies \

@@ -1,4 +1,4 @@
-# The other endpoints of API.md that the token flows rely on: GET /session,
+# The other endpoints of docs/API.md that the token flows rely on: GET /session,
 # GET /health, POST /logout, POST /refresh-token (single use, RFC 9700
 # 4.14.2 reuse detection, refresh_reuse_grace).
 . "$(dirname "$0")/../lib.sh"

@@ -1,5 +1,5 @@
-# The front line of the responder as a CGI program (API.md "Errors",
-# notes/responder.md "Routing" and "Order of checks"): routes, methods,
+# The front line of the responder as a CGI program (docs/API.md "Errors",
+# docs/design.md "Routing" and "Order of checks"): routes, methods,
 # media type, CONTENT_LENGTH, body reading, argv, header injection and the
 # headers of every answer.
 . "$(dirname "$0")/../lib.sh"
@@ -242,7 +242,7 @@ cgi POST $'/api/v1/autenticacao/nope\r\nX-Injected: 1' "$LOGIN"
 t_nomatch "body" "$BODY" $'[\r\n]X-Injected'
 t_end
 
-# ---- headers of every answer (notes/responder.md "Output")
+# ---- headers of every answer (docs/design.md "Output")
 
 hdrs() { # NAME [cgi args]
 	local name=$1

@@ -1,4 +1,4 @@
-# POST /login (API.md "Endpoints", "Semantics"): the success shape, the
+# POST /login (docs/API.md "Endpoints", "Semantics"): the success shape, the
 # headers, new sessions, identical INVALID_CREDENTIALS answers, the dummy
 # scrypt check and re-hashing.
 . "$(dirname "$0")/../lib.sh"

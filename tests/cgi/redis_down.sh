@@ -1,4 +1,4 @@
-# Redis unreachable or slow (API.md: 503 SERVICE_UNAVAILABLE, "never 401
+# Redis unreachable or slow (docs/API.md: 503 SERVICE_UNAVAILABLE, "never 401
 # and never 200"; redis_timeout_ms bounds the wait).
 . "$(dirname "$0")/../lib.sh"
 

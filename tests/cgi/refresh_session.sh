@@ -1,5 +1,5 @@
 # POST /refresh-session, the seed page: same sessionId, three new tokens,
-# the old ones dead at once; password first, then the session (API.md
+# the old ones dead at once; password first, then the session (docs/API.md
 # "Semantics"); SESSION_NOT_FOUND for a missing or someone else's session.
 . "$(dirname "$0")/../lib.sh"
 
@@ -123,7 +123,7 @@ refresh_session "$SX" alice alice-pw
 t_error 404 SESSION_NOT_FOUND
 t_end
 
-# ---- password first, then the session (API.md "Semantics")
+# ---- password first, then the session (docs/API.md "Semantics")
 
 login bob bob-pw
 SB=$SID AB=$AUTH

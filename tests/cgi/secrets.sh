@@ -1,4 +1,4 @@
-# Secrets stay secret (API.md "Semantics": tokens never stored in the
+# Secrets stay secret (docs/API.md "Semantics": tokens never stored in the
 # clear; log.h/notes: never a password or token in a log line).
 . "$(dirname "$0")/../lib.sh"
 

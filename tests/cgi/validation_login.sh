@@ -1,4 +1,4 @@
-# Request validation of POST /login (API.md "Errors"; notes/responder.md
+# Request validation of POST /login (docs/API.md "Errors"; docs/design.md
 # order of checks): every MISSING_FIELD / INVALID_FIELD / INVALID_JSON case.
 . "$(dirname "$0")/../lib.sh"
 

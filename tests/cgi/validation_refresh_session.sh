@@ -1,6 +1,6 @@
 # Request validation of POST /refresh-session (the seed's body: sessionId,
 # username, password): every MISSING_FIELD / INVALID_FIELD / INVALID_JSON
-# case of API.md, in the order of the endpoint's table.
+# case of docs/API.md, in the order of the endpoint's table.
 . "$(dirname "$0")/../lib.sh"
 
 redis_start || exit 1

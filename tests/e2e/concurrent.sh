@@ -1,5 +1,5 @@
 # Rotations racing each other through a real lighttpd with two FastCGI
-# workers (API.md: "Two rotations of one session racing each other never
+# workers (docs/API.md: "Two rotations of one session racing each other never
 # leave two live token sets"): 20 concurrent refresh-session calls on one
 # session.
 . "$(dirname "$0")/../lib.sh"

@@ -1,5 +1,5 @@
 # Malformed requests through a real lighttpd (mod_fastcgi, two workers):
-# each gets the API's JSON error (status and error.code of API.md) or a
+# each gets the API's JSON error (status and error.code of docs/API.md) or a
 # correct answer, or, for what lighttpd itself refuses, lighttpd's own
 # 4xx; never a crash, a hang, or a write: after each bad request Redis
 # holds no new session and the same two workers serve.

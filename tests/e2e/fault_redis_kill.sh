@@ -8,7 +8,7 @@
 # client whose requests are sequential, many sessions run in parallel.
 # What is provably true, and asserted:
 #
-#  - every request is answered, 200 or 503 (API.md: Redis unreachable is
+#  - every request is answered, 200 or 503 (docs/API.md: Redis unreachable is
 #    503), within redis_timeout_ms + slack; no worker dies.
 #  - A 200 means the rotation was acknowledged by Redis, so it survives.
 #    A 503 means nothing about the write: Redis may have applied it and

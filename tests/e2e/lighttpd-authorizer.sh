@@ -5,7 +5,7 @@
 # careless authorizer would be skipped, so every test here also checks that
 # the snippet's "check-local" => "disable" holds the door.
 #
-# API.md, "FastCGI authorizer role": 200 + AUTH_USER/AUTH_SESSION_ID for a
+# docs/API.md, "FastCGI authorizer role": 200 + AUTH_USER/AUTH_SESSION_ID for a
 # live token of the type authorizer_token allows; 401 + WWW-Authenticate
 # for everything else; 503 (never 200/401) when Redis fails.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,4 @@
-# Redis going away under a running lighttpd (API.md: 503, never 401 or 200;
+# Redis going away under a running lighttpd (docs/API.md: 503, never 401 or 200;
 # store.h: a long-lived worker reconnects by itself once Redis is back).
 . "$(dirname "$0")/../lib.sh"
 

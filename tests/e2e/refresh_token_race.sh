@@ -1,5 +1,5 @@
 # 20 clients presenting one refresh token at once, through a real lighttpd
-# with two FastCGI workers (API.md: a refresh token is single-use; two
+# with two FastCGI workers (docs/API.md: a refresh token is single-use; two
 # racing uses mint at most one successor; RFC 9700 4.14.2).
 #
 # With refresh_reuse_grace > 0 the losers get 409 and the session keeps

@@ -364,7 +364,7 @@ test_rehash_detection(void **state)
 	/* Higher N but lower r is still a rehash: any field lower. */
 	assert_int_equal(pw_check(mcf, PW, PWLEN,
 	    &(struct pw_cost){ 512, 8, 3 }), PW_MATCH_REHASH);
-	/* The API.md default against libscrypt's 16384/8/3 vector. */
+	/* The docs/API.md default against libscrypt's 16384/8/3 vector. */
 	assert_int_equal(pw_check(ref16k, PW, PWLEN,
 	    &(struct pw_cost){ 32768, 8, 3 }), PW_MATCH_REHASH);
 }
