@@ -39,7 +39,6 @@
 #include "token.h"
 
 #define PROGNAME	"autenticacao-admin"
-#define PASS_MAX	1024	/* bytes of a password, as for the API */
 
 enum exitcode {
 	EXIT_DONE = 0,
@@ -254,11 +253,11 @@ arg_check(const struct admin *a, const struct cmd *c, const char *arg)
 		if (tok_charset_ok(arg, strlen(arg)))
 			return 0;
 		fail(a, "invalid session id: 1-%d characters of "
-		    "A-Z a-z 0-9 - _ . ~", TOK_MAX);
+		    "A-Z a-z 0-9 - _ . ~", LIM_TOKEN_MAX);
 		break;
 	case ARG_NAME:
 	case ARG_SUBJECT:
-		f = text_check(arg, strlen(arg), STORE_USER_MAX);
+		f = text_check(arg, strlen(arg), LIM_USER_MAX);
 		/* A name travels in the authorizer's Variable-AUTH_USER
 		 * header, whose value a web server may trim: a new name
 		 * must not start or end with a space. */
@@ -490,10 +489,10 @@ tty_prompt(const struct admin *a, const char *prompt, char *buf,
 }
 
 /*
- * Get a new password into pw (PASS_MAX + 1 bytes), its length into *len.
+ * Get a new password into pw (LIM_PASSWORD_MAX + 1 bytes), its length into *len.
  * On a terminal it is prompted twice with echo off and both entries must
  * match; otherwise it is the first line of stdin.  Either way it must be
- * what the API accepts as a password: 1..PASS_MAX bytes of UTF-8 without
+ * what the API accepts as a password: 1..LIM_PASSWORD_MAX bytes of UTF-8 without
  * NUL or control characters (anything else could never log in).  Returns 0,
  * or -1 with pw wiped and the reason on stderr (nothing is said when a
  * signal interrupted the prompt: tty_signo tells main).
@@ -501,23 +500,23 @@ tty_prompt(const struct admin *a, const char *prompt, char *buf,
 static int
 pass_read(const struct admin *a, char *pw, size_t *len)
 {
-	char		 again[PASS_MAX + 1];
+	char		 again[LIM_PASSWORD_MAX + 1];
 	size_t		 len2 = 0;
 	enum textfault	 f;
 	int		 rc = -1, over = 0, over2 = 0, tty;
 
 	tty = isatty(STDIN_FILENO);
 	if (tty) {
-		if (tty_prompt(a, "Password: ", pw, PASS_MAX + 1, len,
+		if (tty_prompt(a, "Password: ", pw, LIM_PASSWORD_MAX + 1, len,
 		    &over) == -1)
 			goto out;
-	} else if (line_read(STDIN_FILENO, pw, PASS_MAX + 1, len, &over,
+	} else if (line_read(STDIN_FILENO, pw, LIM_PASSWORD_MAX + 1, len, &over,
 	    0) == -1) {
 		fail(a, "cannot read password: %s", strerror(errno));
 		goto out;
 	}
 
-	f = over ? TEXT_LONG : text_check(pw, *len, PASS_MAX);
+	f = over ? TEXT_LONG : text_check(pw, *len, LIM_PASSWORD_MAX);
 	if (f != TEXT_OK) {
 		fail(a, "%s", pass_faults[f]);
 		goto out;
@@ -536,7 +535,7 @@ pass_read(const struct admin *a, char *pw, size_t *len)
 out:
 	tok_wipe(again, sizeof(again));
 	if (rc == -1) {
-		tok_wipe(pw, PASS_MAX + 1);
+		tok_wipe(pw, LIM_PASSWORD_MAX + 1);
 		*len = 0;
 	}
 	return rc;
@@ -550,7 +549,7 @@ out:
 static int
 pass_new(const struct admin *a, char mcf[PW_MCF_MAX])
 {
-	char		 pw[PASS_MAX + 1];
+	char		 pw[LIM_PASSWORD_MAX + 1];
 	size_t		 len = 0;
 	struct pw_cost	 cost;
 	int		 rc = -1;

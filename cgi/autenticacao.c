@@ -36,7 +36,7 @@
 #include "token.h"
 
 /* Longest token we mint: "<sid>.<secret>". */
-#define MINT_MAX	(TOK_MAX)
+#define MINT_MAX	(LIM_TOKEN_MAX)
 
 /* Everything one request may touch.  Only cfg and store outlive it. */
 struct ctx {
@@ -349,7 +349,7 @@ do_refresh_token(struct ctx *x)
 	struct req		*r = &x->req;
 	struct store_session	 s;
 	struct mint		 m;
-	char			 sid[TOK_MAX + 1], h[TOK_HASH_LEN + 1];
+	char			 sid[LIM_TOKEN_MAX + 1], h[TOK_HASH_LEN + 1];
 	enum err		 e;
 	int			 revoked = 0;
 

@@ -43,16 +43,16 @@ static const struct {
 	size_t		 buf_off;	/* offsetof(struct req, buffer) */
 	size_t		 len_off;	/* offsetof(struct req, length) */
 } fields[] = {
-	{ FIELD_SESSION_ID, "sessionId", KIND_TOKEN, TOK_MAX,
+	{ FIELD_SESSION_ID, "sessionId", KIND_TOKEN, LIM_TOKEN_MAX,
 	    offsetof(struct req, session_id),
 	    offsetof(struct req, session_id_len) },
-	{ FIELD_USERNAME, "username", KIND_TEXT, STORE_USER_MAX,
+	{ FIELD_USERNAME, "username", KIND_TEXT, LIM_USER_MAX,
 	    offsetof(struct req, username),
 	    offsetof(struct req, username_len) },
-	{ FIELD_PASSWORD, "password", KIND_TEXT, HTTP_PASSWORD_MAX,
+	{ FIELD_PASSWORD, "password", KIND_TEXT, LIM_PASSWORD_MAX,
 	    offsetof(struct req, password),
 	    offsetof(struct req, password_len) },
-	{ FIELD_REFRESH_TOKEN, "refreshToken", KIND_TOKEN, TOK_MAX,
+	{ FIELD_REFRESH_TOKEN, "refreshToken", KIND_TOKEN, LIM_TOKEN_MAX,
 	    offsetof(struct req, refresh_token),
 	    offsetof(struct req, refresh_token_len) },
 };

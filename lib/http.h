@@ -17,10 +17,10 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "contract.h"
 #include "store.h"
 #include "token.h"
 
-#define HTTP_PASSWORD_MAX	1024	/* bytes of a password */
 #define HTTP_PATH_MAX		512	/* bytes of the path kept for the log */
 #define HTTP_ADDR_MAX		64	/* bytes of a textual IP address */
 #define HTTP_JSON_DEPTH		8	/* nesting accepted in a body */
@@ -67,15 +67,15 @@ struct req {
 	 * itself, an IPv6 address its /64 ("2001:db8:1:2::/64"), or "-". */
 	char		 addr_net[HTTP_ADDR_MAX + 1];
 
-	char		 username[STORE_USER_MAX + 1];
+	char		 username[LIM_USER_MAX + 1];
 	size_t		 username_len;
-	char		 password[HTTP_PASSWORD_MAX + 1];
+	char		 password[LIM_PASSWORD_MAX + 1];
 	size_t		 password_len;
-	char		 session_id[TOK_MAX + 1];
+	char		 session_id[LIM_TOKEN_MAX + 1];
 	size_t		 session_id_len;
-	char		 refresh_token[TOK_MAX + 1];	/* without "Bearer " */
+	char		 refresh_token[LIM_TOKEN_MAX + 1];	/* without "Bearer " */
 	size_t		 refresh_token_len;
-	char		 bearer[TOK_MAX + 1];		/* from Authorization */
+	char		 bearer[LIM_TOKEN_MAX + 1];		/* from Authorization */
 	size_t		 bearer_len;
 
 	/* Set with an error: the JSON name of the offending field. */

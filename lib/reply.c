@@ -199,7 +199,7 @@ int
 reply_tokens(const struct http_io *io, const struct reply_tokens *t)
 {
 	struct json_object	*root, *data;
-	char			 bearer[3][TOK_MAX + 8];
+	char			 bearer[3][LIM_TOKEN_MAX + 8];
 	int			 rc;
 
 	snprintf(bearer[0], sizeof(bearer[0]), "Bearer %s", t->authorization);
@@ -302,7 +302,7 @@ header_safe(const char *s)
 int
 reply_authorized(const struct http_io *io, const char *user, const char *sid)
 {
-	char	 head[TOK_MAX + STORE_USER_MAX + 160];
+	char	 head[LIM_TOKEN_MAX + LIM_USER_MAX + 160];
 	int	 n;
 
 	if (!header_safe(user) || !header_safe(sid))

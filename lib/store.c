@@ -70,7 +70,7 @@
  * ignore SIGPIPE.
  *
  * Arguments outside the store's limits (a user name of 0 or more than
- * STORE_USER_MAX bytes, a session id or subject of 0 or more than TOK_MAX
+ * LIM_USER_MAX bytes, a session id or subject of 0 or more than LIM_TOKEN_MAX
  * bytes) cannot name anything stored: lookups answer "not found", writes
  * answer ERR_INTERNAL.  A hash that is not TOK_HASH_LEN lowercase hex
  * characters, or an MCF string that does not fit PW_MCF_MAX, is a caller
@@ -91,7 +91,7 @@
 #include "log.h"
 #include "store.h"
 
-#define KEY_MAX		(CFG_STR_MAX + 32 + TOK_MAX)	/* bytes of one key */
+#define KEY_MAX		(CFG_STR_MAX + 32 + LIM_TOKEN_MAX)	/* bytes of one key */
 #define CMD_ARGS_MAX	16	/* arguments of one command */
 #define NUM_MAX		24	/* a long in decimal, sign and NUL */
 #define SHA_LEN		40	/* hex SHA-1 of a script */
@@ -437,14 +437,14 @@ static int
 name_ok(const char *name, size_t len)
 {
 
-	return name != NULL && len > 0 && len <= STORE_USER_MAX;
+	return name != NULL && len > 0 && len <= LIM_USER_MAX;
 }
 
 static int
 sid_ok(const char *sid, size_t len)
 {
 
-	return sid != NULL && len > 0 && len <= TOK_MAX;
+	return sid != NULL && len > 0 && len <= LIM_TOKEN_MAX;
 }
 
 /* A regulation subject: a user name or a client address. */
@@ -452,7 +452,7 @@ static int
 subj_ok(const char *subj, size_t len)
 {
 
-	return subj != NULL && len > 0 && len <= TOK_MAX;
+	return subj != NULL && len > 0 && len <= LIM_TOKEN_MAX;
 }
 
 /* 1 if p (len bytes) is TOK_HASH_LEN lowercase hex characters. */
@@ -998,7 +998,7 @@ session_parse(const redisReply *r, struct store_session *out)
 		return ERR_SESSION_NOT_FOUND;
 	if (nil != 0)
 		goto bad;
-	if (f[0]->len == 0 || f[0]->len > STORE_USER_MAX)
+	if (f[0]->len == 0 || f[0]->len > LIM_USER_MAX)
 		goto bad;
 	memcpy(out->user, f[0]->str, f[0]->len);
 	out->user[f[0]->len] = '\0';
@@ -1346,8 +1346,8 @@ sid_len(const char *sid)
 
 	if (sid == NULL)
 		return 0;
-	n = strnlen(sid, TOK_MAX + 1);
-	return n <= TOK_MAX ? n : 0;
+	n = strnlen(sid, LIM_TOKEN_MAX + 1);
+	return n <= LIM_TOKEN_MAX ? n : 0;
 }
 
 /* The arguments of SCR_INDEX_ADD and the buffers they point into (so a
@@ -1691,7 +1691,7 @@ store_session_del(struct store *s, const char *sid, size_t sidlen)
 
 /* One live session found by store_user_sessions(). */
 struct sess_ent {
-	char			 sid[TOK_MAX + 1];
+	char			 sid[LIM_TOKEN_MAX + 1];
 	struct store_session	 sess;
 };
 

@@ -36,10 +36,10 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "contract.h"
 #include "passwd.h"
 #include "token.h"
 
-#define STORE_USER_MAX	64	/* bytes of a user name */
 #define STORE_SPENT_MAX	64	/* spent refresh tokens remembered */
 
 struct store;
@@ -84,7 +84,7 @@ enum err	 store_user_list(struct store *s,
 /* ---- sessions ---- */
 
 struct store_session {
-	char	user[STORE_USER_MAX + 1];
+	char	user[LIM_USER_MAX + 1];
 	size_t	user_len;
 	long	created;
 	long	sexp;

@@ -71,7 +71,7 @@ tok_sid_new(char sid[TOK_SID_LEN + 1])
 /*
  * Mint "<sid>.<secret>" into out.  Beyond token.h's contract, also refuses
  * (-1) an empty sid, a sid outside tok_charset_ok()'s set, a sid so long
- * that the token would exceed TOK_MAX (a token the service itself would
+ * that the token would exceed LIM_TOKEN_MAX (a token the service itself would
  * then refuse), and an out buffer too small; out is untouched then.
  */
 int
@@ -79,7 +79,7 @@ tok_new(const char *sid, size_t sidlen, char *out, size_t outsz)
 {
 
 	if (sid == NULL || out == NULL ||
-	    sidlen > TOK_MAX - 1 - TOK_SECRET_LEN ||
+	    sidlen > LIM_TOKEN_MAX - 1 - TOK_SECRET_LEN ||
 	    !tok_charset_ok(sid, sidlen) ||
 	    outsz < sidlen + 1 + TOK_SECRET_LEN + 1)
 		return -1;
@@ -126,7 +126,7 @@ tok_charset_ok(const char *s, size_t len)
 {
 	size_t	 i;
 
-	if (s == NULL || len == 0 || len > TOK_MAX)
+	if (s == NULL || len == 0 || len > LIM_TOKEN_MAX)
 		return 0;
 	for (i = 0; i < len; i++)
 		if (!tok_char_ok((unsigned char)s[i]))
@@ -137,7 +137,7 @@ tok_charset_ok(const char *s, size_t len)
 /*
  * Split t at its last '.' (the secret never holds one, a sid may).  On
  * success the sid part goes into sid, NUL-terminated.  Returns -1, leaving
- * sid untouched, when t is not 1..TOK_MAX bytes of the URL-safe set, has no
+ * sid untouched, when t is not 1..LIM_TOKEN_MAX bytes of the URL-safe set, has no
  * '.', either part is empty, or sid (sidsz bytes) cannot hold the part.
  */
 int

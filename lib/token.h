@@ -13,17 +13,18 @@
 
 #include <stddef.h>
 
+#include "contract.h"
+
 #define TOK_SID_LEN	22		/* chars of a session id we mint */
 #define TOK_SECRET_LEN	43		/* chars of a token's secret part */
 #define TOK_LEN		(TOK_SID_LEN + 1 + TOK_SECRET_LEN)
 #define TOK_HASH_LEN	64		/* hex SHA-256 */
-#define TOK_MAX		256		/* longest id or token accepted */
 
 /* Write a new random session id and its NUL into sid.  No failure. */
 void	 tok_sid_new(char sid[TOK_SID_LEN + 1]);
 
 /* Write a new token "<sid>.<secret>" of session sid (sidlen bytes, at most
- * TOK_MAX) into out, NUL-terminated; out must hold sidlen + 1 +
+ * LIM_TOKEN_MAX) into out, NUL-terminated; out must hold sidlen + 1 +
  * TOK_SECRET_LEN + 1 bytes.  Returns 0, or -1 when sid is too long. */
 int	 tok_new(const char *sid, size_t sidlen, char *out, size_t outsz);
 
@@ -34,7 +35,7 @@ void	 tok_hash(const char *t, size_t len, char out[TOK_HASH_LEN + 1]);
 /* 1 if a and b (each TOK_HASH_LEN chars) are equal, in constant time. */
 int	 tok_hash_eq(const char *a, const char *b);
 
-/* 1 if s (len bytes) is 1..TOK_MAX bytes of the URL-safe set A-Z a-z 0-9
+/* 1 if s (len bytes) is 1..LIM_TOKEN_MAX bytes of the URL-safe set A-Z a-z 0-9
  * '-' '_' '.' '~'. */
 int	 tok_charset_ok(const char *s, size_t len);
 

@@ -763,7 +763,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char		*fld[NFIELDS];
 	char			 cl[32], script[HTTP_PATH_MAX * 2 + 64];
 	char			 uri[HTTP_PATH_MAX * 2 + 64];
-	char			 sid[TOK_MAX + 1], net[HTTP_ADDR_MAX + 1];
+	char			 sid[LIM_TOKEN_MAX + 1], net[HTTP_ADDR_MAX + 1];
 	unsigned		 b0, b1, route;
 	size_t			 i, pos, len;
 	enum err		 e;
@@ -945,16 +945,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (e == ERR_OK && !authorizer && routes[r.route].fields != 0) {
 		if (routes[r.route].fields & FIELD_SESSION_ID)
-			check_field(r.session_id, r.session_id_len, TOK_MAX, 1);
+			check_field(r.session_id, r.session_id_len, LIM_TOKEN_MAX, 1);
 		if (routes[r.route].fields & FIELD_USERNAME)
 			check_field(r.username, r.username_len,
-			    STORE_USER_MAX, 0);
+			    LIM_USER_MAX, 0);
 		if (routes[r.route].fields & FIELD_PASSWORD)
 			check_field(r.password, r.password_len,
-			    HTTP_PASSWORD_MAX, 0);
+			    LIM_PASSWORD_MAX, 0);
 		if (routes[r.route].fields & FIELD_REFRESH_TOKEN)
 			check_field(r.refresh_token, r.refresh_token_len,
-			    TOK_MAX, 1);
+			    LIM_TOKEN_MAX, 1);
 		check_body(&f, routes[r.route].fields, &r);
 	}
 	if (e == ERR_MISSING_FIELD || e == ERR_INVALID_FIELD)

@@ -580,19 +580,19 @@ static void
 test_user_name_limits_and_bytes(void **state)
 {
 	struct store_user	 u;
-	char			 name[STORE_USER_MAX + 2];
+	char			 name[LIM_USER_MAX + 2];
 	static const char	 nul[] = "a\0b";
 	static const char	 fmt[] = "%s%n%x%b";
 	static const char	 utf8[] = "jo\xc3\xa3o da silva";
 
 	(void)state;
 	memset(name, 'n', sizeof(name));
-	assert_int_equal(store_user_add(st, name, STORE_USER_MAX, "$s1$x", 1),
+	assert_int_equal(store_user_add(st, name, LIM_USER_MAX, "$s1$x", 1),
 	    ERR_OK);
-	assert_int_equal(store_user_get(st, name, STORE_USER_MAX, &u), ERR_OK);
-	assert_int_equal(store_user_add(st, name, STORE_USER_MAX + 1, "$s1$x",
+	assert_int_equal(store_user_get(st, name, LIM_USER_MAX, &u), ERR_OK);
+	assert_int_equal(store_user_add(st, name, LIM_USER_MAX + 1, "$s1$x",
 	    1), ERR_INTERNAL);
-	assert_int_equal(store_user_get(st, name, STORE_USER_MAX + 1, &u),
+	assert_int_equal(store_user_get(st, name, LIM_USER_MAX + 1, &u),
 	    ERR_NO_USER);
 	assert_int_equal(store_user_add(st, "", 0, "$s1$x", 1), ERR_INTERNAL);
 
@@ -651,7 +651,7 @@ test_user_set_disabled(void **state)
 
 /* store_user_list callback: note whether a name is seen, check order. */
 struct list_ctx {
-	char	 last[STORE_USER_MAX + 1];
+	char	 last[LIM_USER_MAX + 1];
 	size_t	 last_len;
 	int	 n, seen_dave, seen_erin, stop_after;
 };
@@ -663,7 +663,7 @@ list_cb(const char *name, size_t len, void *arg)
 	size_t		 m;
 	int		 c;
 
-	assert_true(len > 0 && len <= STORE_USER_MAX);
+	assert_true(len > 0 && len <= LIM_USER_MAX);
 	if (lc->n > 0) {
 		m = len < lc->last_len ? len : lc->last_len;
 		c = memcmp(lc->last, name, m);
@@ -818,16 +818,16 @@ test_session_bad_arguments(void **state)
 {
 	struct store_hashes	 h;
 	struct store_session	 ss;
-	char			 sid[TOK_MAX + 2];
+	char			 sid[LIM_TOKEN_MAX + 2];
 	int			 revoked;
 
 	(void)state;
 	mkhashes(&h, "bad", 0);
 	memset(sid, 's', sizeof(sid) - 1);
-	sid[TOK_MAX + 1] = '\0';
+	sid[LIM_TOKEN_MAX + 1] = '\0';
 	assert_int_equal(store_session_create(st, sid, "ivan", 4, &h, 1),
 	    ERR_INTERNAL);
-	assert_int_equal(store_session_get(st, sid, TOK_MAX + 1, &ss),
+	assert_int_equal(store_session_get(st, sid, LIM_TOKEN_MAX + 1, &ss),
 	    ERR_SESSION_NOT_FOUND);
 	h.rh[3] = 'X';
 	assert_int_equal(store_session_create(st, "ok", "ivan", 4, &h, 1),
@@ -1091,7 +1091,7 @@ test_session_del(void **state)
 
 /* store_user_sessions callback: collect ids in order. */
 struct sess_ctx {
-	char	 sids[8][TOK_MAX + 1];
+	char	 sids[8][LIM_TOKEN_MAX + 1];
 	long	 created[8];
 	int	 n;
 };

@@ -130,24 +130,24 @@ test_new_token_buffer_size(void **state)
 }
 
 /*
- * The longest sid accepted is the one whose token is TOK_MAX bytes: the
+ * The longest sid accepted is the one whose token is LIM_TOKEN_MAX bytes: the
  * service refuses longer tokens, so minting one would be useless.  Empty
  * sids and sids outside the URL-safe set are refused too.
  */
 static void
 test_new_token_bad_sid(void **state)
 {
-	char	 sid[TOK_MAX + 2], tok[TOK_MAX * 2];
-	size_t	 maxsid = TOK_MAX - 1 - TOK_SECRET_LEN;
+	char	 sid[LIM_TOKEN_MAX + 2], tok[LIM_TOKEN_MAX * 2];
+	size_t	 maxsid = LIM_TOKEN_MAX - 1 - TOK_SECRET_LEN;
 
 	(void)state;
 	memset(sid, 'a', sizeof(sid));
 	assert_int_equal(tok_new(sid, maxsid, tok, sizeof(tok)), 0);
-	assert_int_equal(strlen(tok), TOK_MAX);
-	assert_true(tok_charset_ok(tok, TOK_MAX));
+	assert_int_equal(strlen(tok), LIM_TOKEN_MAX);
+	assert_true(tok_charset_ok(tok, LIM_TOKEN_MAX));
 	assert_int_equal(tok_new(sid, maxsid + 1, tok, sizeof(tok)), -1);
-	assert_int_equal(tok_new(sid, TOK_MAX, tok, sizeof(tok)), -1);
-	assert_int_equal(tok_new(sid, TOK_MAX + 1, tok, sizeof(tok)), -1);
+	assert_int_equal(tok_new(sid, LIM_TOKEN_MAX, tok, sizeof(tok)), -1);
+	assert_int_equal(tok_new(sid, LIM_TOKEN_MAX + 1, tok, sizeof(tok)), -1);
 	assert_int_equal(tok_new("", 0, tok, sizeof(tok)), -1);
 	assert_int_equal(tok_new("a b", 3, tok, sizeof(tok)), -1);
 	assert_int_equal(tok_new("a\nb", 3, tok, sizeof(tok)), -1);
@@ -158,7 +158,7 @@ test_new_token_bad_sid(void **state)
 static void
 test_session_split(void **state)
 {
-	char	 sid[TOK_MAX + 1];
+	char	 sid[LIM_TOKEN_MAX + 1];
 
 	(void)state;
 	assert_int_equal(tok_session("abc.def", 7, sid, sizeof(sid)), 0);
@@ -200,7 +200,7 @@ test_session_refuses(void **state)
 		{ "ab\xc3\xa9.def", 9 },	/* UTF-8 */
 		{ "abc.def\x7f", 8 },	/* DEL */
 	};
-	char	 sid[TOK_MAX + 1], long_tok[TOK_MAX + 2];
+	char	 sid[LIM_TOKEN_MAX + 1], long_tok[LIM_TOKEN_MAX + 2];
 	size_t	 i;
 
 	(void)state;
@@ -211,12 +211,12 @@ test_session_refuses(void **state)
 		assert_string_equal(sid, "untouched");
 	}
 
-	/* Too long: TOK_MAX is accepted, TOK_MAX + 1 is not. */
+	/* Too long: LIM_TOKEN_MAX is accepted, LIM_TOKEN_MAX + 1 is not. */
 	memset(long_tok, 'a', sizeof(long_tok));
 	long_tok[10] = '.';
-	assert_int_equal(tok_session(long_tok, TOK_MAX, sid, sizeof(sid)), 0);
+	assert_int_equal(tok_session(long_tok, LIM_TOKEN_MAX, sid, sizeof(sid)), 0);
 	assert_int_equal(strlen(sid), 10);
-	assert_int_equal(tok_session(long_tok, TOK_MAX + 1, sid,
+	assert_int_equal(tok_session(long_tok, LIM_TOKEN_MAX + 1, sid,
 	    sizeof(sid)), -1);
 
 	/* sid buffer too small for the sid part and its NUL. */
@@ -230,7 +230,7 @@ test_session_refuses(void **state)
 static void
 test_charset(void **state)
 {
-	char	 c, s[TOK_MAX + 1];
+	char	 c, s[LIM_TOKEN_MAX + 1];
 	int	 i, n = 0;
 
 	(void)state;
@@ -244,8 +244,8 @@ test_charset(void **state)
 	}
 	assert_int_equal(n, 66);
 	memset(s, 'Z', sizeof(s));
-	assert_true(tok_charset_ok(s, TOK_MAX));
-	assert_false(tok_charset_ok(s, TOK_MAX + 1));
+	assert_true(tok_charset_ok(s, LIM_TOKEN_MAX));
+	assert_false(tok_charset_ok(s, LIM_TOKEN_MAX + 1));
 	assert_false(tok_charset_ok(s, 0));
 	assert_false(tok_charset_ok(NULL, 1));
 }
