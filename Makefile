@@ -29,7 +29,8 @@ WARNFLAGS	= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wwrite-strings \
 		  -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 		  -Wno-missing-field-initializers
 DEFS		= -D_GNU_SOURCE -DCFG_DEFAULT_PATH='"$(SYSCONFDIR)/autenticacao.conf"'
-ALL_CFLAGS	= -std=c11 $(WARNFLAGS) $(DEFS) -Ilib $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS	= -std=c11 $(WARNFLAGS) $(DEFS) -Ilib -I$(BUILD)/gen $(PKG_CFLAGS) \
+		  $(CFLAGS)
 ALL_LDFLAGS	= $(LDFLAGS)
 ifeq ($(SANITIZE),1)
 BUILD		:= build-san
@@ -47,8 +48,14 @@ ALL_LDFLAGS	+= -fsanitize=fuzzer,address,undefined
 endif
 
 LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/cfg.o \
-		  $(BUILD)/token.o $(BUILD)/passwd.o $(BUILD)/store.o \
+		  $(BUILD)/token.o $(BUILD)/passwd.o \
+		  $(BUILD)/store_conn.o $(BUILD)/store_user.o \
+		  $(BUILD)/store_session.o $(BUILD)/store_limit.o $(BUILD)/lua.o \
 		  $(BUILD)/http.o $(BUILD)/reply.o
+# The Redis scripts: every lib/lua/*.lua but the parts they include.
+LUA_PARTS	= lib/lua/ring.lua lib/lua/session_fields.lua
+LUA_SCRIPTS	= $(filter-out $(LUA_PARTS),$(wildcard lib/lua/*.lua))
+LUA_GEN		= $(BUILD)/gen/lua.h $(BUILD)/gen/lua.c
 UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
 PROGS		= $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin
 
@@ -58,8 +65,16 @@ all: $(PROGS)
 $(BUILD):
 	@mkdir -p $(BUILD)
 
-$(BUILD)/%.o: lib/%.c lib/*.h | $(BUILD)
+$(BUILD)/%.o: lib/%.c lib/*.h $(LUA_GEN) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# lib/lua/*.lua compiled in as C strings (scripts/lua2c.sh), and expanded
+# into $(BUILD)/gen/lua/ to run by hand with redis-cli --eval.
+$(LUA_GEN) &: $(LUA_SCRIPTS) $(LUA_PARTS) scripts/lua2c.sh | $(BUILD)
+	sh scripts/lua2c.sh $(BUILD)/gen $(LUA_SCRIPTS)
+
+$(BUILD)/lua.o: $(LUA_GEN) lib/store_int.h lib/store.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $(BUILD)/gen/lua.c
 
 $(BUILD)/autenticacao.fcgi: cgi/autenticacao.c $(LIB_OBJS) lib/*.h
 	$(CC) $(ALL_CFLAGS) -o $@ cgi/autenticacao.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)

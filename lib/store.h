@@ -1,6 +1,8 @@
 /*
- * store.h - everything autenticacao keeps in Redis.  The only module that
- * includes hiredis.h.
+ * store.h - everything autenticacao keeps in Redis: the public interface
+ * of the store (store_conn.c, store_user.c, store_session.c,
+ * store_limit.c; their shared internals and the only include of hiredis.h
+ * are in store_int.h, their Lua scripts in lib/lua/).
  *
  * Keys (P = cfg.key_prefix):
  *   P user:<name>                hash  mcf, disabled ("0"/"1"), created

@@ -1,0 +1,4 @@
+-- session_fields.lua - the fields every session script answers with, in
+-- this order; the C side reads its copy of this list (lua_session_fields,
+-- made from this line at build time), so the two cannot drift.
+local SESSION_FIELDS = {'user', 'created', 'sexp', 'aexp', 'ah', 'ch', 'rh'}

@@ -1,0 +1,22 @@
+-- session_spent.lua - refresh-token, the spent-token half (RFC 9700
+-- 4.14.2): a refresh hash that is not the session's current one.
+--
+-- KEYS[1]  P session:<sid>
+-- ARGV     rh, now, grace
+-- Returns LUA_GONE when the session is missing or ended; LUA_NOT_SPENT
+-- when rh is not among its spent hashes; LUA_IN_GRACE when rh was spent
+-- less than grace seconds before now (nothing changed); LUA_REVOKED when
+-- it was spent earlier: the session is deleted.
+local LUA_GONE = -1
+local LUA_NOT_SPENT = 0
+local LUA_IN_GRACE = 1
+local LUA_REVOKED = 2
+
+local k = KEYS[1]
+local sexp = tonumber(redis.call('HGET', k, 'sexp'))
+if not sexp or sexp <= tonumber(ARGV[2]) then return LUA_GONE end
+local t = tonumber(redis.call('HGET', k, 's:' .. ARGV[1]))
+if not t then return LUA_NOT_SPENT end
+if t + tonumber(ARGV[3]) > tonumber(ARGV[2]) then return LUA_IN_GRACE end
+redis.call('DEL', k)
+return LUA_REVOKED

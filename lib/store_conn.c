@@ -1,0 +1,659 @@
+/*
+ * store_conn.c - the store's Redis connection and its command and script
+ * runner; the arguments, keys and numbers every store file builds.
+ *
+ * Connection.  Opened lazily; connect and command timeout are
+ * redis_timeout_ms, then AUTH and SELECT as configured.  Before a command
+ * goes out on a connection that was idle, the socket is polled without
+ * waiting: if the server closed it (restart, CLIENT KILL, its idle
+ * timeout), it is dropped and reopened before anything is sent, so a
+ * long-lived worker survives a Redis restart without failing a request.
+ * A command is never sent twice: after an I/O error or a timeout its
+ * effect is unknown, so the connection is dropped (the next call
+ * reconnects) and the caller gets ERR_UNAVAILABLE.  The same happens on
+ * error replies that mean "not now" (LOADING, BUSY, READONLY, ...); any
+ * other error reply is ERR_INTERNAL and is logged without arguments.
+ * hiredis writes with write(2): the program must ignore SIGPIPE.
+ *
+ * Scripts.  A script is sent once per process with SCRIPT LOAD and then
+ * run with EVALSHA; when Redis answers NOSCRIPT (it restarted, or SCRIPT
+ * FLUSH) the body is sent with EVAL, which caches it again.
+ */
+#include <sys/time.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_int.h"
+
+/*
+ * Error replies that mean Redis cannot serve us right now, rather than a
+ * bug: ERR_UNAVAILABLE and a fresh connection for the next call.
+ */
+static const char *const unavailable_errors[] = {
+	"LOADING", "BUSY", "MASTERDOWN", "NOAUTH", "READONLY", "MISCONF",
+	"TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS", "OOM",
+};
+
+/* ---- small helpers ---- */
+
+void
+rcmd_add(struct rcmd *c, const char *p, size_t len)
+{
+
+	if (c->argc >= RCMD_ARGS_MAX) {
+		c->over = 1;
+		return;
+	}
+	c->argv[c->argc] = p;
+	c->len[c->argc] = len;
+	c->argc++;
+}
+
+void
+rcmd_str(struct rcmd *c, const char *p)
+{
+
+	rcmd_add(c, p, strlen(p));
+}
+
+/*
+ * Build key P<mid><name><end> into k (name is len bytes, may be NULL when
+ * len is 0).  Returns 0, or -1 when it does not fit.
+ */
+int
+key_make(const struct store *s, struct key *k, const char *mid,
+    const char *name, size_t len, const char *end)
+{
+	size_t	 plen, mlen, elen;
+
+	plen = strnlen(s->cfg->key_prefix, sizeof(s->cfg->key_prefix));
+	mlen = strlen(mid);
+	elen = strlen(end);
+	if (len > sizeof(k->buf) || plen + mlen + elen > sizeof(k->buf) - len)
+		return -1;
+	memcpy(k->buf, s->cfg->key_prefix, plen);
+	memcpy(k->buf + plen, mid, mlen);
+	if (len > 0)
+		memcpy(k->buf + plen + mlen, name, len);
+	memcpy(k->buf + plen + mlen + len, end, elen);
+	k->len = plen + mlen + len + elen;
+	return 0;
+}
+
+int
+name_ok(const char *name, size_t len)
+{
+
+	return name != NULL && len > 0 && len <= LIM_USER_MAX;
+}
+
+int
+sid_ok(const char *sid, size_t len)
+{
+
+	return sid != NULL && len > 0 && len <= LIM_TOKEN_MAX;
+}
+
+/* 1 if p (len bytes) is TOK_HASH_LEN lowercase hex characters. */
+int
+hash_ok(const char *p, size_t len)
+{
+	size_t	 i;
+
+	if (p == NULL || len != TOK_HASH_LEN)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') ||
+		    (p[i] >= 'a' && p[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* 1 if the three NUL-terminated hashes of h are well formed. */
+int
+hashes_ok(const struct store_hashes *h)
+{
+
+	return h != NULL &&
+	    hash_ok(h->ah, strnlen(h->ah, sizeof(h->ah))) &&
+	    hash_ok(h->ch, strnlen(h->ch, sizeof(h->ch))) &&
+	    hash_ok(h->rh, strnlen(h->rh, sizeof(h->rh)));
+}
+
+/*
+ * Parse p (len bytes) as a non-negative decimal of at most 18 digits into
+ * *out.  Returns 0, or -1 on anything else.
+ */
+int
+num_parse(const char *p, size_t len, long *out)
+{
+	long	 v;
+	size_t	 i;
+
+	if (len == 0 || len > 18)
+		return -1;
+	for (v = 0, i = 0; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Write v in decimal into buf (NUM_MAX bytes); returns buf. */
+const char *
+num_fmt(char buf[NUM_MAX], long v)
+{
+
+	snprintf(buf, NUM_MAX, "%ld", v);
+	return buf;
+}
+
+/* ---- connection ---- */
+
+static void
+conn_drop(struct store *s)
+{
+
+	if (s->rc != NULL) {
+		redisFree(s->rc);
+		s->rc = NULL;
+	}
+}
+
+/*
+ * 1 if the idle connection rc may carry a command: its socket has nothing
+ * to read.  A readable idle socket means the server closed it (EOF) or
+ * sent something we never asked for; either way it is unusable.
+ */
+static int
+conn_alive(const redisContext *rc)
+{
+	struct pollfd	 pfd;
+	int		 n;
+
+	if (rc->err != 0 || rc->fd < 0)
+		return 0;
+	pfd.fd = rc->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	n = poll(&pfd, 1, 0);
+	if (n < 0)
+		return errno == EINTR;
+	return n == 0;
+}
+
+/*
+ * Run one command on the fresh connection of s during the handshake
+ * (AUTH, SELECT); what names it in the log.  Returns ERR_OK or
+ * ERR_UNAVAILABLE (an error reply too: Redis is unusable as configured).
+ */
+static enum err
+conn_handshake(struct store *s, const char *what, struct rcmd *c)
+{
+	redisReply	*r;
+	enum err	 e;
+
+	r = redisCommandArgv(s->rc, c->argc, c->argv, c->len);
+	if (r == NULL) {
+		log_err("redis: %s: %s", what, s->rc->errstr);
+		return ERR_UNAVAILABLE;
+	}
+	e = ERR_OK;
+	if (r->type == REDIS_REPLY_ERROR) {
+		log_err("redis: %s: %.*s", what,
+		    (int)(r->len < ERRLOG_MAX ? r->len : ERRLOG_MAX), r->str);
+		e = ERR_UNAVAILABLE;
+	}
+	freeReplyObject(r);
+	return e;
+}
+
+/*
+ * Make sure s has a usable connection: keep the current one if its socket
+ * is still open, else connect (TCP or unix socket), set the command
+ * timeout, AUTH and SELECT as configured.  Returns ERR_OK or
+ * ERR_UNAVAILABLE (logged); on failure s has no connection.
+ */
+static enum err
+conn_open(struct store *s)
+{
+	const struct cfg	*c = s->cfg;
+	struct timeval		 tv;
+	struct rcmd		 cmd;
+	char			 db[NUM_MAX];
+	long			 ms;
+	enum err		 e;
+
+	if (s->rc != NULL && conn_alive(s->rc))
+		return ERR_OK;
+	conn_drop(s);
+
+	ms = c->redis_timeout_ms > 0 ? c->redis_timeout_ms : 1000;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if (c->redis_socket[0] != '\0')
+		s->rc = redisConnectUnixWithTimeout(c->redis_socket, tv);
+	else
+		s->rc = redisConnectWithTimeout(c->redis_host,
+		    c->redis_port, tv);
+	if (s->rc == NULL) {
+		log_err("redis: connect: out of memory");
+		return ERR_UNAVAILABLE;
+	}
+	e = ERR_UNAVAILABLE;
+	if (s->rc->err != 0) {
+		if (c->redis_socket[0] != '\0')
+			log_err("redis: connect %s: %s", c->redis_socket,
+			    s->rc->errstr);
+		else
+			log_err("redis: connect %s:%d: %s", c->redis_host,
+			    c->redis_port, s->rc->errstr);
+		goto out;
+	}
+	if (redisSetTimeout(s->rc, tv) != REDIS_OK) {
+		log_err("redis: set timeout: %s", s->rc->errstr);
+		goto out;
+	}
+	if (c->redis_password[0] != '\0' || c->redis_username[0] != '\0') {
+		memset(&cmd, 0, sizeof(cmd));
+		rcmd_str(&cmd, "AUTH");
+		if (c->redis_username[0] != '\0')
+			rcmd_str(&cmd, c->redis_username);
+		rcmd_str(&cmd, c->redis_password);
+		if (conn_handshake(s, "AUTH", &cmd) != ERR_OK)
+			goto out;
+	}
+	if (c->redis_db != 0) {
+		memset(&cmd, 0, sizeof(cmd));
+		rcmd_str(&cmd, "SELECT");
+		rcmd_str(&cmd, num_fmt(db, c->redis_db));
+		if (conn_handshake(s, "SELECT", &cmd) != ERR_OK)
+			goto out;
+	}
+	e = ERR_OK;
+out:
+	if (e != ERR_OK)
+		conn_drop(s);
+	return e;
+}
+
+/*
+ * The command what got no reply on the connection of s (I/O error,
+ * timeout, EOF): log it and drop the connection.  Returns ERR_UNAVAILABLE.
+ */
+static enum err
+conn_io_fail(struct store *s, const char *what)
+{
+
+	if (s->rc->err == REDIS_ERR_IO &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK))
+		log_err("redis: %s: no answer within %d ms", what,
+		    s->cfg->redis_timeout_ms);
+	else
+		log_err("redis: %s: %s", what, s->rc->err != 0 ?
+		    s->rc->errstr : "no reply");
+	conn_drop(s);
+	return ERR_UNAVAILABLE;
+}
+
+/*
+ * Send command c and read its reply into *rp (freed by the caller with
+ * freeReplyObject; it may be an error reply).  On an I/O error or timeout
+ * the connection is dropped and ERR_UNAVAILABLE returned with *rp NULL.
+ */
+static enum err
+conn_send(struct store *s, const char *what, struct rcmd *c,
+    redisReply **rp)
+{
+	enum err	 e;
+
+	*rp = NULL;
+	if (c->over) {
+		log_err("redis: %s: too many arguments", what);
+		return ERR_INTERNAL;
+	}
+	if ((e = conn_open(s)) != ERR_OK)
+		return e;
+	*rp = redisCommandArgv(s->rc, c->argc, c->argv, c->len);
+	if (*rp == NULL)
+		return conn_io_fail(s, what);
+	return ERR_OK;
+}
+
+/*
+ * Translate an error reply r of command what: ERR_UNAVAILABLE (and a
+ * fresh connection next time) for the codes of unavailable_errors[],
+ * else ERR_INTERNAL; both are logged.  ERR_OK when r is not an error.
+ */
+static enum err
+conn_reply_err(struct store *s, const char *what, const redisReply *r)
+{
+	size_t	 i, n;
+	int	 len;
+
+	if (r->type != REDIS_REPLY_ERROR)
+		return ERR_OK;
+	len = (int)(r->len < ERRLOG_MAX ? r->len : ERRLOG_MAX);
+	for (i = 0; i < sizeof(unavailable_errors) /
+	    sizeof(unavailable_errors[0]); i++) {
+		n = strlen(unavailable_errors[i]);
+		if (r->len >= n &&
+		    strncmp(r->str, unavailable_errors[i], n) == 0 &&
+		    (r->len == n || r->str[n] == ' ')) {
+			log_warn("redis: %s: %.*s", what, len, r->str);
+			conn_drop(s);
+			return ERR_UNAVAILABLE;
+		}
+	}
+	log_err("redis: %s: %.*s", what, len, r->str);
+	return ERR_INTERNAL;
+}
+
+/*
+ * Run command c; on ERR_OK *rp holds a reply that is not an error (the
+ * caller frees it).  Otherwise *rp is NULL.
+ */
+enum err
+conn_cmd(struct store *s, struct rcmd *c, redisReply **rp)
+{
+	enum err	 e;
+
+	if ((e = conn_send(s, c->argv[0], c, rp)) != ERR_OK)
+		return e;
+	if ((e = conn_reply_err(s, c->argv[0], *rp)) != ERR_OK) {
+		freeReplyObject(*rp);
+		*rp = NULL;
+	}
+	return e;
+}
+
+/*
+ * Learn the SHA-1 of script id with SCRIPT LOAD unless known.  When Redis
+ * refuses SCRIPT LOAD (an ACL, a proxy), the script is marked to be sent
+ * with EVAL from now on.  Returns ERR_OK or a connection error.
+ */
+static enum err
+conn_script_load(struct store *s, enum script id)
+{
+	struct rcmd	 c;
+	redisReply	*r = NULL;
+	enum err	 e;
+	size_t		 i;
+	int		 ok;
+
+	if (s->sha[id][0] != '\0')
+		return ERR_OK;
+	memset(&c, 0, sizeof(c));
+	rcmd_str(&c, "SCRIPT");
+	rcmd_str(&c, "LOAD");
+	rcmd_str(&c, lua_scripts[id].body);
+	if ((e = conn_send(s, "SCRIPT LOAD", &c, &r)) != ERR_OK)
+		goto out;
+	if ((e = conn_reply_err(s, "SCRIPT LOAD", r)) == ERR_UNAVAILABLE)
+		goto out;
+	ok = e == ERR_OK && r->type == REDIS_REPLY_STRING &&
+	    r->len == SHA_LEN;
+	for (i = 0; ok && i < SHA_LEN; i++)
+		ok = (r->str[i] >= '0' && r->str[i] <= '9') ||
+		    (r->str[i] >= 'a' && r->str[i] <= 'f');
+	if (ok) {
+		memcpy(s->sha[id], r->str, SHA_LEN);
+		s->sha[id][SHA_LEN] = '\0';
+	} else {
+		log_warn("redis: SCRIPT LOAD %s refused; using EVAL",
+		    lua_scripts[id].name);
+		memcpy(s->sha[id], "-", 2);
+	}
+	e = ERR_OK;
+out:
+	if (r != NULL)
+		freeReplyObject(r);
+	return e;
+}
+
+/*
+ * Build into *c the command that runs script id with nkeys keys followed
+ * by arguments, both in a (keys first): EVALSHA when the SHA-1 is known,
+ * EVAL when Redis refused to load the script.  c points into a and into
+ * s, which must outlive it.
+ */
+static void
+script_cmd(const struct store *s, enum script id, int nkeys,
+    const struct rcmd *a, struct rcmd *c, char nk[NUM_MAX])
+{
+	int	 i;
+
+	memset(c, 0, sizeof(*c));
+	if (s->sha[id][0] != '-') {
+		rcmd_str(c, "EVALSHA");
+		rcmd_str(c, s->sha[id]);
+	} else {
+		rcmd_str(c, "EVAL");
+		rcmd_str(c, lua_scripts[id].body);
+	}
+	rcmd_str(c, num_fmt(nk, nkeys));
+	for (i = 0; i < a->argc; i++)
+		rcmd_add(c, a->argv[i], a->len[i]);
+	c->over |= a->over;
+}
+
+/* 1 if r is Redis's answer to EVALSHA of a script it does not hold. */
+static int
+reply_noscript(const redisReply *r)
+{
+
+	return r->type == REDIS_REPLY_ERROR && r->len >= 8 &&
+	    strncmp(r->str, "NOSCRIPT", 8) == 0;
+}
+
+/* Turn c, built by script_cmd, into the EVAL of script id. */
+static void
+script_eval(struct rcmd *c, enum script id)
+{
+
+	c->argv[0] = "EVAL";
+	c->len[0] = 4;
+	c->argv[1] = lua_scripts[id].body;
+	c->len[1] = strlen(lua_scripts[id].body);
+}
+
+/*
+ * Run script id with nkeys keys followed by arguments, both in a (keys
+ * first).  EVALSHA when the SHA-1 is known, EVAL when Redis does not have
+ * the script (NOSCRIPT) or refused to load it.  On ERR_OK *rp holds a
+ * reply that is not an error (the caller frees it); else *rp is NULL.
+ */
+enum err
+conn_script(struct store *s, enum script id, int nkeys,
+    const struct rcmd *a, redisReply **rp)
+{
+	struct rcmd	 c;
+	char		 nk[NUM_MAX];
+	enum err	 e;
+
+	*rp = NULL;
+	if ((e = conn_script_load(s, id)) != ERR_OK)
+		return e;
+	script_cmd(s, id, nkeys, a, &c, nk);
+	if ((e = conn_send(s, lua_scripts[id].name, &c, rp)) != ERR_OK)
+		return e;
+	if (reply_noscript(*rp)) {
+		freeReplyObject(*rp);
+		script_eval(&c, id);
+		if ((e = conn_send(s, lua_scripts[id].name, &c, rp)) != ERR_OK)
+			return e;
+	}
+	if ((e = conn_reply_err(s, lua_scripts[id].name, *rp)) != ERR_OK) {
+		freeReplyObject(*rp);
+		*rp = NULL;
+	}
+	return e;
+}
+
+/*
+ * Run two scripts of one key each in one round trip: script id[0] with
+ * arguments a[0], then id[1] with a[1].  Both commands are written before
+ * either reply is read, so Redis runs them in that order, but not as one
+ * transaction (the two keys may live in different Cluster slots): the
+ * second runs even when the first fails.  A script that Redis answers
+ * NOSCRIPT is sent again on its own with EVAL.  On return r[i] holds
+ * script i's reply when it is not an error, else NULL (the caller frees
+ * both).  The result is ERR_OK when both replies are there, else the
+ * first error.
+ */
+enum err
+conn_script_pair(struct store *s, const enum script id[2],
+    const struct rcmd a[2], redisReply *r[2])
+{
+	struct rcmd	 c[2];
+	char		 nk[2][NUM_MAX];
+	void		*rep;
+	enum err	 e, ei;
+	int		 i;
+
+	r[0] = r[1] = NULL;
+	for (i = 0; i < 2; i++) {
+		if ((e = conn_script_load(s, id[i])) != ERR_OK)
+			return e;
+		script_cmd(s, id[i], 1, &a[i], &c[i], nk[i]);
+		if (c[i].over) {
+			log_err("redis: %s: too many arguments",
+			    lua_scripts[id[i]].name);
+			return ERR_INTERNAL;
+		}
+	}
+	if ((e = conn_open(s)) != ERR_OK)
+		return e;
+	for (i = 0; i < 2; i++)
+		if (redisAppendCommandArgv(s->rc, c[i].argc, c[i].argv,
+		    c[i].len) != REDIS_OK)
+			goto fail;
+	for (i = 0; i < 2; i++) {
+		rep = NULL;
+		if (redisGetReply(s->rc, &rep) != REDIS_OK || rep == NULL)
+			goto fail;
+		r[i] = rep;
+	}
+
+	e = ERR_OK;
+	for (i = 0; i < 2; i++) {
+		if (reply_noscript(r[i])) {
+			freeReplyObject(r[i]);
+			script_eval(&c[i], id[i]);
+			if ((ei = conn_send(s, lua_scripts[id[i]].name, &c[i],
+			    &r[i])) != ERR_OK) {
+				if (e == ERR_OK)
+					e = ei;
+				continue;
+			}
+		}
+		if ((ei = conn_reply_err(s, lua_scripts[id[i]].name, r[i])) !=
+		    ERR_OK) {
+			freeReplyObject(r[i]);
+			r[i] = NULL;
+			if (e == ERR_OK)
+				e = ei;
+		}
+	}
+	return e;
+
+fail:
+	for (i = 0; i < 2; i++) {
+		if (r[i] != NULL)
+			freeReplyObject(r[i]);
+		r[i] = NULL;
+	}
+	return conn_io_fail(s, lua_scripts[id[0]].name);
+}
+
+/*
+ * Run script id and expect an integer reply, stored in *v.  ERR_INTERNAL
+ * (logged) on any other reply type.
+ */
+enum err
+conn_script_int(struct store *s, enum script id, int nkeys,
+    const struct rcmd *a, long long *v)
+{
+	redisReply	*r = NULL;
+	enum err	 e;
+
+	if ((e = conn_script(s, id, nkeys, a, &r)) != ERR_OK)
+		return e;
+	if (r->type == REDIS_REPLY_INTEGER)
+		*v = r->integer;
+	else {
+		log_err("redis: %s: unexpected reply", lua_scripts[id].name);
+		e = ERR_INTERNAL;
+	}
+	freeReplyObject(r);
+	return e;
+}
+
+/* Run command c and expect an integer reply into *v, as store_script_int. */
+enum err
+conn_cmd_int(struct store *s, struct rcmd *c, long long *v)
+{
+	redisReply	*r = NULL;
+	enum err	 e;
+
+	if ((e = conn_cmd(s, c, &r)) != ERR_OK)
+		return e;
+	if (r->type == REDIS_REPLY_INTEGER)
+		*v = r->integer;
+	else {
+		log_err("redis: %s: unexpected reply", c->argv[0]);
+		e = ERR_INTERNAL;
+	}
+	freeReplyObject(r);
+	return e;
+}
+/* ---- public ---- */
+
+struct store *
+store_open(const struct cfg *c)
+{
+	struct store	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->cfg = c;
+	return s;
+}
+
+void
+store_close(struct store *s)
+{
+
+	if (s == NULL)
+		return;
+	conn_drop(s);
+	free(s);
+}
+
+enum err
+store_ping(struct store *s)
+{
+	struct rcmd	 c;
+	redisReply	*r = NULL;
+	enum err	 e;
+
+	memset(&c, 0, sizeof(c));
+	rcmd_str(&c, "PING");
+	if ((e = conn_cmd(s, &c, &r)) != ERR_OK)
+		return ERR_UNAVAILABLE;
+	if (r->type != REDIS_REPLY_STATUS || r->len != 4 ||
+	    memcmp(r->str, "PONG", 4) != 0) {
+		log_err("redis: PING: unexpected reply");
+		e = ERR_UNAVAILABLE;
+	}
+	freeReplyObject(r);
+	return e;
+}
+

@@ -1,0 +1,179 @@
+/*
+ * store_limit.c - the counters and bans of brute-force regulation (the
+ * policy is in regulation.c).  The counter and the ban of one subject
+ * share the hash tag {<kind>:<subject>}, so the attempt script touches
+ * one slot of a Redis Cluster (key_prefix must not contain '{').
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_int.h"
+
+
+/* Key of subject subj of kind in the family fam ("fail" or "ban"):
+ * P<fam>:{<kind>:<subj>}.  Returns 0 or -1 as key_make. */
+static int
+key_subject(const struct store *s, struct key *k, const char *fam,
+    enum store_subject kind, const char *subj, size_t len)
+{
+	char	 mid[16];
+
+	if (kind != STORE_SUBJ_USER && kind != STORE_SUBJ_ADDR)
+		return -1;
+	snprintf(mid, sizeof(mid), "%s:{%c:", fam, (char)kind);
+	return key_make(s, k, mid, subj, len, "}");
+}
+
+
+/* A regulation subject: a user name or a client address. */
+static int
+subj_ok(const char *subj, size_t len)
+{
+
+	return subj != NULL && len > 0 && len <= LIM_TOKEN_MAX;
+}
+
+/*
+ * Seconds of a ban from its PTTL in milliseconds v (-2 none, -1 no
+ * expiry), rounded up so a ban with any time left reports at least 1.  A
+ * ban key without expiry (written by hand) reports ban_time.
+ */
+static enum err
+ban_seconds(struct store *s, long long v, long *ttl)
+{
+	*ttl = 0;
+	if (v == -2 || v == 0)
+		return ERR_OK;
+	if (v == -1) {
+		log_warn("redis: a ban key has no expiry");
+		*ttl = s->cfg->ban_time;
+		return ERR_OK;
+	}
+	if (v < 0) {
+		log_err("redis: PTTL: unexpected reply");
+		return ERR_INTERNAL;
+	}
+	*ttl = (long)((v + 999) / 1000);
+	return ERR_OK;
+}
+
+enum err
+store_ban_ttl(struct store *s, enum store_subject kind, const char *subj,
+    size_t len, long *ttl)
+{
+	struct key	 k;
+	struct rcmd	 c;
+	long long	 v;
+	enum err	 e;
+
+	*ttl = 0;
+	if (!subj_ok(subj, len))
+		return ERR_OK;
+	if (key_subject(s, &k, "ban", kind, subj, len) == -1)
+		return ERR_INTERNAL;
+	memset(&c, 0, sizeof(c));
+	rcmd_str(&c, "PTTL");
+	rcmd_add(&c, k.buf, k.len);
+	if ((e = conn_cmd_int(s, &c, &v)) != ERR_OK)
+		return e;
+	return ban_seconds(s, v, ttl);
+}
+
+enum err
+store_attempt(struct store *s, enum store_subject kind, const char *subj,
+    size_t len, long *ttl)
+{
+	struct key	 kf, kb;
+	struct rcmd	 a;
+	char		 win[NUM_MAX], max[NUM_MAX], ban[NUM_MAX];
+	long long	 v;
+	enum err	 e;
+
+	*ttl = 0;
+	if (!subj_ok(subj, len) ||
+	    key_subject(s, &kf, "fail", kind, subj, len) == -1 ||
+	    key_subject(s, &kb, "ban", kind, subj, len) == -1) {
+		log_err("store: attempt: bad argument");
+		return ERR_INTERNAL;
+	}
+	memset(&a, 0, sizeof(a));
+	rcmd_add(&a, kf.buf, kf.len);
+	rcmd_add(&a, kb.buf, kb.len);
+	rcmd_str(&a, num_fmt(win, s->cfg->failure_window));
+	rcmd_str(&a, num_fmt(max, s->cfg->max_failures));
+	rcmd_str(&a, num_fmt(ban, s->cfg->ban_time));
+	if ((e = conn_script_int(s, SCR_ATTEMPT, 2, &a, &v)) != ERR_OK)
+		return e;
+	return ban_seconds(s, v, ttl);
+}
+
+enum err
+store_attempt_undo(struct store *s, enum store_subject kind, const char *subj,
+    size_t len)
+{
+	struct key	 k;
+	struct rcmd	 a;
+	long long	 v;
+
+	if (!subj_ok(subj, len))
+		return ERR_OK;
+	if (key_subject(s, &k, "fail", kind, subj, len) == -1)
+		return ERR_INTERNAL;
+	memset(&a, 0, sizeof(a));
+	rcmd_add(&a, k.buf, k.len);
+	return conn_script_int(s, SCR_ATTEMPT_UNDO, 1, &a, &v);
+}
+
+enum err
+store_fail_reset(struct store *s, enum store_subject kind, const char *subj,
+    size_t len)
+{
+	struct key	 k;
+	struct rcmd	 c;
+	long long	 v;
+
+	if (!subj_ok(subj, len))
+		return ERR_OK;
+	if (key_subject(s, &k, "fail", kind, subj, len) == -1)
+		return ERR_INTERNAL;
+	memset(&c, 0, sizeof(c));
+	rcmd_str(&c, "DEL");
+	rcmd_add(&c, k.buf, k.len);
+	return conn_cmd_int(s, &c, &v);
+}
+
+/* One DEL of counter and ban per kind (the two keys of a kind share a hash
+ * tag, the kinds do not). */
+enum err
+store_unban(struct store *s, const char *subj, size_t len, int *found)
+{
+	static const enum store_subject	 kinds[] = {
+		STORE_SUBJ_USER, STORE_SUBJ_ADDR
+	};
+	struct key			 kf, kb;
+	struct rcmd			 c;
+	long long			 v, total = 0;
+	size_t				 i;
+	enum err			 e;
+
+	if (found != NULL)
+		*found = 0;
+	if (!subj_ok(subj, len))
+		return ERR_OK;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (key_subject(s, &kf, "fail", kinds[i], subj, len) == -1 ||
+		    key_subject(s, &kb, "ban", kinds[i], subj, len) == -1)
+			return ERR_INTERNAL;
+		memset(&c, 0, sizeof(c));
+		rcmd_str(&c, "DEL");
+		rcmd_add(&c, kf.buf, kf.len);
+		rcmd_add(&c, kb.buf, kb.len);
+		if ((e = conn_cmd_int(s, &c, &v)) != ERR_OK)
+			return e;
+		total += v;
+	}
+	if (found != NULL)
+		*found = total > 0;
+	return ERR_OK;
+}

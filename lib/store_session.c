@@ -1,0 +1,672 @@
+/*
+ * store_session.c - sessions (P session:<sid>), the per-user index (P
+ * user-sessions:<name>) and revocation.  The decisions about them
+ * (rotation, reuse detection, bearer checks) are in session.c; this file
+ * keeps them atomic.
+ *
+ * Spent refresh tokens.  A session hash keeps the hashes of its last
+ * STORE_SPENT_MAX spent refresh tokens in a ring inside the hash itself
+ * (lib/lua/ring.lua):
+ *
+ *	s:<hash>	unix time at which <hash> was spent
+ *	r<i>		the hash held by ring slot i, 0 <= i < STORE_SPENT_MAX
+ *	sn		the slot the next spent hash goes to
+ *
+ * No spent hash is ever forgotten while its session lives: were the ring to
+ * overwrite its oldest slot, a thief holding a stolen refresh token could
+ * rotate STORE_SPENT_MAX times and make the victim's spent token unknown
+ * (401) instead of fatal (session revoked).  So a refresh-token rotation
+ * that finds the ring full is refused (ERR_INVALID_TOKEN, nothing changed)
+ * and the client must prove its password: refresh-session empties the ring
+ * and records the refresh hash it replaces.  A session never has more than
+ * 8 + 2 * STORE_SPENT_MAX fields, and "when was this hash spent" is one
+ * HGET.
+ *
+ * User-session index.  P user-sessions:<name> may hold stale ids (sessions
+ * that expired or were deleted): readers skip them, and drop ids whose
+ * session belongs to someone else, so an entry never grants anything.  A
+ * listing does not drop the id of a missing session: it may be a login
+ * between its index entry and its session write, which would otherwise
+ * end up unindexed (revoke drops them; a login that raced a revoke finds
+ * the user changed and deletes its own session, see credentials.c).  The
+ * index expires at the latest sexp of its user's sessions: creating or
+ * renewing a session (both set sexp = now + session_ttl) pushes the index's
+ * expiry to at least that sexp, never earlier, before the session is
+ * written.  So the index outlives every session it names and a user who
+ * stops logging in leaves nothing behind.
+ *
+ * Session end.  A session key expires at its sexp (EXPIREAT), and the
+ * scripts that change a session treat sexp <= now as gone.
+ * store_session_get() has no clock: at the second of sexp Redis may still
+ * hand out the key, so its caller compares sexp (and aexp) with now.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_int.h"
+
+#define REVOKE_PASSES	4	/* index re-reads while revoking */
+
+_Static_assert(STORE_SPENT_MAX > 0, "the spent ring needs a slot");
+
+/* The fields of a session record, as indexes of lua_session_fields. */
+enum sess_field {
+	SF_USER = 0,
+	SF_CREATED,
+	SF_SEXP,
+	SF_AEXP,
+	SF_AH,
+	SF_CH,
+	SF_RH
+};
+_Static_assert(SF_RH + 1 == LUA_SESSION_NFIELDS,
+    "enum sess_field follows lib/lua/session_fields.lua");
+
+/*
+ * Fill *out from r, the answer to HMGET of lua_session_fields.
+ * ERR_SESSION_NOT_FOUND when every field is nil (no such key); ERR_OK;
+ * ERR_INTERNAL (logged) when the shape, a length or a number is wrong.
+ */
+static enum err
+session_parse(const redisReply *r, struct store_session *out)
+{
+	const redisReply	*f[LUA_SESSION_NFIELDS];
+	size_t			 i, nil;
+
+	memset(out, 0, sizeof(*out));
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != LUA_SESSION_NFIELDS)
+		goto bad;
+	for (i = 0, nil = 0; i < LUA_SESSION_NFIELDS; i++) {
+		f[i] = r->element[i];
+		if (f[i]->type == REDIS_REPLY_NIL)
+			nil++;
+		else if (f[i]->type != REDIS_REPLY_STRING)
+			goto bad;
+	}
+	if (nil == LUA_SESSION_NFIELDS)
+		return ERR_SESSION_NOT_FOUND;
+	if (nil != 0)
+		goto bad;
+	if (f[SF_USER]->len == 0 || f[SF_USER]->len > LIM_USER_MAX)
+		goto bad;
+	memcpy(out->user, f[SF_USER]->str, f[SF_USER]->len);
+	out->user[f[SF_USER]->len] = '\0';
+	out->user_len = f[SF_USER]->len;
+	if (num_parse(f[SF_CREATED]->str, f[SF_CREATED]->len,
+	    &out->created) == -1 ||
+	    num_parse(f[SF_SEXP]->str, f[SF_SEXP]->len, &out->sexp) == -1 ||
+	    num_parse(f[SF_AEXP]->str, f[SF_AEXP]->len, &out->aexp) == -1)
+		goto bad;
+	if (!hash_ok(f[SF_AH]->str, f[SF_AH]->len) ||
+	    !hash_ok(f[SF_CH]->str, f[SF_CH]->len) ||
+	    !hash_ok(f[SF_RH]->str, f[SF_RH]->len))
+		goto bad;
+	memcpy(out->ah, f[SF_AH]->str, TOK_HASH_LEN);
+	memcpy(out->ch, f[SF_CH]->str, TOK_HASH_LEN);
+	memcpy(out->rh, f[SF_RH]->str, TOK_HASH_LEN);
+	return ERR_OK;
+bad:
+	memset(out, 0, sizeof(*out));
+	log_err("redis: malformed session record");
+	return ERR_INTERNAL;
+}
+
+/*
+ * The answer of the renew and rotate scripts: LUA_GONE is
+ * ERR_SESSION_NOT_FOUND, LUA_CONFLICT is ERR_REFRESH_CONFLICT,
+ * LUA_RING_FULL is ERR_INVALID_TOKEN, an array is the session as written
+ * (ERR_OK, copied to *out when out is not NULL).
+ */
+static enum err
+session_written(const redisReply *r, struct store_session *out)
+{
+	struct store_session	 tmp;
+	enum err		 e;
+
+	if (r->type == REDIS_REPLY_INTEGER && r->integer == LUA_GONE)
+		return ERR_SESSION_NOT_FOUND;
+	if (r->type == REDIS_REPLY_INTEGER && r->integer == LUA_CONFLICT)
+		return ERR_REFRESH_CONFLICT;
+	if (r->type == REDIS_REPLY_INTEGER && r->integer == LUA_RING_FULL)
+		return ERR_INVALID_TOKEN;
+	if (r->type != REDIS_REPLY_ARRAY) {
+		log_err("redis: session script: unexpected reply");
+		return ERR_INTERNAL;
+	}
+	e = session_parse(r, &tmp);
+	if (e == ERR_SESSION_NOT_FOUND) {
+		log_err("redis: session script: empty session");
+		e = ERR_INTERNAL;
+	}
+	if (e == ERR_OK && out != NULL)
+		*out = tmp;
+	return e;
+}
+
+/* ---- sessions ---- */
+
+/* Length of the NUL-terminated session id sid, or 0 when not a possible
+ * session id. */
+static size_t
+sid_len(const char *sid)
+{
+	size_t	 n;
+
+	if (sid == NULL)
+		return 0;
+	n = strnlen(sid, LIM_TOKEN_MAX + 1);
+	return n <= LIM_TOKEN_MAX ? n : 0;
+}
+
+/* The arguments of SCR_INDEX_ADD and the buffers they point into (so a
+ * filled one must not be copied). */
+struct index_args {
+	struct key	 k;
+	struct rcmd	 a;
+	char		 nowb[NUM_MAX], untilb[NUM_MAX];
+};
+
+/*
+ * Fill *ia to add sid (len bytes; NULL adds nothing) to user's index and
+ * make the index live until at least until.  -1 if the key is too long.
+ */
+static int
+index_args(const struct store *s, struct index_args *ia, const char *user,
+    size_t ulen, const char *sid, size_t len, long now, long until)
+{
+
+	memset(ia, 0, sizeof(*ia));
+	if (key_make(s, &ia->k, "user-sessions:", user, ulen, "") == -1)
+		return -1;
+	rcmd_add(&ia->a, ia->k.buf, ia->k.len);
+	rcmd_add(&ia->a, sid != NULL ? sid : "", sid != NULL ? len : 0);
+	rcmd_str(&ia->a, num_fmt(ia->nowb, now));
+	rcmd_str(&ia->a, num_fmt(ia->untilb, until));
+	return 0;
+}
+
+/* SREM sid (len bytes) from user's index. */
+static enum err
+index_rem(struct store *s, const char *user, size_t ulen, const char *sid,
+    size_t len)
+{
+	struct key	 k;
+	struct rcmd	 c;
+	long long	 v;
+
+	if (key_make(s, &k, "user-sessions:", user, ulen, "") == -1)
+		return ERR_INTERNAL;
+	memset(&c, 0, sizeof(c));
+	rcmd_str(&c, "SREM");
+	rcmd_add(&c, k.buf, k.len);
+	rcmd_add(&c, sid, len);
+	return conn_cmd_int(s, &c, &v);
+}
+
+/*
+ * The index entry and the session in one round trip (store_script_pair):
+ * index first, so a failure leaves at most a stale index entry.  Should
+ * the index script fail while the session was written (its token hashes
+ * were never handed out), the session is deleted again: never an
+ * unindexed session.  aexp is capped at sexp: no token outlives its
+ * session.  When sid is taken the index entry just added is removed
+ * again.
+ */
+enum err
+store_session_create(struct store *s, const char *sid, const char *user,
+    size_t ulen, const struct store_hashes *h, long now)
+{
+	static const enum script id[2] = { SCR_INDEX_ADD, SCR_SESSION_CREATE };
+	struct index_args	 ia;
+	struct key		 k;
+	struct rcmd		 a[2], d;
+	redisReply		*r[2] = { NULL, NULL };
+	char			 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
+	long			 sexp, aexp;
+	long long		 v;
+	size_t			 len;
+	int			 added;
+	enum err		 e;
+
+	len = sid_len(sid);
+	if (len == 0 || !name_ok(user, ulen) || !hashes_ok(h) ||
+	    key_make(s, &k, "session:", sid, len, "") == -1) {
+		log_err("store: session create: bad argument");
+		return ERR_INTERNAL;
+	}
+	sexp = now + s->cfg->session_ttl;
+	aexp = now + s->cfg->access_ttl;
+	if (aexp > sexp)
+		aexp = sexp;
+	if (index_args(s, &ia, user, ulen, sid, len, now, sexp) == -1)
+		return ERR_INTERNAL;
+	a[0] = ia.a;
+
+	memset(&a[1], 0, sizeof(a[1]));
+	rcmd_add(&a[1], k.buf, k.len);
+	rcmd_add(&a[1], user, ulen);
+	rcmd_str(&a[1], num_fmt(nowb, now));
+	rcmd_str(&a[1], num_fmt(sexpb, sexp));
+	rcmd_str(&a[1], num_fmt(aexpb, aexp));
+	rcmd_add(&a[1], h->ah, TOK_HASH_LEN);
+	rcmd_add(&a[1], h->ch, TOK_HASH_LEN);
+	rcmd_add(&a[1], h->rh, TOK_HASH_LEN);
+
+	e = conn_script_pair(s, id, a, r);
+	if (r[1] != NULL && r[1]->type != REDIS_REPLY_INTEGER) {
+		log_err("redis: %s: unexpected reply", lua_scripts[id[1]].name);
+		if (e == ERR_OK)
+			e = ERR_INTERNAL;
+	}
+	if (r[0] != NULL && r[0]->type != REDIS_REPLY_INTEGER) {
+		log_err("redis: %s: unexpected reply", lua_scripts[id[0]].name);
+		if (e == ERR_OK)
+			e = ERR_INTERNAL;
+	}
+	if (e != ERR_OK) {
+		if (r[0] == NULL && r[1] != NULL &&
+		    r[1]->type == REDIS_REPLY_INTEGER && r[1]->integer == LUA_DONE) {
+			memset(&d, 0, sizeof(d));
+			rcmd_str(&d, "DEL");
+			rcmd_add(&d, k.buf, k.len);
+			(void)conn_cmd_int(s, &d, &v);
+		}
+		goto out;
+	}
+	added = r[0]->integer == LUA_DONE;
+	if (r[1]->integer == LUA_DONE)
+		e = ERR_OK;
+	else {
+		if (added)
+			(void)index_rem(s, user, ulen, sid, len);
+		e = ERR_EXISTS;
+	}
+out:
+	if (r[0] != NULL)
+		freeReplyObject(r[0]);
+	if (r[1] != NULL)
+		freeReplyObject(r[1]);
+	return e;
+}
+
+/* HMGET of the session fields of key k into *out, as session_parse(). */
+static enum err
+session_read(struct store *s, const struct key *k, struct store_session *out)
+{
+	struct rcmd	 c;
+	redisReply	*r = NULL;
+	enum err	 e;
+	size_t		 i;
+
+	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	rcmd_str(&c, "HMGET");
+	rcmd_add(&c, k->buf, k->len);
+	for (i = 0; i < LUA_SESSION_NFIELDS; i++)
+		rcmd_str(&c, lua_session_fields[i]);
+	if ((e = conn_cmd(s, &c, &r)) != ERR_OK)
+		return e;
+	e = session_parse(r, out);
+	freeReplyObject(r);
+	return e;
+}
+
+enum err
+store_session_get(struct store *s, const char *sid, size_t sidlen,
+    struct store_session *out)
+{
+	struct key	 k;
+
+	memset(out, 0, sizeof(*out));
+	if (!sid_ok(sid, sidlen))
+		return ERR_SESSION_NOT_FOUND;
+	if (key_make(s, &k, "session:", sid, sidlen, "") == -1)
+		return ERR_INTERNAL;
+	return session_read(s, &k, out);
+}
+
+/*
+ * In one round trip (store_script_pair), the user's index first has its
+ * expiry pushed to the new sexp (so it keeps outliving the session), then
+ * one script checks owner and sexp and writes the new generation.
+ */
+enum err
+store_session_renew(struct store *s, const char *sid, size_t sidlen,
+    const char *user, size_t ulen, const struct store_hashes *h, long now,
+    struct store_session *out)
+{
+	static const enum script id[2] = { SCR_INDEX_ADD, SCR_SESSION_RENEW };
+	struct index_args	 ia;
+	struct key		 k;
+	struct rcmd		 a[2];
+	redisReply		*r[2] = { NULL, NULL };
+	char			 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
+	char			 maxb[NUM_MAX];
+	long			 sexp, aexp;
+	enum err		 e;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (!hashes_ok(h)) {
+		log_err("store: session renew: bad argument");
+		return ERR_INTERNAL;
+	}
+	if (!sid_ok(sid, sidlen) || !name_ok(user, ulen))
+		return ERR_SESSION_NOT_FOUND;
+	if (key_make(s, &k, "session:", sid, sidlen, "") == -1)
+		return ERR_INTERNAL;
+	sexp = now + s->cfg->session_ttl;
+	aexp = now + s->cfg->access_ttl;
+	if (aexp > sexp)
+		aexp = sexp;
+	if (index_args(s, &ia, user, ulen, NULL, 0, now, sexp) == -1)
+		return ERR_INTERNAL;
+	a[0] = ia.a;
+
+	memset(&a[1], 0, sizeof(a[1]));
+	rcmd_add(&a[1], k.buf, k.len);
+	rcmd_add(&a[1], user, ulen);
+	rcmd_add(&a[1], h->ah, TOK_HASH_LEN);
+	rcmd_add(&a[1], h->ch, TOK_HASH_LEN);
+	rcmd_add(&a[1], h->rh, TOK_HASH_LEN);
+	rcmd_str(&a[1], num_fmt(nowb, now));
+	rcmd_str(&a[1], num_fmt(sexpb, sexp));
+	rcmd_str(&a[1], num_fmt(aexpb, aexp));
+	rcmd_str(&a[1], num_fmt(maxb, STORE_SPENT_MAX));
+	if ((e = conn_script_pair(s, id, a, r)) != ERR_OK)
+		goto out;
+	e = session_written(r[1], out);
+	if (e == ERR_REFRESH_CONFLICT) {
+		log_err("redis: session-renew: unexpected reply");
+		e = ERR_INTERNAL;
+	}
+out:
+	if (r[0] != NULL)
+		freeReplyObject(r[0]);
+	if (r[1] != NULL)
+		freeReplyObject(r[1]);
+	return e;
+}
+
+enum err
+store_session_rotate(struct store *s, const char *sid, size_t sidlen,
+    const char *old_rh, const struct store_hashes *h, long now,
+    struct store_session *out)
+{
+	struct key	 k;
+	struct rcmd	 a;
+	redisReply	*r = NULL;
+	char		 nowb[NUM_MAX], aexpb[NUM_MAX], maxb[NUM_MAX];
+	enum err	 e;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (!hashes_ok(h) ||
+	    !hash_ok(old_rh, old_rh != NULL ? strnlen(old_rh, TOK_HASH_LEN + 1)
+	    : 0)) {
+		log_err("store: session rotate: bad argument");
+		return ERR_INTERNAL;
+	}
+	if (!sid_ok(sid, sidlen))
+		return ERR_SESSION_NOT_FOUND;
+	if (key_make(s, &k, "session:", sid, sidlen, "") == -1)
+		return ERR_INTERNAL;
+
+	memset(&a, 0, sizeof(a));
+	rcmd_add(&a, k.buf, k.len);
+	rcmd_add(&a, old_rh, TOK_HASH_LEN);
+	rcmd_add(&a, h->ah, TOK_HASH_LEN);
+	rcmd_add(&a, h->ch, TOK_HASH_LEN);
+	rcmd_add(&a, h->rh, TOK_HASH_LEN);
+	rcmd_str(&a, num_fmt(nowb, now));
+	rcmd_str(&a, num_fmt(aexpb, now + s->cfg->access_ttl));
+	rcmd_str(&a, num_fmt(maxb, STORE_SPENT_MAX));
+	if ((e = conn_script(s, SCR_SESSION_ROTATE, 1, &a, &r)) != ERR_OK)
+		return e;
+	e = session_written(r, out);
+	freeReplyObject(r);
+	return e;
+}
+
+enum err
+store_session_spent(struct store *s, const char *sid, size_t sidlen,
+    const char *rh, long now, long grace, int *revoked)
+{
+	struct key	 k;
+	struct rcmd	 a;
+	char		 nowb[NUM_MAX], graceb[NUM_MAX];
+	long long	 v;
+	enum err	 e;
+
+	if (revoked != NULL)
+		*revoked = 0;
+	if (!hash_ok(rh, rh != NULL ? strnlen(rh, TOK_HASH_LEN + 1) : 0)) {
+		log_err("store: session spent: bad argument");
+		return ERR_INTERNAL;
+	}
+	if (!sid_ok(sid, sidlen))
+		return ERR_SESSION_NOT_FOUND;
+	if (key_make(s, &k, "session:", sid, sidlen, "") == -1)
+		return ERR_INTERNAL;
+
+	memset(&a, 0, sizeof(a));
+	rcmd_add(&a, k.buf, k.len);
+	rcmd_add(&a, rh, TOK_HASH_LEN);
+	rcmd_str(&a, num_fmt(nowb, now));
+	rcmd_str(&a, num_fmt(graceb, grace > 0 ? grace : 0));
+	if ((e = conn_script_int(s, SCR_SESSION_SPENT, 1, &a, &v)) != ERR_OK)
+		return e;
+	switch (v) {
+	case LUA_GONE:
+		return ERR_SESSION_NOT_FOUND;
+	case LUA_NOT_SPENT:
+		return ERR_INVALID_TOKEN;
+	case LUA_IN_GRACE:
+		return ERR_REFRESH_CONFLICT;
+	case LUA_REVOKED:
+		if (revoked != NULL)
+			*revoked = 1;
+		return ERR_INVALID_TOKEN;
+	default:
+		log_err("redis: session-spent: unexpected reply");
+		return ERR_INTERNAL;
+	}
+}
+
+enum err
+store_session_del(struct store *s, const char *sid, size_t sidlen)
+{
+	struct key	 k;
+	struct rcmd	 c;
+	long long	 v;
+	enum err	 e;
+
+	if (!sid_ok(sid, sidlen))
+		return ERR_SESSION_NOT_FOUND;
+	if (key_make(s, &k, "session:", sid, sidlen, "") == -1)
+		return ERR_INTERNAL;
+	memset(&c, 0, sizeof(c));
+	rcmd_str(&c, "DEL");
+	rcmd_add(&c, k.buf, k.len);
+	if ((e = conn_cmd_int(s, &c, &v)) != ERR_OK)
+		return e;
+	return v >= 1 ? ERR_OK : ERR_SESSION_NOT_FOUND;
+}
+
+/* One live session found by store_user_sessions(). */
+struct sess_ent {
+	char			 sid[LIM_TOKEN_MAX + 1];
+	struct store_session	 sess;
+};
+
+/* qsort order of sessions: oldest first, then by id. */
+static int
+sess_cmp(const void *a, const void *b)
+{
+	const struct sess_ent	*x = a, *y = b;
+
+	if (x->sess.created != y->sess.created)
+		return x->sess.created < y->sess.created ? -1 : 1;
+	return strcmp(x->sid, y->sid);
+}
+
+/*
+ * SMEMBERS the index, read each session (one round trip each), SREM the
+ * ids that name someone else's session or are malformed (ids of missing
+ * sessions stay: see below), then call fn for the live ones sorted by creation time.  The
+ * sid and session passed to fn are only valid during the call; a non-zero
+ * return of fn stops the walk.  ERR_INTERNAL also when out of memory.
+ */
+enum err
+store_user_sessions(struct store *s, const char *user, size_t ulen,
+    int (*fn)(const char *, const struct store_session *, void *), void *arg)
+{
+	struct key		 k, ks;
+	struct rcmd		 c;
+	redisReply		*r = NULL;
+	const redisReply	*m;
+	struct sess_ent		*ents = NULL;
+	size_t			 i, n = 0, nents = 0;
+	enum err		 e;
+	int			 prune;
+
+	if (!name_ok(user, ulen))
+		return ERR_OK;
+	if (key_make(s, &k, "user-sessions:", user, ulen, "") == -1)
+		return ERR_INTERNAL;
+	memset(&c, 0, sizeof(c));
+	rcmd_str(&c, "SMEMBERS");
+	rcmd_add(&c, k.buf, k.len);
+	if ((e = conn_cmd(s, &c, &r)) != ERR_OK)
+		goto out;
+	e = ERR_INTERNAL;
+	if (r->type != REDIS_REPLY_ARRAY) {
+		log_err("redis: SMEMBERS user-sessions: unexpected reply");
+		goto out;
+	}
+	if (r->elements > 0 &&
+	    (ents = calloc(r->elements, sizeof(*ents))) == NULL) {
+		log_err("store: user sessions: out of memory");
+		goto out;
+	}
+	nents = r->elements;
+	for (i = 0; i < r->elements; i++) {
+		m = r->element[i];
+		if (m->type != REDIS_REPLY_STRING) {
+			log_err("redis: user-sessions: malformed member");
+			goto out;
+		}
+		/* A malformed id or another user's session goes; a missing
+		 * session may be a login between its index entry and its
+		 * session write, so its id stays (the index expires). */
+		prune = 1;
+		e = ERR_SESSION_NOT_FOUND;
+		if (sid_ok(m->str, m->len) &&
+		    memchr(m->str, '\0', m->len) == NULL &&
+		    key_make(s, &ks, "session:", m->str, m->len, "") == 0) {
+			e = session_read(s, &ks, &ents[n].sess);
+			if (e != ERR_OK && e != ERR_SESSION_NOT_FOUND)
+				goto out;
+			prune = e == ERR_OK;
+			if (e == ERR_OK && (ents[n].sess.user_len != ulen ||
+			    memcmp(ents[n].sess.user, user, ulen) != 0))
+				e = ERR_SESSION_NOT_FOUND;
+		}
+		if (e == ERR_SESSION_NOT_FOUND) {
+			if (prune && (e = index_rem(s, user, ulen, m->str,
+			    m->len)) != ERR_OK)
+				goto out;
+			continue;
+		}
+		memcpy(ents[n].sid, m->str, m->len);
+		ents[n].sid[m->len] = '\0';
+		n++;
+	}
+	if (n > 1)
+		qsort(ents, n, sizeof(*ents), sess_cmp);
+	for (i = 0; i < n; i++)
+		if (fn(ents[i].sid, &ents[i].sess, arg) != 0)
+			break;
+	e = ERR_OK;
+out:
+	if (ents != NULL) {
+		explicit_bzero(ents, nents * sizeof(*ents));
+		free(ents);
+	}
+	if (r != NULL)
+		freeReplyObject(r);
+	return e;
+}
+
+/*
+ * Delete every session of user named by the index (a session owned by
+ * someone else is left alone) and remove each id handled from the index;
+ * the index is gone once empty.  The index is re-read up to
+ * REVOKE_PASSES times to catch sessions created meanwhile.
+ */
+enum err
+store_user_revoke(struct store *s, const char *user, size_t ulen, long *n)
+{
+	struct key		 k, ks;
+	struct rcmd		 c, a;
+	redisReply		*r = NULL;
+	const redisReply	*m;
+	long long		 v;
+	size_t			 i;
+	int			 pass;
+	enum err		 e = ERR_OK;
+
+	if (n != NULL)
+		*n = 0;
+	if (!name_ok(user, ulen))
+		return ERR_OK;
+	if (key_make(s, &k, "user-sessions:", user, ulen, "") == -1)
+		return ERR_INTERNAL;
+	for (pass = 0; pass < REVOKE_PASSES; pass++) {
+		memset(&c, 0, sizeof(c));
+		rcmd_str(&c, "SMEMBERS");
+		rcmd_add(&c, k.buf, k.len);
+		if ((e = conn_cmd(s, &c, &r)) != ERR_OK)
+			goto out;
+		if (r->type != REDIS_REPLY_ARRAY) {
+			log_err("redis: SMEMBERS user-sessions: "
+			    "unexpected reply");
+			e = ERR_INTERNAL;
+			goto out;
+		}
+		if (r->elements == 0)
+			break;
+		for (i = 0; i < r->elements; i++) {
+			m = r->element[i];
+			if (m->type != REDIS_REPLY_STRING) {
+				log_err("redis: user-sessions: "
+				    "malformed member");
+				e = ERR_INTERNAL;
+				goto out;
+			}
+			if (sid_ok(m->str, m->len) && key_make(s, &ks,
+			    "session:", m->str, m->len, "") == 0) {
+				memset(&a, 0, sizeof(a));
+				rcmd_add(&a, ks.buf, ks.len);
+				rcmd_add(&a, user, ulen);
+				if ((e = conn_script_int(s,
+				    SCR_SESSION_DEL_OWNED, 1, &a, &v)) !=
+				    ERR_OK)
+					goto out;
+				if (n != NULL && v == LUA_DONE)
+					(*n)++;
+			}
+			if ((e = index_rem(s, user, ulen, m->str, m->len)) !=
+			    ERR_OK)
+				goto out;
+		}
+		freeReplyObject(r);
+		r = NULL;
+	}
+out:
+	if (r != NULL)
+		freeReplyObject(r);
+	return e;
+}
+
