@@ -47,11 +47,11 @@ ALL_CFLAGS	+= -fsanitize=fuzzer-no-link,address,undefined \
 ALL_LDFLAGS	+= -fsanitize=fuzzer,address,undefined
 endif
 
-LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/cfg.o \
+LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/addr.o $(BUILD)/cfg.o \
 		  $(BUILD)/token.o $(BUILD)/passwd.o \
 		  $(BUILD)/store_conn.o $(BUILD)/store_user.o \
 		  $(BUILD)/store_session.o $(BUILD)/store_limit.o $(BUILD)/lua.o \
-		  $(BUILD)/http.o $(BUILD)/reply.o
+		  $(BUILD)/text.o $(BUILD)/http.o $(BUILD)/reply.o
 # The Redis scripts: every lib/lua/*.lua but the parts they include.
 LUA_PARTS	= lib/lua/ring.lua lib/lua/session_fields.lua
 LUA_SCRIPTS	= $(filter-out $(LUA_PARTS),$(wildcard lib/lua/*.lua))

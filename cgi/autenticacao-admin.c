@@ -32,10 +32,11 @@
 
 #include "cfg.h"
 #include "err.h"
-#include "http.h"
+#include "addr.h"
 #include "log.h"
 #include "passwd.h"
 #include "store.h"
+#include "text.h"
 #include "token.h"
 
 #define PROGNAME	"autenticacao-admin"
@@ -119,17 +120,6 @@ static const struct {
 };
 
 /* What is wrong with a piece of text, see text_check. */
-enum textfault {
-	TEXT_OK = 0,
-	TEXT_EMPTY,
-	TEXT_LONG,
-	TEXT_NUL,
-	TEXT_CTRL,
-	TEXT_UTF8,
-	TEXT_BLANK,
-	TEXT__MAX
-};
-
 static const char *const name_faults[TEXT__MAX] = {
 	[TEXT_EMPTY] = "empty",
 	[TEXT_LONG] = "longer than 64 bytes",
@@ -216,35 +206,13 @@ fail_store(const struct admin *a, enum err e, const char *subj,
 }
 
 /*
- * Check s (len bytes) against the API's rule for text fields: 1..max
- * bytes of well-formed UTF-8 (no overlong forms, no surrogates, nothing
- * past U+10FFFF) without NUL, C0 controls, DEL or C1 controls.  Returns
- * TEXT_OK or a fault: length first, then NUL, UTF-8, control characters.
- */
-static enum textfault
-text_check(const char *s, size_t len, size_t max)
-{
-	if (len == 0)
-		return TEXT_EMPTY;
-	if (len > max)
-		return TEXT_LONG;
-	if (memchr(s, '\0', len) != NULL)
-		return TEXT_NUL;
-	if (!http_utf8_ok(s, len))
-		return TEXT_UTF8;
-	if (!http_text_ok(s, len))
-		return TEXT_CTRL;
-	return TEXT_OK;
-}
-
-/*
  * Check the argument of command c.  Returns 0, or -1 after printing the
  * reason and the command's usage line on stderr.
  */
 static int
 arg_check(const struct admin *a, const struct cmd *c, const char *arg)
 {
-	enum textfault	 f;
+	enum text_fault	 f;
 
 	switch (c->arg) {
 	case ARG_NONE:
@@ -257,13 +225,11 @@ arg_check(const struct admin *a, const struct cmd *c, const char *arg)
 		break;
 	case ARG_NAME:
 	case ARG_SUBJECT:
-		f = text_check(arg, strlen(arg), LIM_USER_MAX);
 		/* A name travels in the authorizer's Variable-AUTH_USER
 		 * header, whose value a web server may trim: a new name
 		 * must not start or end with a space. */
-		if (f == TEXT_OK && c->arg == ARG_NAME &&
-		    (arg[0] == ' ' || arg[strlen(arg) - 1] == ' '))
-			f = TEXT_BLANK;
+		f = text_check(arg, strlen(arg), LIM_USER_MAX,
+		    c->arg == ARG_NAME ? TEXT_F_TRIMMED : 0);
 		if (f == TEXT_OK)
 			return 0;
 		fail(a, "invalid %s: %s", c->arg == ARG_NAME ?
@@ -502,7 +468,7 @@ pass_read(const struct admin *a, char *pw, size_t *len)
 {
 	char		 again[LIM_PASSWORD_MAX + 1];
 	size_t		 len2 = 0;
-	enum textfault	 f;
+	enum text_fault	 f;
 	int		 rc = -1, over = 0, over2 = 0, tty;
 
 	tty = isatty(STDIN_FILENO);
@@ -516,7 +482,7 @@ pass_read(const struct admin *a, char *pw, size_t *len)
 		goto out;
 	}
 
-	f = over ? TEXT_LONG : text_check(pw, *len, LIM_PASSWORD_MAX);
+	f = over ? TEXT_LONG : text_check(pw, *len, LIM_PASSWORD_MAX, 0);
 	if (f != TEXT_OK) {
 		fail(a, "%s", pass_faults[f]);
 		goto out;
@@ -821,7 +787,7 @@ static int
 cmd_unban(struct admin *a, char *argv[])
 {
 	const char	*subj = argv[0];
-	char		 net[HTTP_ADDR_MAX + 1];
+	char		 net[ADDR_TEXT_MAX + 1];
 	enum err	 e;
 	int		 found = 0, more = 0;
 
@@ -829,8 +795,8 @@ cmd_unban(struct admin *a, char *argv[])
 		goto fail;
 	/* An address is counted as the responder counts it, an IPv6 one by
 	 * its /64: lift that too. */
-	if (strlen(subj) <= HTTP_ADDR_MAX) {
-		http_addr_net(subj, net);
+	if (strlen(subj) <= ADDR_TEXT_MAX) {
+		addr_net64(subj, net);
 		if (strcmp(net, subj) != 0 &&
 		    (e = store_unban(a->st, net, strlen(net), &more)) != ERR_OK)
 			goto fail;

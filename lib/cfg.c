@@ -22,9 +22,7 @@
  * (cfg_check).
  */
 #include <sys/types.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
+#include <netinet/in.h>	/* INET6_ADDRSTRLEN */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "cfg.h"
 
 #ifndef CFG_DEFAULT_PATH
@@ -193,11 +192,6 @@ static const struct {
 	{ "any", CFG_AUTHZ_ANY },
 };
 
-/* The first 12 bytes of an IPv4-mapped IPv6 address (RFC 4291 2.5.5.2). */
-static const unsigned char cfg_v4mapped[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-};
-
 static int
 cfg_isblank(int ch)
 {
@@ -340,73 +334,7 @@ cfg_set_num(struct cfg *c, const struct cfg_key *k, const char *val,
 }
 
 /*
- * Parse s, "address" or "address/prefix" in IPv4 or IPv6 text form, into
- * n.  A bare address is a /32 or /128; host bits beyond the prefix are
- * cleared, so "10.1.2.3/8" is 10.0.0.0/8.  Returns 0, or -1 when s is not
- * such a network.
- */
-static int
-cfg_net_parse(const char *s, struct cfg_net *n)
-{
-	char		 addr[INET6_ADDRSTRLEN];
-	const char	*slash;
-	size_t		 len, i;
-	long long	 prefix;
-	unsigned	 bits;
-
-	memset(n, 0, sizeof(*n));
-	slash = strchr(s, '/');
-	len = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	if (len == 0 || len >= sizeof(addr))
-		return -1;
-	memcpy(addr, s, len);
-	addr[len] = '\0';
-
-	if (inet_pton(AF_INET, addr, n->addr) == 1) {
-		n->family = AF_INET;
-		bits = 32;
-	} else if (inet_pton(AF_INET6, addr, n->addr) == 1) {
-		n->family = AF_INET6;
-		bits = 128;
-	} else
-		return -1;
-
-	n->prefix = bits;
-	if (slash != NULL) {
-		if (cfg_strtonum(slash + 1, 0, bits, &prefix) != NULL)
-			return -1;
-		n->prefix = (unsigned)prefix;
-	}
-
-	for (i = 0; i < bits / 8; i++) {
-		if (i * 8 >= n->prefix)
-			n->addr[i] = 0;
-		else if (i * 8 + 8 > n->prefix)
-			n->addr[i] &= (unsigned char)(0xff <<
-			    (8 - (n->prefix - i * 8)));
-	}
-	return 0;
-}
-
-/* 1 if the address a (4 or 16 bytes, as n->family) is inside n, else 0. */
-static int
-cfg_net_contains(const struct cfg_net *n, const unsigned char *a)
-{
-	unsigned	 full, rest;
-	unsigned char	 mask;
-
-	full = n->prefix / 8;
-	rest = n->prefix % 8;
-	if (memcmp(n->addr, a, full) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	mask = (unsigned char)(0xff << (8 - rest));
-	return (n->addr[full] & mask) == (a[full] & mask);
-}
-
-/*
- * Setter for trusted_proxies: networks (cfg_net_parse) separated by blanks
+ * Setter for trusted_proxies: networks (addr_net_parse) separated by blanks
  * and/or commas, at most CFG_PROXIES_MAX.  An empty value trusts nobody.
  * The whole list is replaced only when every entry parses.
  */
@@ -415,7 +343,7 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
     char *why, size_t whysz)
 {
 	static const char	 sep[] = " \t\r\v\f,";
-	struct cfg_net		 nets[CFG_PROXIES_MAX];
+	struct addr_net		 nets[CFG_PROXIES_MAX];
 	char			 tok[INET6_ADDRSTRLEN + 5], q[CFG_QUOTE_MAX];
 	const char		*s;
 	size_t			 n, len;
@@ -436,7 +364,7 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 			memcpy(tok, s, len);
 			tok[len] = '\0';
 		}
-		if (len >= sizeof(tok) || cfg_net_parse(tok, &nets[n]) == -1) {
+		if (len >= sizeof(tok) || addr_net_parse(tok, &nets[n]) == -1) {
 			cfg_quote(q, sizeof(q), s, len);
 			snprintf(why, whysz, "%s: not an IPv4 or IPv6 address "
 			    "or network", q);
@@ -748,42 +676,13 @@ cfg_path(void)
 	return CFG_DEFAULT_PATH;
 }
 
-/*
- * An IPv4 client matches IPv4 entries and, as ::ffff:a.b.c.d, IPv6 ones;
- * an IPv4-mapped IPv6 client matches IPv4 entries as a.b.c.d too.  So a
- * proxy is trusted however a dual-stack socket spells its address.
- * Anything inet_pton() refuses (scope ids, brackets, garbage) is not
- * trusted.
- */
+/* The networks of trusted_proxies, matched as addr_in_nets() does. */
 int
 cfg_proxy_trusted(const struct cfg *c, const char *addr)
 {
-	unsigned char		 a4[4], a6[16];
-	const struct cfg_net	*n;
-	size_t			 i;
-	int			 has4;
 
-	if (addr == NULL)
-		return 0;
-	if (inet_pton(AF_INET, addr, a4) == 1) {
-		has4 = 1;
-		memcpy(a6, cfg_v4mapped, sizeof(cfg_v4mapped));
-		memcpy(a6 + sizeof(cfg_v4mapped), a4, sizeof(a4));
-	} else if (inet_pton(AF_INET6, addr, a6) == 1) {
-		has4 = memcmp(a6, cfg_v4mapped, sizeof(cfg_v4mapped)) == 0;
-		if (has4)
-			memcpy(a4, a6 + sizeof(cfg_v4mapped), sizeof(a4));
-	} else
-		return 0;
-
-	for (i = 0; i < c->trusted_proxies_len && i < CFG_PROXIES_MAX; i++) {
-		n = &c->trusted_proxies[i];
-		if (n->family == AF_INET && has4 && cfg_net_contains(n, a4))
-			return 1;
-		if (n->family == AF_INET6 && cfg_net_contains(n, a6))
-			return 1;
-	}
-	return 0;
+	return addr_in_nets(c->trusted_proxies, c->trusted_proxies_len <
+	    CFG_PROXIES_MAX ? c->trusted_proxies_len : CFG_PROXIES_MAX, addr);
 }
 
 void

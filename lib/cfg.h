@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addr.h"
+
 #define CFG_STR_MAX	256	/* longest string value, bytes, NUL excluded */
 #define CFG_PROXIES_MAX	32	/* entries in trusted_proxies */
 
@@ -24,14 +26,6 @@ enum cfg_authz {
 	CFG_AUTHZ_AUTHORIZATION = 0,	/* "authorization" (default) */
 	CFG_AUTHZ_CORBAN,		/* "authorizationCorban" */
 	CFG_AUTHZ_ANY			/* "any" */
-};
-
-/* One trusted_proxies entry: an IPv4 or IPv6 network (a bare address is a
- * /32 or /128). */
-struct cfg_net {
-	int		family;		/* AF_INET or AF_INET6 */
-	unsigned char	addr[16];
-	unsigned	prefix;
 };
 
 struct cfg {
@@ -52,7 +46,7 @@ struct cfg {
 	long		 max_failures;
 	long		 failure_window;
 	long		 ban_time;
-	struct cfg_net	 trusted_proxies[CFG_PROXIES_MAX];
+	struct addr_net	 trusted_proxies[CFG_PROXIES_MAX];
 	size_t		 trusted_proxies_len;
 	long		 refresh_reuse_grace;
 	enum cfg_authz	 authorizer_token;

@@ -2,7 +2,6 @@
  * http.c - front-line checks of a request: route, media type, body length,
  * strict JSON, field rules, bearer header, client address.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -14,7 +13,9 @@
 #include <json.h>
 #include <printbuf.h>
 
+#include "addr.h"
 #include "http.h"
+#include "text.h"
 
 #define API_PREFIX	"/api/v1/autenticacao/"
 
@@ -58,20 +59,6 @@ static const struct {
 };
 
 /*
- * Copy src into dst (dstsz bytes) for the log: control bytes and bytes
- * outside printable ASCII become '?', and long values are cut.
- */
-static void
-copy_for_log(char *dst, size_t dstsz, const char *src)
-{
-	size_t	 i;
-
-	for (i = 0; src != NULL && src[i] != '\0' && i + 1 < dstsz; i++)
-		dst[i] = (src[i] > 0x20 && src[i] < 0x7f) ? src[i] : '?';
-	dst[i] = '\0';
-}
-
-/*
  * Find the route segment in path: what follows its last API_PREFIX.  NULL
  * when path has none.
  */
@@ -94,7 +81,7 @@ http_route(const struct http_io *io, struct req *r)
 	int		 i;
 
 	method = io->param(io->ctx, "REQUEST_METHOD");
-	copy_for_log(r->method, sizeof(r->method), method ? method : "-");
+	text_log_copy(r->method, sizeof(r->method), method ? method : "-");
 
 	/* The mapped path, SCRIPT_NAME + PATH_INFO (RFC 3875 4.1.5, 4.1.13),
 	 * or, when a rewrite sent the request to the program under another
@@ -107,7 +94,7 @@ http_route(const struct http_io *io, struct req *r)
 	ulen = uri ? strcspn(uri, "?#") : 0;
 	if (slen > HTTP_PATH_MAX || ilen > HTTP_PATH_MAX ||
 	    ulen > HTTP_PATH_MAX) {
-		copy_for_log(r->path, sizeof(r->path), "(too long)");
+		text_log_copy(r->path, sizeof(r->path), "(too long)");
 		return ERR_NOT_FOUND;
 	}
 	if (slen > 0)
@@ -120,11 +107,11 @@ http_route(const struct http_io *io, struct req *r)
 	upath[ulen] = '\0';
 
 	if ((seg = route_segment(path)) != NULL || slen + ilen > 0)
-		copy_for_log(r->path, sizeof(r->path), path);
+		text_log_copy(r->path, sizeof(r->path), path);
 	if (seg == NULL && (seg = route_segment(upath)) != NULL)
-		copy_for_log(r->path, sizeof(r->path), upath);
+		text_log_copy(r->path, sizeof(r->path), upath);
 	if (r->path[0] == '\0')
-		copy_for_log(r->path, sizeof(r->path), upath);
+		text_log_copy(r->path, sizeof(r->path), upath);
 	if (seg == NULL)
 		return ERR_NOT_FOUND;
 
@@ -386,66 +373,6 @@ wipe_strings(struct json_object *o)
 	}
 }
 
-/* json-c's own UTF-8 check looks only at the shape of byte sequences. */
-int
-http_utf8_ok(const char *s, size_t len)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i = 0;
-	unsigned char		 lo, hi;
-	int			 n, k;
-
-	while (i < len) {
-		if (u[i] < 0x80) {
-			i++;
-			continue;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (u[i] >= 0xc2 && u[i] <= 0xdf)
-			n = 1;
-		else if (u[i] >= 0xe0 && u[i] <= 0xef) {
-			n = 2;
-			if (u[i] == 0xe0)
-				lo = 0xa0;	/* overlong */
-			else if (u[i] == 0xed)
-				hi = 0x9f;	/* surrogates */
-		} else if (u[i] >= 0xf0 && u[i] <= 0xf4) {
-			n = 3;
-			if (u[i] == 0xf0)
-				lo = 0x90;	/* overlong */
-			else if (u[i] == 0xf4)
-				hi = 0x8f;	/* past U+10FFFF */
-		} else
-			return 0;
-		if ((size_t)n >= len - i)
-			return 0;
-		if (u[i + 1] < lo || u[i + 1] > hi)
-			return 0;
-		for (k = 2; k <= n; k++)
-			if ((u[i + k] & 0xc0) != 0x80)
-				return 0;
-		i += (size_t)n + 1;
-	}
-	return 1;
-}
-
-int
-http_text_ok(const char *s, size_t len)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i;
-
-	for (i = 0; i < len; i++) {
-		if (u[i] < 0x20 || u[i] == 0x7f)
-			return 0;
-		if (u[i] == 0xc2 && i + 1 < len && u[i + 1] >= 0x80 &&
-		    u[i + 1] <= 0x9f)
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * Check one declared field of object o and copy it into r.  A refresh
  * token may carry the "Bearer " prefix of the responses.
@@ -467,8 +394,8 @@ field_copy(struct json_object *o, size_t fi, struct req *r)
 	len = (size_t)json_object_get_string_len(v);
 	if (len == 0)
 		return ERR_MISSING_FIELD;
-	if (memchr(s, '\0', len) != NULL || !http_utf8_ok(s, len) ||
-	    !http_text_ok(s, len))
+	if (memchr(s, '\0', len) != NULL || !text_utf8_ok(s, len) ||
+	    !text_no_ctrl(s, len))
 		return ERR_INVALID_FIELD;
 	if (fields[fi].bit == FIELD_REFRESH_TOKEN && len > 7 &&
 	    strncasecmp(s, "Bearer ", 7) == 0) {
@@ -531,7 +458,7 @@ http_body(const struct http_io *io, const struct cfg *c, unsigned mask,
 	}
 	e = ERR_INVALID_JSON;
 	if (got != len || len == 0 || memchr(buf, '\0', len) != NULL ||
-	    !http_utf8_ok(buf, len))
+	    !text_utf8_ok(buf, len))
 		goto out;
 
 	if ((tok = json_tokener_new_ex(HTTP_JSON_DEPTH)) == NULL) {
@@ -600,58 +527,6 @@ http_bearer(const struct http_io *io, struct req *r)
 	return ERR_OK;
 }
 
-/*
- * Copy the address s (len bytes, surrounding blanks allowed) into out when
- * it is a valid IPv4 or IPv6 address.  Returns 1 on success.
- */
-static int
-addr_copy(const char *s, size_t len, char *out, size_t outsz)
-{
-	unsigned char	 bin[16];
-	char		 tmp[HTTP_ADDR_MAX + 1];
-
-	while (len > 0 && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	if (len == 0 || len >= sizeof(tmp) || len >= outsz)
-		return 0;
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	if (inet_pton(AF_INET, tmp, bin) != 1 &&
-	    inet_pton(AF_INET6, tmp, bin) != 1)
-		return 0;
-	memcpy(out, tmp, len + 1);
-	return 1;
-}
-
-void
-http_addr_net(const char *a, char net[HTTP_ADDR_MAX + 1])
-{
-	unsigned char	 b[16];
-	char		 buf[INET6_ADDRSTRLEN];
-	static const unsigned char mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
-
-	if (inet_pton(AF_INET6, a, b) != 1) {
-		snprintf(net, HTTP_ADDR_MAX + 1, "%s", a);
-		return;
-	}
-	if (memcmp(b, mapped, sizeof(mapped)) == 0 &&
-	    inet_ntop(AF_INET, b + 12, buf, sizeof(buf)) != NULL) {
-		snprintf(net, HTTP_ADDR_MAX + 1, "%s", buf);
-		return;
-	}
-	memset(b + 8, 0, 8);
-	if (inet_ntop(AF_INET6, b, buf, sizeof(buf)) == NULL)
-		snprintf(net, HTTP_ADDR_MAX + 1, "%s", a);
-	else
-		snprintf(net, HTTP_ADDR_MAX + 1, "%s/64", buf);
-}
-
 void
 http_client_addr(const struct http_io *io, const struct cfg *c, struct req *r)
 {
@@ -659,7 +534,7 @@ http_client_addr(const struct http_io *io, const struct cfg *c, struct req *r)
 	if (strcmp(r->addr, "-") == 0)
 		strcpy(r->addr_net, "-");
 	else
-		http_addr_net(r->addr, r->addr_net);
+		addr_net64(r->addr, r->addr_net);
 }
 
 /* http_client_addr's first half: r->addr alone. */
@@ -667,7 +542,7 @@ static void
 client_addr(const struct http_io *io, const struct cfg *c, struct req *r)
 {
 	const char	*remote, *xff, *end, *comma;
-	char		 cand[HTTP_ADDR_MAX + 1];
+	char		 cand[ADDR_TEXT_MAX + 1];
 
 	remote = io->param(io->ctx, "REMOTE_ADDR");
 	if (remote == NULL ||

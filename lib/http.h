@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "addr.h"
 #include "cfg.h"
 #include "err.h"
 #include "contract.h"
@@ -22,7 +23,6 @@
 #include "token.h"
 
 #define HTTP_PATH_MAX		512	/* bytes of the path kept for the log */
-#define HTTP_ADDR_MAX		64	/* bytes of a textual IP address */
 #define HTTP_JSON_DEPTH		8	/* nesting accepted in a body */
 
 /*
@@ -62,10 +62,10 @@ struct req {
 	enum route	 route;
 	char		 method[16];		/* for the log; sanitized */
 	char		 path[HTTP_PATH_MAX + 1];	/* for the log; sanitized */
-	char		 addr[HTTP_ADDR_MAX + 1];	/* client address or "-" */
+	char		 addr[ADDR_TEXT_MAX + 1];	/* client address or "-" */
 	/* The client as brute-force regulation counts it: an IPv4 address
 	 * itself, an IPv6 address its /64 ("2001:db8:1:2::/64"), or "-". */
-	char		 addr_net[HTTP_ADDR_MAX + 1];
+	char		 addr_net[ADDR_TEXT_MAX + 1];
 
 	char		 username[LIM_USER_MAX + 1];
 	size_t		 username_len;
@@ -120,23 +120,6 @@ enum err	 http_bearer(const struct http_io *io, struct req *r);
  */
 void		 http_client_addr(const struct http_io *io, const struct cfg *c,
 		    struct req *r);
-
-/*
- * The client a (a textual address, at most HTTP_ADDR_MAX bytes) as
- * regulation counts it, into net: IPv4 as is; IPv4-mapped IPv6 as its
- * IPv4 form; other IPv6 as its /64 network ("2001:db8:1:2::/64");
- * anything else unchanged.
- */
-void		 http_addr_net(const char *a, char net[HTTP_ADDR_MAX + 1]);
-
-/* 1 if s (len bytes) is well-formed UTF-8 (RFC 3629 section 4): no
- * overlong forms, no surrogates, nothing past U+10FFFF. */
-int		 http_utf8_ok(const char *s, size_t len);
-
-/* 1 if s (len bytes, valid UTF-8) holds no control character: C0 (NUL
- * included), DEL, or C1 (U+0080..U+009F).  The rule of every text field,
- * and of the admin tool's names and passwords. */
-int		 http_text_ok(const char *s, size_t len);
 
 /* Wipe r (passwords, tokens) for the next request. */
 void		 http_req_clear(struct req *r);

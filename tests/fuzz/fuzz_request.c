@@ -35,7 +35,7 @@
  * Beyond the sanitizers, the target aborts when an answer is malformed
  * (status line, header lines, JSON body that does not parse or does not
  * carry back what went in), when a value http.c accepted breaks the rule
- * it was accepted under, or when http_utf8_ok()/http_text_ok() disagree
+ * it was accepted under, or when text_utf8_ok()/text_no_ctrl() disagree
  * with the independent decoder below.
  */
 #include <arpa/inet.h>
@@ -54,6 +54,7 @@
 #include "http.h"
 #include "reply.h"
 #include "store.h"
+#include "text.h"
 #include "token.h"
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -231,16 +232,16 @@ ref_utf8(const char *s, size_t len, int *ctl)
 	return 1;
 }
 
-/* http_utf8_ok() and http_text_ok() agree with the decoder above. */
+/* text_utf8_ok() and text_no_ctrl() agree with the decoder above. */
 static void
 check_text_rules(const char *s, size_t len)
 {
 	int	 ok, ctl;
 
 	ok = ref_utf8(s, len, &ctl);
-	CHECK(http_utf8_ok(s, len) == ok);
+	CHECK(text_utf8_ok(s, len) == ok);
 	if (ok)
-		CHECK(http_text_ok(s, len) == !ctl);
+		CHECK(text_no_ctrl(s, len) == !ctl);
 }
 
 /* A value http.c kept for the log: printable ASCII only, no blank. */
@@ -273,7 +274,7 @@ check_field(const char *buf, size_t len, size_t max, int token)
 {
 	CHECK(len >= 1 && len <= max);
 	CHECK(strlen(buf) == len);
-	CHECK(http_utf8_ok(buf, len) && http_text_ok(buf, len));
+	CHECK(text_utf8_ok(buf, len) && text_no_ctrl(buf, len));
 	if (token)
 		CHECK(tok_charset_ok(buf, len));
 }
@@ -763,7 +764,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char		*fld[NFIELDS];
 	char			 cl[32], script[HTTP_PATH_MAX * 2 + 64];
 	char			 uri[HTTP_PATH_MAX * 2 + 64];
-	char			 sid[LIM_TOKEN_MAX + 1], net[HTTP_ADDR_MAX + 1];
+	char			 sid[LIM_TOKEN_MAX + 1], net[ADDR_TEXT_MAX + 1];
 	unsigned		 b0, b1, route;
 	size_t			 i, pos, len;
 	enum err		 e;
@@ -908,8 +909,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	if (fld[FLD_REMOTE_ADDR] != NULL &&
-	    strlen(fld[FLD_REMOTE_ADDR]) <= HTTP_ADDR_MAX) {
-		http_addr_net(fld[FLD_REMOTE_ADDR], net);
+	    strlen(fld[FLD_REMOTE_ADDR]) <= ADDR_TEXT_MAX) {
+		addr_net64(fld[FLD_REMOTE_ADDR], net);
 		CHECK(memchr(net, '\0', sizeof(net)) != NULL);
 	}
 
