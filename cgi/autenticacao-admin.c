@@ -32,9 +32,9 @@
 
 #include "cfg.h"
 #include "err.h"
-#include "addr.h"
 #include "log.h"
 #include "passwd.h"
+#include "regulation.h"
 #include "store.h"
 #include "text.h"
 #include "token.h"
@@ -787,28 +787,18 @@ static int
 cmd_unban(struct admin *a, char *argv[])
 {
 	const char	*subj = argv[0];
-	char		 net[ADDR_TEXT_MAX + 1];
 	enum err	 e;
-	int		 found = 0, more = 0;
+	int		 found = 0;
 
-	if ((e = store_unban(a->st, subj, strlen(subj), &found)) != ERR_OK)
-		goto fail;
-	/* An address is counted as the responder counts it, an IPv6 one by
-	 * its /64: lift that too. */
-	if (strlen(subj) <= ADDR_TEXT_MAX) {
-		addr_net64(subj, net);
-		if (strcmp(net, subj) != 0 &&
-		    (e = store_unban(a->st, net, strlen(net), &more)) != ERR_OK)
-			goto fail;
+	if ((e = reg_unban(a->st, subj, strlen(subj), &found)) != ERR_OK) {
+		fail_store(a, e, subj, NULL);
+		return EXIT_FAILED;
 	}
-	if (found || more)
+	if (found)
 		printf("lifted the ban and failure count of %s\n", subj);
 	else
 		printf("no ban or failure count for %s\n", subj);
 	return EXIT_DONE;
-fail:
-	fail_store(a, e, subj, NULL);
-	return EXIT_FAILED;
 }
 
 static const struct cmd *

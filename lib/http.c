@@ -19,21 +19,6 @@
 
 #define API_PREFIX	"/api/v1/autenticacao/"
 
-static void	 client_addr(const struct http_io *, const struct cfg *,
-		    struct req *);
-
-static const struct {
-	const char	*name;		/* path segment after API_PREFIX */
-	const char	*method;	/* the one method it answers */
-} routes[ROUTE__MAX] = {
-	[ROUTE_LOGIN] = { "login", "POST" },
-	[ROUTE_REFRESH_SESSION] = { "refresh-session", "POST" },
-	[ROUTE_REFRESH_TOKEN] = { "refresh-token", "POST" },
-	[ROUTE_LOGOUT] = { "logout", "POST" },
-	[ROUTE_SESSION] = { "session", "GET" },
-	[ROUTE_HEALTH] = { "health", "GET" },
-};
-
 /* Body fields in the order errors are reported, with their limits. */
 enum field_kind { KIND_TEXT, KIND_TOKEN };
 static const struct {
@@ -73,12 +58,11 @@ route_segment(const char *path)
 }
 
 enum err
-http_route(const struct http_io *io, struct req *r)
+http_path(const struct http_io *io, struct req *r, char *seg, size_t segsz)
 {
-	const char	*method, *script, *info, *uri, *seg;
+	const char	*method, *script, *info, *uri, *found;
 	char		 path[HTTP_PATH_MAX * 2 + 2], upath[HTTP_PATH_MAX + 1];
 	size_t		 slen, ilen, ulen, seglen;
-	int		 i;
 
 	method = io->param(io->ctx, "REQUEST_METHOD");
 	text_log_copy(r->method, sizeof(r->method), method ? method : "-");
@@ -106,28 +90,16 @@ http_route(const struct http_io *io, struct req *r)
 		memcpy(upath, uri, ulen);
 	upath[ulen] = '\0';
 
-	if ((seg = route_segment(path)) != NULL || slen + ilen > 0)
+	if ((found = route_segment(path)) != NULL || slen + ilen > 0)
 		text_log_copy(r->path, sizeof(r->path), path);
-	if (seg == NULL && (seg = route_segment(upath)) != NULL)
+	if (found == NULL && (found = route_segment(upath)) != NULL)
 		text_log_copy(r->path, sizeof(r->path), upath);
 	if (r->path[0] == '\0')
 		text_log_copy(r->path, sizeof(r->path), upath);
-	if (seg == NULL)
+	if (found == NULL || (seglen = strlen(found)) >= segsz)
 		return ERR_NOT_FOUND;
-
-	seglen = strlen(seg);
-	for (i = 0; i < ROUTE__MAX; i++) {
-		if (strlen(routes[i].name) != seglen ||
-		    memcmp(routes[i].name, seg, seglen) != 0)
-			continue;
-		r->route = (enum route)i;
-		if (method == NULL || strcmp(method, routes[i].method) != 0) {
-			r->allow = routes[i].method;
-			return ERR_METHOD_NOT_ALLOWED;
-		}
-		return ERR_OK;
-	}
-	return ERR_NOT_FOUND;
+	memcpy(seg, found, seglen + 1);
+	return ERR_OK;
 }
 
 /*
@@ -529,17 +501,6 @@ http_bearer(const struct http_io *io, struct req *r)
 
 void
 http_client_addr(const struct http_io *io, const struct cfg *c, struct req *r)
-{
-	client_addr(io, c, r);
-	if (strcmp(r->addr, "-") == 0)
-		strcpy(r->addr_net, "-");
-	else
-		addr_net64(r->addr, r->addr_net);
-}
-
-/* http_client_addr's first half: r->addr alone. */
-static void
-client_addr(const struct http_io *io, const struct cfg *c, struct req *r)
 {
 	const char	*remote, *xff, *end, *comma;
 	char		 cand[ADDR_TEXT_MAX + 1];

@@ -1,7 +1,7 @@
 /*
  * http.h - the front line: everything a request carries, checked before use.
  *
- * http_route() decides the route from the method and path; http_body()
+ * http_path() finds the route segment of the path; http_body()
  * checks Content-Type and CONTENT_LENGTH, reads exactly that many bytes,
  * parses them as one strict JSON object and copies the endpoint's fields
  * into struct req; http_bearer() takes the token out of an
@@ -19,7 +19,6 @@
 #include "cfg.h"
 #include "err.h"
 #include "contract.h"
-#include "store.h"
 #include "token.h"
 
 #define HTTP_PATH_MAX		512	/* bytes of the path kept for the log */
@@ -39,16 +38,6 @@ struct http_io {
 	int		 (*write)(void *ctx, const char *buf, size_t n);
 };
 
-enum route {
-	ROUTE_LOGIN = 0,
-	ROUTE_REFRESH_SESSION,
-	ROUTE_REFRESH_TOKEN,
-	ROUTE_LOGOUT,
-	ROUTE_SESSION,
-	ROUTE_HEALTH,
-	ROUTE__MAX
-};
-
 /* Body fields an endpoint may declare (bit flags). */
 enum http_field {
 	FIELD_SESSION_ID = 1 << 0,
@@ -59,13 +48,9 @@ enum http_field {
 
 /* One request, as far as it has been read.  Wiped by http_req_clear(). */
 struct req {
-	enum route	 route;
 	char		 method[16];		/* for the log; sanitized */
 	char		 path[HTTP_PATH_MAX + 1];	/* for the log; sanitized */
 	char		 addr[ADDR_TEXT_MAX + 1];	/* client address or "-" */
-	/* The client as brute-force regulation counts it: an IPv4 address
-	 * itself, an IPv6 address its /64 ("2001:db8:1:2::/64"), or "-". */
-	char		 addr_net[ADDR_TEXT_MAX + 1];
 
 	char		 username[LIM_USER_MAX + 1];
 	size_t		 username_len;
@@ -85,15 +70,16 @@ struct req {
 };
 
 /*
- * Find the route of the request and record method and path for the log.
- * The route is what follows the last "/api/v1/autenticacao/" of
- * SCRIPT_NAME + PATH_INFO, or, when that has none (a rewrite mapped the
- * request to the program's own name), of REQUEST_URI without its query; so
- * any mount point works.  Returns
- * ERR_OK with r->route set, ERR_NOT_FOUND, or ERR_METHOD_NOT_ALLOWED with
- * r->allow set.
+ * Record method and path of the request for the log and copy its route
+ * segment into seg (segsz bytes): what follows the last
+ * "/api/v1/autenticacao/" of SCRIPT_NAME + PATH_INFO, or, when that has
+ * none (a rewrite mapped the request to the program's own name), of
+ * REQUEST_URI without its query; so any mount point works (docs/design.md
+ * "Routing").  serve.c looks the segment up in the route table.  Returns
+ * ERR_OK, or ERR_NOT_FOUND (no API path, or a path or segment too long).
  */
-enum err	 http_route(const struct http_io *io, struct req *r);
+enum err	 http_path(const struct http_io *io, struct req *r, char *seg,
+		    size_t segsz);
 
 /*
  * Read and check the body of a POST route and copy the fields in mask into
@@ -115,8 +101,7 @@ enum err	 http_bearer(const struct http_io *io, struct req *r);
 /*
  * Set r->addr to the client address: REMOTE_ADDR, or, when REMOTE_ADDR is
  * one of trusted_proxies, the rightmost X-Forwarded-For entry that is not.
- * "-" when there is no valid address.  Also sets r->addr_net: one host
- * commonly holds a whole IPv6 /64, so regulation counts that network.
+ * "-" when there is no valid address.
  */
 void		 http_client_addr(const struct http_io *io, const struct cfg *c,
 		    struct req *r);

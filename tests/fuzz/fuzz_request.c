@@ -52,7 +52,9 @@
 #include "cfg.h"
 #include "err.h"
 #include "http.h"
+#include "regulation.h"
 #include "reply.h"
+#include "serve.h"
 #include "store.h"
 #include "text.h"
 #include "token.h"
@@ -78,24 +80,6 @@ enum fld {
 	FLD_TRUSTED_PROXIES,
 	FLD_TRANSFER_ENCODING,
 	NFIELDS
-};
-
-/* Body fields of each route, as the responder's handler table has them. */
-static const struct {
-	const char	*name;
-	const char	*method;
-	unsigned	 fields;
-	int		 bearer;	/* takes an Authorization header */
-} routes[ROUTE__MAX] = {
-	[ROUTE_LOGIN] = { "login", "POST", FIELD_USERNAME | FIELD_PASSWORD,
-	    0 },
-	[ROUTE_REFRESH_SESSION] = { "refresh-session", "POST",
-	    FIELD_SESSION_ID | FIELD_USERNAME | FIELD_PASSWORD, 0 },
-	[ROUTE_REFRESH_TOKEN] = { "refresh-token", "POST",
-	    FIELD_SESSION_ID | FIELD_REFRESH_TOKEN, 0 },
-	[ROUTE_LOGOUT] = { "logout", "POST", 0, 1 },
-	[ROUTE_SESSION] = { "session", "GET", 0, 1 },
-	[ROUTE_HEALTH] = { "health", "GET", 0, 0 },
 };
 
 static const char *const proxy_presets[4] = {
@@ -615,7 +599,7 @@ answer_error(struct fuzz_io *f, const struct http_io *io, enum err e,
  */
 static void
 answer_ok(struct fuzz_io *f, const struct http_io *io, const struct req *r,
-    int authorizer)
+    const struct serve_route *rt, int authorizer)
 {
 	static const char	 sid[] = "AAAAAAAAAAAAAAAAAAAAAA";
 	struct store_session	 s;
@@ -636,10 +620,10 @@ answer_ok(struct fuzz_io *f, const struct http_io *io, const struct req *r,
 			(void)check_answer(f, 1);
 		return;
 	}
-	switch (r->route) {
-	case ROUTE_LOGIN:
-	case ROUTE_REFRESH_SESSION:
-	case ROUTE_REFRESH_TOKEN:
+	CHECK(rt != NULL);
+	if (strcmp(rt->name, "login") == 0 ||
+	    strcmp(rt->name, "refresh-session") == 0 ||
+	    strcmp(rt->name, "refresh-token") == 0) {
 		memset(&t, 0, sizeof(t));
 		t.session_id = r->session_id_len > 0 ? r->session_id : sid;
 		t.authorization = r->refresh_token_len > 0 ?
@@ -653,7 +637,7 @@ answer_ok(struct fuzz_io *f, const struct http_io *io, const struct req *r,
 		check_data(o, "sessionId", t.session_id);
 		json_object_put(o);
 		if (r->username_len == 0)
-			break;
+			return;
 		/* The name as GET /session would show it. */
 		f->outlen = 0;
 		memset(&s, 0, sizeof(s));
@@ -665,14 +649,12 @@ answer_ok(struct fuzz_io *f, const struct http_io *io, const struct req *r,
 		o = check_answer(f, 0);
 		check_data(o, "username", r->username);
 		json_object_put(o);
-		break;
-	case ROUTE_LOGOUT:
+	} else if (strcmp(rt->name, "logout") == 0) {
 		CHECK(reply_logout(io, r->session_id) == 0);
 		o = check_answer(f, 0);
 		check_data(o, "sessionId", r->session_id);
 		json_object_put(o);
-		break;
-	case ROUTE_SESSION:
+	} else if (strcmp(rt->name, "session") == 0) {
 		memset(&s, 0, sizeof(s));
 		strcpy(s.user, "ana");
 		s.user_len = 3;
@@ -681,14 +663,11 @@ answer_ok(struct fuzz_io *f, const struct http_io *io, const struct req *r,
 		o = check_answer(f, 0);
 		check_data(o, "sessionId", r->session_id);
 		json_object_put(o);
-		break;
-	case ROUTE_HEALTH:
+	} else if (strcmp(rt->name, "health") == 0) {
 		CHECK(reply_health(io) == 0);
 		json_object_put(check_answer(f, 0));
-		break;
-	default:
+	} else
 		CHECK(0);
-	}
 }
 
 /*
@@ -767,6 +746,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char			 sid[LIM_TOKEN_MAX + 1], net[ADDR_TEXT_MAX + 1];
 	unsigned		 b0, b1, route;
 	size_t			 i, pos, len;
+	const struct serve_route *rt = NULL;
+	char			 subj[ADDR_TEXT_MAX + 1];
 	enum err		 e;
 	int			 authorizer;
 
@@ -820,16 +801,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	route = b0 & 7;
 	if ((b0 & 0x10) != 0)
 		fio_set(&f, "REQUEST_METHOD",
-		    route < ROUTE__MAX ? routes[route].method : "POST");
+		    route < serve_nroutes ? serve_routes[route].method : "POST");
 	else
 		fio_set(&f, "REQUEST_METHOD", fld[FLD_METHOD]);
-	if (route >= ROUTE__MAX) {
+	if (route >= serve_nroutes) {
 		fio_set(&f, "SCRIPT_NAME", fld[FLD_SCRIPT_NAME]);
 		fio_set(&f, "PATH_INFO", fld[FLD_PATH_INFO]);
 		fio_set(&f, "REQUEST_URI", fld[FLD_REQUEST_URI]);
 	} else if ((b0 & 0x08) == 0) {
 		fio_set(&f, "SCRIPT_NAME", API);
-		snprintf(script, sizeof(script), "/%s", routes[route].name);
+		snprintf(script, sizeof(script), "/%s",
+		    serve_routes[route].name);
 		fio_set(&f, "PATH_INFO", script);
 		fio_set(&f, "REQUEST_URI", fld[FLD_REQUEST_URI]);
 	} else {
@@ -838,7 +820,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fio_set(&f, "SCRIPT_NAME", fld[FLD_SCRIPT_NAME]);
 		fio_set(&f, "PATH_INFO", fld[FLD_PATH_INFO]);
 		snprintf(uri, sizeof(uri), "/~u" API "/%s%s",
-		    routes[route].name,
+		    serve_routes[route].name,
 		    fld[FLD_REQUEST_URI] ? fld[FLD_REQUEST_URI] : "");
 		fio_set(&f, "REQUEST_URI", uri);
 	}
@@ -892,10 +874,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&r, 0, sizeof(r));
 	http_client_addr(&io, &c, &r);
 	check_addr(r.addr, sizeof(r.addr));
+	/* The subject regulation counts for it. */
+	reg_subject(r.addr, subj);
 	if (strcmp(r.addr, "-") == 0)
-		CHECK(strcmp(r.addr_net, "-") == 0);
+		CHECK(strcmp(subj, "-") == 0);
 	else
-		CHECK(memchr(r.addr_net, '\0', sizeof(r.addr_net)) != NULL);
+		CHECK(memchr(subj, '\0', sizeof(subj)) != NULL);
 	/* The address is REMOTE_ADDR, or, behind a trusted proxy, a
 	 * X-Forwarded-For entry. */
 	if (strcmp(r.addr, "-") != 0) {
@@ -918,11 +902,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (authorizer) {
 		strcpy(r.method, "AUTHZ");
 		e = http_bearer(&io, &r);
-	} else if ((e = http_route(&io, &r)) == ERR_OK) {
-		CHECK(r.route < ROUTE__MAX);
-		if (routes[r.route].fields != 0)
-			e = http_body(&io, &c, routes[r.route].fields, &r);
-		else if (routes[r.route].bearer)
+	} else if ((rt = serve_route(&io, &r, &e)) != NULL) {
+		CHECK(e == ERR_OK);
+		CHECK(rt >= serve_routes && rt < serve_routes + serve_nroutes);
+		if (rt->fields != 0)
+			e = http_body(&io, &c, rt->fields, &r);
+		else if (rt->bearer)
 			e = http_bearer(&io, &r);
 	} else if (e == ERR_METHOD_NOT_ALLOWED)
 		CHECK(r.allow != NULL);
@@ -931,7 +916,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_log_value(r.method, sizeof(r.method));
 	check_log_value(r.path, sizeof(r.path));
 
-	if (e == ERR_OK && (authorizer || routes[r.route].bearer)) {
+	if (e == ERR_OK && (authorizer || rt->bearer)) {
 		CHECK(r.bearer_len == strlen(r.bearer));
 		CHECK(tok_charset_ok(r.bearer, r.bearer_len));
 		if (tok_session(r.bearer, r.bearer_len, sid,
@@ -944,19 +929,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r.session_id_len = strlen(sid);
 		}
 	}
-	if (e == ERR_OK && !authorizer && routes[r.route].fields != 0) {
-		if (routes[r.route].fields & FIELD_SESSION_ID)
+	if (e == ERR_OK && !authorizer && rt->fields != 0) {
+		if (rt->fields & FIELD_SESSION_ID)
 			check_field(r.session_id, r.session_id_len, LIM_TOKEN_MAX, 1);
-		if (routes[r.route].fields & FIELD_USERNAME)
+		if (rt->fields & FIELD_USERNAME)
 			check_field(r.username, r.username_len,
 			    LIM_USER_MAX, 0);
-		if (routes[r.route].fields & FIELD_PASSWORD)
+		if (rt->fields & FIELD_PASSWORD)
 			check_field(r.password, r.password_len,
 			    LIM_PASSWORD_MAX, 0);
-		if (routes[r.route].fields & FIELD_REFRESH_TOKEN)
+		if (rt->fields & FIELD_REFRESH_TOKEN)
 			check_field(r.refresh_token, r.refresh_token_len,
 			    LIM_TOKEN_MAX, 1);
-		check_body(&f, routes[r.route].fields, &r);
+		check_body(&f, rt->fields, &r);
 	}
 	if (e == ERR_MISSING_FIELD || e == ERR_INVALID_FIELD)
 		CHECK(r.field != NULL);
@@ -964,10 +949,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (e != ERR_OK)
 		answer_error(&f, &io, e, r.field, r.allow, 0);
 	else
-		answer_ok(&f, &io, &r, authorizer);
+		answer_ok(&f, &io, &r, rt, authorizer);
 	if (fuzz_request_verbose)
 		fprintf(stderr, "%s field=%s addr=%s addr_net=%s | %.*s\n",
-		    err_code(e), r.field ? r.field : "-", r.addr, r.addr_net,
+		    err_code(e), r.field ? r.field : "-", r.addr, subj,
 		    (int)strcspn(f.out, "\r\n"), f.out);
 	extra_error(&f, &io, b1 >> 6, &r, f.bodylen);
 

@@ -15,7 +15,9 @@
 #include <cmocka.h>
 
 #include "../../lib/http.c"
+#include "regulation.h"
 #include "reply.h"
+#include "serve.h"
 
 struct fake {
 	const char	*env[32];	/* "NAME=value" */
@@ -95,6 +97,21 @@ post(const char *b, size_t n)
 
 #define BODY(s)	post((s), sizeof(s) - 1)
 
+/* The route of the request in F through serve.c's table: the error, and
+ * the route's name in RN ("" when none). */
+static const char	*RN;
+
+static enum err
+route(void)
+{
+	const struct serve_route	*rt;
+	enum err			 e;
+
+	rt = serve_route(&IO, &R, &e);
+	RN = rt != NULL ? rt->name : "";
+	return e;
+}
+
 static enum err
 login_body(void)
 {
@@ -108,8 +125,8 @@ route_by_script_and_info(void **state)
 	F.env[0] = "REQUEST_METHOD=POST";
 	F.env[1] = "SCRIPT_NAME=/api/v1/autenticacao";
 	F.env[2] = "PATH_INFO=/refresh-session";
-	assert_int_equal(http_route(&IO, &R), ERR_OK);
-	assert_int_equal(R.route, ROUTE_REFRESH_SESSION);
+	assert_int_equal(route(), ERR_OK);
+	assert_string_equal(RN, "refresh-session");
 }
 
 static void
@@ -118,8 +135,8 @@ route_under_other_mount(void **state)
 	(void)state;
 	F.env[0] = "REQUEST_METHOD=GET";
 	F.env[1] = "REQUEST_URI=/~ana/app/api/v1/autenticacao/health?x=1";
-	assert_int_equal(http_route(&IO, &R), ERR_OK);
-	assert_int_equal(R.route, ROUTE_HEALTH);
+	assert_int_equal(route(), ERR_OK);
+	assert_string_equal(RN, "health");
 }
 
 static void
@@ -129,10 +146,10 @@ route_after_rewrite_uses_request_uri(void **state)
 	F.env[0] = "REQUEST_METHOD=POST";
 	F.env[1] = "SCRIPT_NAME=/~ana/autenticacao.fcgi";
 	F.env[2] = "REQUEST_URI=/~ana/api/v1/autenticacao/login";
-	assert_int_equal(http_route(&IO, &R), ERR_OK);
-	assert_int_equal(R.route, ROUTE_LOGIN);
+	assert_int_equal(route(), ERR_OK);
+	assert_string_equal(RN, "login");
 	F.env[2] = "REQUEST_URI=/~ana/api/v1/autenticacao/nope";
-	assert_int_equal(http_route(&IO, &R), ERR_NOT_FOUND);
+	assert_int_equal(route(), ERR_NOT_FOUND);
 }
 
 static void
@@ -141,9 +158,9 @@ route_unknown_is_not_found(void **state)
 	(void)state;
 	F.env[0] = "REQUEST_METHOD=POST";
 	F.env[1] = "SCRIPT_NAME=/api/v1/autenticacao/login/extra";
-	assert_int_equal(http_route(&IO, &R), ERR_NOT_FOUND);
+	assert_int_equal(route(), ERR_NOT_FOUND);
 	F.env[1] = "SCRIPT_NAME=/login";
-	assert_int_equal(http_route(&IO, &R), ERR_NOT_FOUND);
+	assert_int_equal(route(), ERR_NOT_FOUND);
 }
 
 static void
@@ -152,7 +169,7 @@ route_wrong_method_names_allow(void **state)
 	(void)state;
 	F.env[0] = "REQUEST_METHOD=GET";
 	F.env[1] = "SCRIPT_NAME=/api/v1/autenticacao/login";
-	assert_int_equal(http_route(&IO, &R), ERR_METHOD_NOT_ALLOWED);
+	assert_int_equal(route(), ERR_METHOD_NOT_ALLOWED);
 	assert_string_equal(R.allow, "POST");
 }
 
@@ -162,7 +179,7 @@ route_log_path_has_no_control_bytes(void **state)
 	(void)state;
 	F.env[0] = "REQUEST_METHOD=GET\r\nX: y";
 	F.env[1] = "SCRIPT_NAME=/a\r\nSet-Cookie: x";
-	(void)http_route(&IO, &R);
+	(void)route();
 	assert_null(strchr(R.path, '\r'));
 	assert_null(strchr(R.path, '\n'));
 	assert_null(strchr(R.method, '\n'));
@@ -493,23 +510,30 @@ client_addr_trusts_only_proxies(void **state)
 static void
 client_addr_network_for_regulation(void **state)
 {
+	char	 net[ADDR_TEXT_MAX + 1];
+
 	(void)state;
 	F.env[0] = "REMOTE_ADDR=192.0.2.7";
 	http_client_addr(&IO, &C, &R);
-	assert_string_equal(R.addr_net, "192.0.2.7");
+	reg_subject(R.addr, net);
+	assert_string_equal(net, "192.0.2.7");
 	F.env[0] = "REMOTE_ADDR=2001:db8:1:2:aaaa:bbbb:cccc:dddd";
 	http_client_addr(&IO, &C, &R);
 	assert_string_equal(R.addr, "2001:db8:1:2:aaaa:bbbb:cccc:dddd");
-	assert_string_equal(R.addr_net, "2001:db8:1:2::/64");
+	reg_subject(R.addr, net);
+	assert_string_equal(net, "2001:db8:1:2::/64");
 	F.env[0] = "REMOTE_ADDR=2001:DB8:1:2::1";
 	http_client_addr(&IO, &C, &R);
-	assert_string_equal(R.addr_net, "2001:db8:1:2::/64");
+	reg_subject(R.addr, net);
+	assert_string_equal(net, "2001:db8:1:2::/64");
 	F.env[0] = "REMOTE_ADDR=::ffff:192.0.2.9";
 	http_client_addr(&IO, &C, &R);
-	assert_string_equal(R.addr_net, "192.0.2.9");
+	reg_subject(R.addr, net);
+	assert_string_equal(net, "192.0.2.9");
 	F.env[0] = "REMOTE_ADDR=bogus";
 	http_client_addr(&IO, &C, &R);
-	assert_string_equal(R.addr_net, "-");
+	reg_subject(R.addr, net);
+	assert_string_equal(net, "-");
 }
 
 static void

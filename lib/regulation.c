@@ -1,0 +1,85 @@
+/*
+ * regulation.c - brute-force regulation (regulation.h).
+ */
+#include <string.h>
+
+#include "regulation.h"
+
+void
+reg_subject(const char *addr, char out[ADDR_TEXT_MAX + 1])
+{
+
+	if (addr == NULL || strcmp(addr, "-") == 0)
+		memcpy(out, "-", 2);
+	else
+		addr_net64(addr, out);
+}
+
+enum err
+reg_try(struct store *st, const char *addr, const char *user, size_t ulen,
+    long *retry_after)
+{
+	char		 net[ADDR_TEXT_MAX + 1];
+	long		 ttl = 0;
+	enum err	 e;
+	int		 has_addr;
+
+	*retry_after = 0;
+	reg_subject(addr, net);
+	has_addr = strcmp(net, "-") != 0;
+	if (has_addr && ((e = store_attempt(st, STORE_SUBJ_ADDR, net,
+	    strlen(net), &ttl)) != ERR_OK || ttl > 0))
+		goto out;
+	if ((e = store_attempt(st, STORE_SUBJ_USER, user, ulen, &ttl)) !=
+	    ERR_OK || ttl > 0) {
+		/* Refused for the user: the address's count goes back. */
+		if (has_addr)
+			(void)store_attempt_undo(st, STORE_SUBJ_ADDR, net,
+			    strlen(net));
+	}
+out:
+	if (e == ERR_OK && ttl > 0) {
+		*retry_after = ttl;
+		e = ERR_TOO_MANY_ATTEMPTS;
+	}
+	return e;
+}
+
+void
+reg_success(struct store *st, const char *addr, const char *user,
+    size_t ulen)
+{
+	char	 net[ADDR_TEXT_MAX + 1];
+
+	reg_subject(addr, net);
+	(void)store_fail_reset(st, STORE_SUBJ_USER, user, ulen);
+	if (strcmp(net, "-") != 0)
+		(void)store_attempt_undo(st, STORE_SUBJ_ADDR, net,
+		    strlen(net));
+}
+
+enum err
+reg_unban(struct store *st, const char *subj, size_t len, int *found)
+{
+	char		 net[ADDR_TEXT_MAX + 1], s[ADDR_TEXT_MAX + 1];
+	enum err	 e;
+	int		 f = 0, more = 0;
+
+	if (found != NULL)
+		*found = 0;
+	if ((e = store_unban(st, subj, len, &f)) != ERR_OK)
+		return e;
+	/* An address is counted as reg_try counts it, an IPv6 one by its
+	 * /64: lift that too. */
+	if (len <= ADDR_TEXT_MAX && memchr(subj, '\0', len) == NULL) {
+		memcpy(s, subj, len);
+		s[len] = '\0';
+		addr_net64(s, net);
+		if (strcmp(net, s) != 0 &&
+		    (e = store_unban(st, net, strlen(net), &more)) != ERR_OK)
+			return e;
+	}
+	if (found != NULL)
+		*found = f || more;
+	return ERR_OK;
+}

@@ -1,0 +1,363 @@
+/*
+ * serve.c - one request (serve.h).
+ *
+ * Out of memory inside a library we call (hiredis, json-c) is answered as
+ * a 500 where the library reports it; the spawner restarts a worker that
+ * dies.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "credentials.h"
+#include "log.h"
+#include "reply.h"
+#include "serve.h"
+#include "session.h"
+#include "token.h"
+
+/* Everything one request may touch.  Only cfg and store outlive it. */
+struct serve_ctx {
+	const struct cfg	*cfg;
+	struct store		*store;
+	const struct http_io	*io;
+	struct req		 req;
+	long			 now;		/* unix seconds at accept */
+	long			 retry_after;	/* for 429 */
+	const char		*log_user;	/* user name once known */
+	char			 log_sid[9];	/* session id prefix */
+};
+
+static enum err	 do_login(struct serve_ctx *);
+static enum err	 do_refresh_session(struct serve_ctx *);
+static enum err	 do_refresh_token(struct serve_ctx *);
+static enum err	 do_logout(struct serve_ctx *);
+static enum err	 do_session(struct serve_ctx *);
+static enum err	 do_health(struct serve_ctx *);
+
+const struct serve_route serve_routes[] = {
+	{ "login", "POST", FIELD_USERNAME | FIELD_PASSWORD, 0, do_login },
+	{ "refresh-session", "POST",
+	    FIELD_SESSION_ID | FIELD_USERNAME | FIELD_PASSWORD, 0,
+	    do_refresh_session },
+	{ "refresh-token", "POST", FIELD_SESSION_ID | FIELD_REFRESH_TOKEN, 0,
+	    do_refresh_token },
+	{ "logout", "POST", 0, 1, do_logout },
+	{ "session", "GET", 0, 1, do_session },
+	{ "health", "GET", 0, 0, do_health },
+};
+const size_t serve_nroutes = sizeof(serve_routes) / sizeof(serve_routes[0]);
+
+/* Longest route segment of the table, with room to tell a longer one. */
+#define SEG_MAX	32
+
+static void
+log_sid(struct serve_ctx *x, const char *sid)
+{
+
+	snprintf(x->log_sid, sizeof(x->log_sid), "%.8s", sid);
+}
+
+/* Answer 200 with tokens t of session sid as stored in s. */
+static enum err
+tokens_reply(struct serve_ctx *x, const char *sid,
+    const struct session_tokens *t, const struct store_session *s)
+{
+	struct reply_tokens	 rt;
+
+	rt.session_id = sid;
+	rt.authorization = t->authorization;
+	rt.corban = t->corban;
+	rt.refresh = t->refresh;
+	rt.expires_in = s->aexp > x->now ? s->aexp - x->now : 0;
+	rt.refresh_expires_in = s->sexp > x->now ? s->sexp - x->now : 0;
+	reply_tokens(x->io, &rt);
+	return ERR_OK;
+}
+
+/* The password check of the request's username and password. */
+static enum err
+password_check(struct serve_ctx *x, char mcf[PW_MCF_MAX])
+{
+	struct req	*r = &x->req;
+	enum err	 e;
+
+	e = cred_check(x->store, x->cfg, r->addr, r->username,
+	    r->username_len, r->password, r->password_len, mcf,
+	    &x->retry_after);
+	if (e == ERR_OK)
+		x->log_user = r->username;
+	return e;
+}
+
+/* POST /login: check credentials, create a session, answer its tokens. */
+static enum err
+do_login(struct serve_ctx *x)
+{
+	struct req		*r = &x->req;
+	struct store_session	 s;
+	struct session_tokens	 t;
+	char			 sid[TOK_SID_LEN + 1], mcf[PW_MCF_MAX];
+	enum err		 e;
+
+	memset(&t, 0, sizeof(t));
+	memset(mcf, 0, sizeof(mcf));
+	if ((e = password_check(x, mcf)) != ERR_OK)
+		goto out;
+	if ((e = session_create(x->store, r->username, r->username_len,
+	    x->now, sid, &t)) != ERR_OK)
+		goto out;
+	log_sid(x, sid);
+	if ((e = cred_recheck(x->store, r->username, r->username_len,
+	    r->password, r->password_len, mcf, sid, TOK_SID_LEN)) != ERR_OK)
+		goto out;
+	memset(&s, 0, sizeof(s));
+	s.aexp = x->now + x->cfg->access_ttl;
+	s.sexp = x->now + x->cfg->session_ttl;
+	e = tokens_reply(x, sid, &t, &s);
+out:
+	tok_wipe(&t, sizeof(t));
+	tok_wipe(mcf, sizeof(mcf));
+	return e;
+}
+
+/*
+ * POST /refresh-session (the seed page): password first, then the session
+ * must exist and be this user's; its three tokens are replaced in one
+ * script and the same sessionId is answered.
+ */
+static enum err
+do_refresh_session(struct serve_ctx *x)
+{
+	struct req		*r = &x->req;
+	struct store_session	 s;
+	struct session_tokens	 t;
+	char			 mcf[PW_MCF_MAX];
+	enum err		 e;
+
+	memset(&t, 0, sizeof(t));
+	memset(&s, 0, sizeof(s));
+	memset(mcf, 0, sizeof(mcf));
+	if ((e = password_check(x, mcf)) != ERR_OK)
+		goto out;
+	log_sid(x, r->session_id);
+	if ((e = session_renew(x->store, r->session_id, r->session_id_len,
+	    r->username, r->username_len, x->now, &t, &s)) != ERR_OK)
+		goto out;
+	if ((e = cred_recheck(x->store, r->username, r->username_len,
+	    r->password, r->password_len, mcf, r->session_id,
+	    r->session_id_len)) != ERR_OK)
+		goto out;
+	e = tokens_reply(x, r->session_id, &t, &s);
+out:
+	tok_wipe(&t, sizeof(t));
+	tok_wipe(&s, sizeof(s));
+	tok_wipe(mcf, sizeof(mcf));
+	return e;
+}
+
+/* POST /refresh-token: rotate the session's tokens (session_rotate). */
+static enum err
+do_refresh_token(struct serve_ctx *x)
+{
+	struct req		*r = &x->req;
+	struct store_session	 s;
+	struct session_tokens	 t;
+	enum err		 e;
+
+	memset(&t, 0, sizeof(t));
+	memset(&s, 0, sizeof(s));
+	log_sid(x, r->session_id);
+	e = session_rotate(x->store, x->cfg, r->session_id, r->session_id_len,
+	    r->refresh_token, r->refresh_token_len, x->now, &t, &s,
+	    r->username, &r->username_len);
+	if (r->username_len > 0)
+		x->log_user = r->username;
+	if (e == ERR_OK)
+		e = tokens_reply(x, r->session_id, &t, &s);
+	tok_wipe(&t, sizeof(t));
+	tok_wipe(&s, sizeof(s));
+	return e;
+}
+
+/*
+ * The request's bearer token (already read by serve) against its session,
+ * accepting the access tokens of accept (SESSION_ACCEPT_*).  On ERR_OK *s
+ * is the session, r->session_id its id, r->username its user and *type
+ * the token type.
+ */
+static enum err
+bearer_check(struct serve_ctx *x, unsigned accept, struct store_session *s,
+    const char **type)
+{
+	struct req	*r = &x->req;
+	enum err	 e;
+
+	e = session_verify(x->store, r->bearer, r->bearer_len, accept, x->now,
+	    r->session_id, s, type);
+	r->session_id_len = strlen(r->session_id);
+	if (r->session_id_len > 0)
+		log_sid(x, r->session_id);
+	if (e != ERR_OK)
+		return e;
+	memcpy(r->username, s->user, s->user_len + 1);
+	r->username_len = s->user_len;
+	x->log_user = r->username;
+	return ERR_OK;
+}
+
+/* POST /logout with the authorization token: end the session. */
+static enum err
+do_logout(struct serve_ctx *x)
+{
+	struct store_session	 s;
+	const char		*type;
+	enum err		 e;
+
+	memset(&s, 0, sizeof(s));
+	if ((e = bearer_check(x, SESSION_ACCEPT_AUTHORIZATION, &s, &type)) !=
+	    ERR_OK)
+		goto out;
+	e = session_end(x->store, x->req.session_id, x->req.session_id_len);
+	if (e == ERR_SESSION_NOT_FOUND)
+		e = ERR_INVALID_TOKEN;
+	if (e == ERR_OK)
+		reply_logout(x->io, x->req.session_id);
+out:
+	tok_wipe(&s, sizeof(s));
+	return e;
+}
+
+/* GET /session with either access token. */
+static enum err
+do_session(struct serve_ctx *x)
+{
+	struct store_session	 s;
+	const char		*type;
+	enum err		 e;
+
+	memset(&s, 0, sizeof(s));
+	e = bearer_check(x, SESSION_ACCEPT_AUTHORIZATION |
+	    SESSION_ACCEPT_CORBAN, &s, &type);
+	if (e == ERR_OK)
+		reply_session(x->io, x->req.session_id, &s, type);
+	tok_wipe(&s, sizeof(s));
+	return e;
+}
+
+/* GET /health: 200 when Redis answers PING in time. */
+static enum err
+do_health(struct serve_ctx *x)
+{
+	enum err	 e;
+
+	if ((e = store_ping(x->store)) == ERR_OK)
+		reply_health(x->io);
+	return e;
+}
+
+/*
+ * The FastCGI AUTHORIZER role: the web server asks whether the request's
+ * bearer token is live.  200 with Variable-AUTH_USER and
+ * Variable-AUTH_SESSION_ID, else the error (401, 503, 500).  One Redis
+ * read, no scrypt.
+ */
+static enum err
+do_authorize(struct serve_ctx *x)
+{
+	struct store_session	 s;
+	const char		*type;
+	unsigned		 accept;
+	enum err		 e;
+
+	switch (x->cfg->authorizer_token) {
+	case CFG_AUTHZ_CORBAN:
+		accept = SESSION_ACCEPT_CORBAN;
+		break;
+	case CFG_AUTHZ_ANY:
+		accept = SESSION_ACCEPT_AUTHORIZATION | SESSION_ACCEPT_CORBAN;
+		break;
+	default:
+		accept = SESSION_ACCEPT_AUTHORIZATION;
+		break;
+	}
+	memset(&s, 0, sizeof(s));
+	if ((e = http_bearer(x->io, &x->req)) == ERR_OK &&
+	    (e = bearer_check(x, accept, &s, &type)) == ERR_OK &&
+	    reply_authorized(x->io, s.user, x->req.session_id) == -1)
+		e = ERR_INTERNAL;
+	tok_wipe(&s, sizeof(s));
+	return e;
+}
+
+const struct serve_route *
+serve_route(const struct http_io *io, struct req *r, enum err *e)
+{
+	const char	*method;
+	char		 seg[SEG_MAX + 1];
+	size_t		 i;
+
+	if ((*e = http_path(io, r, seg, sizeof(seg))) != ERR_OK)
+		return NULL;
+	method = io->param(io->ctx, "REQUEST_METHOD");
+	for (i = 0; i < serve_nroutes; i++) {
+		if (strcmp(serve_routes[i].name, seg) != 0)
+			continue;
+		if (method == NULL ||
+		    strcmp(method, serve_routes[i].method) != 0) {
+			r->allow = serve_routes[i].method;
+			*e = ERR_METHOD_NOT_ALLOWED;
+			return NULL;
+		}
+		return &serve_routes[i];
+	}
+	*e = ERR_NOT_FOUND;
+	return NULL;
+}
+
+void
+serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
+{
+	const struct serve_route	*rt;
+	struct serve_ctx		 x;
+	struct timespec			 t0, t1;
+	const char			*role, *p;
+	enum err			 e;
+	long				 ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&x, 0, sizeof(x));
+	x.cfg = cfg;
+	x.store = st;
+	x.io = io;
+	x.now = (long)time(NULL);
+	strcpy(x.log_sid, "-");
+	http_client_addr(io, cfg, &x.req);
+
+	role = io->param(io->ctx, "FCGI_ROLE");
+	if (role != NULL && strcmp(role, "AUTHORIZER") == 0) {
+		/* The log names the URL the web server asks about. */
+		strcpy(x.req.method, "AUTHZ");
+		p = io->param(io->ctx, "REQUEST_URI");
+		snprintf(x.req.path, sizeof(x.req.path), "%.*s",
+		    (int)strcspn(p ? p : "-", "?#\r\n"), p ? p : "-");
+		e = do_authorize(&x);
+	} else if ((rt = serve_route(io, &x.req, &e)) != NULL &&
+	    (rt->fields == 0 ||
+	    (e = http_body(io, cfg, rt->fields, &x.req)) == ERR_OK) &&
+	    (!rt->bearer || (e = http_bearer(io, &x.req)) == ERR_OK))
+		e = rt->fn(&x);
+
+	if (e != ERR_OK)
+		reply_error(io, e, x.req.field, x.req.allow, x.retry_after);
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	log_info("%s %s %d %s user=%s sid=%s addr=%s ms=%ld", x.req.method,
+	    x.req.path[0] ? x.req.path : "-", err_status(e),
+	    e == ERR_OK ? "OK" : err_code(e),
+	    x.log_user ? x.log_user : "-", x.log_sid, x.req.addr, ms);
+	http_req_clear(&x.req);
+	tok_wipe(&x, sizeof(x));
+}

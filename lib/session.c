@@ -1,0 +1,149 @@
+/*
+ * session.c - the life of a session (session.h).
+ */
+#include <string.h>
+
+#include "log.h"
+#include "session.h"
+
+/*
+ * Mint three tokens of session sid (sidlen bytes) into t, with their
+ * hashes.  Returns ERR_OK, or ERR_SESSION_NOT_FOUND when sid is too long
+ * to carry in a token (no session we create is).
+ */
+static enum err
+mint(struct session_tokens *t, const char *sid, size_t sidlen)
+{
+
+	if (tok_new(sid, sidlen, t->authorization,
+	    sizeof(t->authorization)) == -1 ||
+	    tok_new(sid, sidlen, t->corban, sizeof(t->corban)) == -1 ||
+	    tok_new(sid, sidlen, t->refresh, sizeof(t->refresh)) == -1)
+		return ERR_SESSION_NOT_FOUND;
+	tok_hash(t->authorization, strlen(t->authorization), t->h.ah);
+	tok_hash(t->corban, strlen(t->corban), t->h.ch);
+	tok_hash(t->refresh, strlen(t->refresh), t->h.rh);
+	return ERR_OK;
+}
+
+enum err
+session_create(struct store *st, const char *user, size_t ulen, long now,
+    char sid[TOK_SID_LEN + 1], struct session_tokens *t)
+{
+	enum err	 e = ERR_INTERNAL;
+	int		 tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		tok_sid_new(sid);
+		if ((e = mint(t, sid, TOK_SID_LEN)) != ERR_OK)
+			return e;
+		e = store_session_create(st, sid, user, ulen, &t->h, now);
+		if (e != ERR_EXISTS)
+			break;
+	}
+	return e == ERR_EXISTS ? ERR_INTERNAL : e;
+}
+
+enum err
+session_renew(struct store *st, const char *sid, size_t sidlen,
+    const char *user, size_t ulen, long now, struct session_tokens *t,
+    struct store_session *s)
+{
+	enum err	 e;
+
+	if ((e = mint(t, sid, sidlen)) != ERR_OK)
+		return e;
+	return store_session_renew(st, sid, sidlen, user, ulen, &t->h, now,
+	    s);
+}
+
+enum err
+session_rotate(struct store *st, const struct cfg *cfg, const char *sid,
+    size_t sidlen, const char *refresh, size_t rlen, long now,
+    struct session_tokens *t, struct store_session *s,
+    char user[LIM_USER_MAX + 1], size_t *ulen)
+{
+	char		 named[LIM_TOKEN_MAX + 1], h[TOK_HASH_LEN + 1];
+	enum err	 e;
+	int		 revoked = 0;
+
+	e = ERR_INVALID_TOKEN;
+	if (tok_session(refresh, rlen, named, sizeof(named)) == -1 ||
+	    strlen(named) != sidlen || memcmp(named, sid, sidlen) != 0)
+		goto out;
+	e = store_session_get(st, sid, sidlen, s);
+	if (e == ERR_SESSION_NOT_FOUND || (e == ERR_OK && s->sexp <= now))
+		e = ERR_INVALID_TOKEN;
+	if (e != ERR_OK)
+		goto out;
+	memcpy(user, s->user, s->user_len + 1);
+	*ulen = s->user_len;
+
+	tok_hash(refresh, rlen, h);
+	if (tok_hash_eq(h, s->rh)) {
+		if ((e = mint(t, sid, sidlen)) != ERR_OK)
+			goto out;
+		e = store_session_rotate(st, sid, sidlen, h, &t->h, now, s);
+		if (e == ERR_OK)
+			goto out;
+		if (e == ERR_SESSION_NOT_FOUND)
+			e = ERR_INVALID_TOKEN;
+		else if (e == ERR_INVALID_TOKEN)
+			log_warn("session %.8s: %d refresh tokens spent since "
+			    "the last password check, rotation refused", sid,
+			    STORE_SPENT_MAX);
+		if (e != ERR_REFRESH_CONFLICT)
+			goto out;
+		/* Another rotation spent this token between our read and
+		 * our write: it is now a spent token like any other. */
+	}
+	e = store_session_spent(st, sid, sidlen, h, now,
+	    cfg->refresh_reuse_grace, &revoked);
+	if (e == ERR_SESSION_NOT_FOUND)
+		e = ERR_INVALID_TOKEN;
+	if (revoked)
+		log_warn("session %.8s: spent refresh token presented, "
+		    "session revoked", sid);
+out:
+	tok_wipe(h, sizeof(h));
+	return e;
+}
+
+enum err
+session_verify(struct store *st, const char *bearer, size_t blen,
+    unsigned accept, long now, char sid[LIM_TOKEN_MAX + 1],
+    struct store_session *s, const char **type)
+{
+	char		 h[TOK_HASH_LEN + 1];
+	enum err	 e;
+	int		 is_a, is_c;
+
+	if (tok_session(bearer, blen, sid, LIM_TOKEN_MAX + 1) == -1) {
+		sid[0] = '\0';
+		return ERR_INVALID_TOKEN;
+	}
+	e = store_session_get(st, sid, strlen(sid), s);
+	if (e == ERR_SESSION_NOT_FOUND)
+		return ERR_INVALID_TOKEN;
+	if (e != ERR_OK)
+		return e;
+	tok_hash(bearer, blen, h);
+	/* Both comparisons always run. */
+	is_a = tok_hash_eq(h, s->ah);
+	is_c = tok_hash_eq(h, s->ch);
+	tok_wipe(h, sizeof(h));
+	if (!((is_a && (accept & SESSION_ACCEPT_AUTHORIZATION)) ||
+	    (is_c && (accept & SESSION_ACCEPT_CORBAN))))
+		return ERR_INVALID_TOKEN;
+	if (s->aexp <= now || s->sexp <= now)
+		return ERR_INVALID_TOKEN;
+	*type = is_a ? "authorization" : "authorizationCorban";
+	return ERR_OK;
+}
+
+enum err
+session_end(struct store *st, const char *sid, size_t sidlen)
+{
+
+	return store_session_del(st, sid, sidlen);
+}
