@@ -20,13 +20,11 @@
  * the signals that can interrupt it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +32,7 @@
 #include "err.h"
 #include "log.h"
 #include "passwd.h"
+#include "prompt.h"
 #include "regulation.h"
 #include "store.h"
 #include "text.h"
@@ -135,24 +134,6 @@ static const char *const pass_faults[TEXT__MAX] = {
 	[TEXT_NUL] = "password contains a NUL byte",
 	[TEXT_CTRL] = "password contains a control character",
 	[TEXT_UTF8] = "password is not valid UTF-8",
-};
-
-/* Signals that interrupt a password prompt; the stop signals among them
- * stop the program with the terminal restored and prompt again on SIGCONT.
- * A terminating one is raised again by main once secrets are wiped. */
-static const int tty_signals[] = {
-	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU
-};
-#define TTY_SIGNALS_LEN	(sizeof(tty_signals) / sizeof(tty_signals[0]))
-
-static volatile sig_atomic_t	tty_signo;	/* caught during a prompt */
-
-/* Outcome of one prompt. */
-enum prompt {
-	PROMPT_OK,
-	PROMPT_FAILED,	/* reason already on stderr */
-	PROMPT_STOPPED,	/* stopped and continued: prompt again */
-	PROMPT_SIGNAL	/* a terminating signal, in tty_signo */
 };
 
 static void
@@ -272,186 +253,24 @@ rfc3339(long t, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "%ld", t);
 }
 
-static void
-tty_catch(int signo)
-{
-
-	tty_signo = signo;
-}
-
-static int
-tty_stop_signal(int signo)
-{
-
-	return signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU;
-}
-
-/* Write all of s to fd; errors are ignored (a prompt is a courtesy). */
-static void
-fd_puts(int fd, const char *s)
-{
-	size_t	 len = strlen(s);
-	ssize_t	 n;
-
-	while (len > 0) {
-		n = write(fd, s, len);
-		if (n == -1 && errno == EINTR && tty_signo == 0)
-			continue;
-		if (n <= 0)
-			return;
-		s += n;
-		len -= (size_t)n;
-	}
-}
-
-/*
- * Read one line from fd a byte at a time, so nothing past its end is
- * consumed, into buf (bufsz bytes, not NUL-terminated).  *len receives the
- * bytes kept, without the "\n" or "\r\n" that ended the line.  *over is set
- * when the line did not fit in buf; then, if drain, the rest of the line
- * is read and dropped (a terminal would hand it to the shell otherwise).
- * Returns 0 at the end of the line or of the input, -1 on a read error or
- * when a prompt signal arrived (tty_signo set).
- */
-static int
-line_read(int fd, char *buf, size_t bufsz, size_t *len, int *over,
-    int drain)
-{
-	char	 c = 0;
-	ssize_t	 n;
-	int	 rc = -1, nl = 0;
-
-	*len = 0;
-	*over = 0;
-	for (;;) {
-		if (tty_signo != 0) {
-			errno = EINTR;
-			goto out;
-		}
-		n = read(fd, &c, 1);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto out;
-		if (n == 0)
-			break;
-		if (c == '\n') {
-			nl = 1;
-			break;
-		}
-		if (*len < bufsz)
-			buf[(*len)++] = c;
-		else {
-			*over = 1;
-			if (!drain)
-				break;
-		}
-	}
-	if (nl && !*over && *len > 0 && buf[*len - 1] == '\r')
-		(*len)--;
-	rc = 0;
-out:
-	tok_wipe(&c, sizeof(c));
-	return rc;
-}
-
-/*
- * Show prompt on the terminal and read one line with echo off into buf, as
- * line_read does.  The terminal is /dev/tty, or stdin and stderr when it
- * cannot be opened.  The terminal settings and the signal dispositions are
- * restored before returning, whatever happened.  A stop signal stops the
- * program after that and answers PROMPT_STOPPED once continued; a
- * terminating one answers PROMPT_SIGNAL with tty_signo set.  PROMPT_FAILED
- * means the reason is on stderr.
- */
-static enum prompt
-tty_prompt1(const struct admin *a, const char *prompt, char *buf,
-    size_t bufsz, size_t *len, int *over)
-{
-	struct sigaction	 sa, saved[TTY_SIGNALS_LEN];
-	struct termios		 old, noecho;
-	enum prompt		 rc = PROMPT_FAILED;
-	size_t			 i, nsaved = 0;
-	int			 fd, in, out, restore = 0, rd = -1, saverr = 0;
-	int			 signo;
-
-	tty_signo = 0;
-	*len = 0;
-	*over = 0;
-	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1) {
-		in = STDIN_FILENO;
-		out = STDERR_FILENO;
-	} else
-		in = out = fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = tty_catch;	/* no SA_RESTART: read(2) returns */
-	for (nsaved = 0; nsaved < TTY_SIGNALS_LEN; nsaved++)
-		if (sigaction(tty_signals[nsaved], &sa, &saved[nsaved]) == -1)
-			break;
-
-	if (tcgetattr(in, &old) == -1) {
-		saverr = errno;
-		goto out;
-	}
-	noecho = old;
-	noecho.c_lflag &= ~(ECHO | ECHONL);
-	while (tcsetattr(in, TCSAFLUSH, &noecho) == -1) {
-		if (errno != EINTR || tty_signo != 0) {
-			saverr = errno;
-			goto out;
-		}
-	}
-	restore = 1;
-	fd_puts(out, prompt);
-	rd = line_read(in, buf, bufsz, len, over, 1);
-	saverr = errno;
-	fd_puts(out, "\n");
-out:
-	/* Our own handlers stay in place until echo is back, so a signal
-	 * arriving now only sets tty_signo. */
-	if (restore)
-		while (tcsetattr(in, TCSAFLUSH, &old) == -1 && errno == EINTR)
-			continue;
-	for (i = 0; i < nsaved; i++)
-		sigaction(tty_signals[i], &saved[i], NULL);
-	if (fd != -1)
-		close(fd);
-
-	signo = tty_signo;
-	if (signo != 0 && tty_stop_signal(signo)) {
-		tty_signo = 0;
-		tok_wipe(buf, bufsz);
-		kill(getpid(), signo);
-		return PROMPT_STOPPED;
-	}
-	if (signo != 0)
-		rc = PROMPT_SIGNAL;
-	else if (!restore)
-		fail(a, "cannot turn off echo on the terminal: %s",
-		    strerror(saverr));
-	else if (rd == -1)
-		fail(a, "cannot read password: %s", strerror(saverr));
-	else
-		rc = PROMPT_OK;
-	if (rc != PROMPT_OK)
-		tok_wipe(buf, bufsz);
-	return rc;
-}
-
-/* tty_prompt1 until it is not interrupted by a stop signal.  Returns 0 or
- * -1 (reason on stderr, or tty_signo set for main to raise again). */
+/* Prompt with echo off (prompt_noecho).  Returns 0, or -1 with the reason
+ * on stderr (nothing is said for a signal: prompt_signal() tells main). */
 static int
 tty_prompt(const struct admin *a, const char *prompt, char *buf,
     size_t bufsz, size_t *len, int *over)
 {
-	enum prompt	 p;
+	char	 why[160];
 
-	while ((p = tty_prompt1(a, prompt, buf, bufsz, len, over)) ==
-	    PROMPT_STOPPED)
-		continue;
-	return p == PROMPT_OK ? 0 : -1;
+	switch (prompt_noecho(prompt, buf, bufsz, len, over, why,
+	    sizeof(why))) {
+	case PROMPT_OK:
+		return 0;
+	case PROMPT_FAILED:
+		fail(a, "%s", why);
+		return -1;
+	default:
+		return -1;
+	}
 }
 
 /*
@@ -461,7 +280,7 @@ tty_prompt(const struct admin *a, const char *prompt, char *buf,
  * what the API accepts as a password: 1..LIM_PASSWORD_MAX bytes of UTF-8 without
  * NUL or control characters (anything else could never log in).  Returns 0,
  * or -1 with pw wiped and the reason on stderr (nothing is said when a
- * signal interrupted the prompt: tty_signo tells main).
+ * signal interrupted the prompt: prompt_signal() tells main).
  */
 static int
 pass_read(const struct admin *a, char *pw, size_t *len)
@@ -476,8 +295,8 @@ pass_read(const struct admin *a, char *pw, size_t *len)
 		if (tty_prompt(a, "Password: ", pw, LIM_PASSWORD_MAX + 1, len,
 		    &over) == -1)
 			goto out;
-	} else if (line_read(STDIN_FILENO, pw, LIM_PASSWORD_MAX + 1, len, &over,
-	    0) == -1) {
+	} else if (prompt_line(STDIN_FILENO, pw, LIM_PASSWORD_MAX + 1, len,
+	    &over, 0) == -1) {
 		fail(a, "cannot read password: %s", strerror(errno));
 		goto out;
 	}
@@ -888,7 +707,7 @@ out:
 
 	/* A prompt was interrupted: die of the same signal, now that the
 	 * terminal is restored and the secrets are wiped. */
-	if ((signo = tty_signo) != 0) {
+	if ((signo = prompt_signal()) != 0) {
 		raise(signo);
 		fail(&a, "interrupted");
 		rc = EXIT_FAILED;
