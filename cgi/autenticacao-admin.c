@@ -552,7 +552,7 @@ sessions_one(const char *sid, const struct store_session *ss, void *arg)
 	char	 created[64], expires[64];
 
 	rfc3339(ss->created, created, sizeof(created));
-	rfc3339(ss->sexp, expires, sizeof(expires));
+	rfc3339(ss->expires, expires, sizeof(expires));
 	out_text(sid, strlen(sid));
 	printf(" %s %s\n", created, expires);
 	(*count)++;

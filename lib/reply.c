@@ -251,8 +251,8 @@ reply_session(const struct http_io *io, const char *sid,
 	struct json_object	*root, *data;
 	char			 exp[32], sexp[32];
 
-	reply_time(s->aexp, exp);
-	reply_time(s->sexp, sexp);
+	reply_time(s->access_expires, exp);
+	reply_time(s->expires, sexp);
 	if ((root = success_new(&data)) != NULL &&
 	    (add_str(data, "sessionId", sid) == -1 ||
 	    add_str(data, "username", s->user) == -1 ||

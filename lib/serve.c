@@ -69,8 +69,8 @@ tokens_reply(struct serve_ctx *x, const char *sid,
 	rt.authorization = t->authorization;
 	rt.corban = t->corban;
 	rt.refresh = t->refresh;
-	rt.expires_in = s->aexp > x->now ? s->aexp - x->now : 0;
-	rt.refresh_expires_in = s->sexp > x->now ? s->sexp - x->now : 0;
+	rt.expires_in = s->access_expires > x->now ? s->access_expires - x->now : 0;
+	rt.refresh_expires_in = s->expires > x->now ? s->expires - x->now : 0;
 	reply_tokens(x->io, &rt);
 	return ERR_OK;
 }
@@ -112,8 +112,8 @@ do_login(struct serve_ctx *x)
 	    r->password, r->password_len, mcf, sid, TOK_SID_LEN)) != ERR_OK)
 		goto out;
 	memset(&s, 0, sizeof(s));
-	s.aexp = x->now + x->cfg->access_ttl;
-	s.sexp = x->now + x->cfg->session_ttl;
+	s.access_expires = x->now + x->cfg->access_ttl;
+	s.expires = x->now + x->cfg->session_ttl;
 	e = tokens_reply(x, sid, &t, &s);
 out:
 	tok_wipe(&t, sizeof(t));

@@ -20,9 +20,9 @@ mint(struct session_tokens *t, const char *sid, size_t sidlen)
 	    tok_new(sid, sidlen, t->corban, sizeof(t->corban)) == -1 ||
 	    tok_new(sid, sidlen, t->refresh, sizeof(t->refresh)) == -1)
 		return ERR_SESSION_NOT_FOUND;
-	tok_hash(t->authorization, strlen(t->authorization), t->h.ah);
-	tok_hash(t->corban, strlen(t->corban), t->h.ch);
-	tok_hash(t->refresh, strlen(t->refresh), t->h.rh);
+	tok_hash(t->authorization, strlen(t->authorization), t->h.authorization_hash);
+	tok_hash(t->corban, strlen(t->corban), t->h.corban_hash);
+	tok_hash(t->refresh, strlen(t->refresh), t->h.refresh_hash);
 	return ERR_OK;
 }
 
@@ -72,7 +72,7 @@ session_rotate(struct store *st, const struct cfg *cfg, const char *sid,
 	    strlen(named) != sidlen || memcmp(named, sid, sidlen) != 0)
 		goto out;
 	e = store_session_get(st, sid, sidlen, s);
-	if (e == ERR_SESSION_NOT_FOUND || (e == ERR_OK && s->sexp <= now))
+	if (e == ERR_SESSION_NOT_FOUND || (e == ERR_OK && s->expires <= now))
 		e = ERR_INVALID_TOKEN;
 	if (e != ERR_OK)
 		goto out;
@@ -80,7 +80,7 @@ session_rotate(struct store *st, const struct cfg *cfg, const char *sid,
 	*ulen = s->user_len;
 
 	tok_hash(refresh, rlen, h);
-	if (tok_hash_eq(h, s->rh)) {
+	if (tok_hash_eq(h, s->refresh_hash)) {
 		if ((e = mint(t, sid, sidlen)) != ERR_OK)
 			goto out;
 		e = store_session_rotate(st, sid, sidlen, h, &t->h, now, s);
@@ -129,13 +129,13 @@ session_verify(struct store *st, const char *bearer, size_t blen,
 		return e;
 	tok_hash(bearer, blen, h);
 	/* Both comparisons always run. */
-	is_a = tok_hash_eq(h, s->ah);
-	is_c = tok_hash_eq(h, s->ch);
+	is_a = tok_hash_eq(h, s->authorization_hash);
+	is_c = tok_hash_eq(h, s->corban_hash);
 	tok_wipe(h, sizeof(h));
 	if (!((is_a && (accept & SESSION_ACCEPT_AUTHORIZATION)) ||
 	    (is_c && (accept & SESSION_ACCEPT_CORBAN))))
 		return ERR_INVALID_TOKEN;
-	if (s->aexp <= now || s->sexp <= now)
+	if (s->access_expires <= now || s->expires <= now)
 		return ERR_INVALID_TOKEN;
 	*type = is_a ? "authorization" : "authorizationCorban";
 	return ERR_OK;

@@ -85,22 +85,28 @@ enum err	 store_user_list(struct store *s,
 
 /* ---- sessions ---- */
 
+/*
+ * One session as read from Redis.  The Redis field of each member, for
+ * redis-cli readers: user, created, sexp (expires), aexp
+ * (access_expires), ah, ch, rh (the three hashes); store_session.c maps
+ * them in one table.
+ */
 struct store_session {
 	char	user[LIM_USER_MAX + 1];
 	size_t	user_len;
-	long	created;
-	long	sexp;
-	long	aexp;
-	char	ah[TOK_HASH_LEN + 1];
-	char	ch[TOK_HASH_LEN + 1];
-	char	rh[TOK_HASH_LEN + 1];
+	long	created;		/* unix seconds */
+	long	expires;		/* end of the session, unix seconds */
+	long	access_expires;		/* end of the two access tokens */
+	char	authorization_hash[TOK_HASH_LEN + 1];	/* tok_hash() */
+	char	corban_hash[TOK_HASH_LEN + 1];
+	char	refresh_hash[TOK_HASH_LEN + 1];
 };
 
 /* The three token hashes of one generation. */
 struct store_hashes {
-	char	ah[TOK_HASH_LEN + 1];
-	char	ch[TOK_HASH_LEN + 1];
-	char	rh[TOK_HASH_LEN + 1];
+	char	authorization_hash[TOK_HASH_LEN + 1];
+	char	corban_hash[TOK_HASH_LEN + 1];
+	char	refresh_hash[TOK_HASH_LEN + 1];
 };
 
 /*

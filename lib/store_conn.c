@@ -66,17 +66,17 @@ rcmd_str(struct rcmd *c, const char *p)
  * len is 0).  Returns 0, or -1 when it does not fit.
  */
 int
-key_make(const struct store *s, struct key *k, const char *mid,
+key_make(const struct store *st, struct key *k, const char *mid,
     const char *name, size_t len, const char *end)
 {
 	size_t	 plen, mlen, elen;
 
-	plen = strnlen(s->cfg->key_prefix, sizeof(s->cfg->key_prefix));
+	plen = strnlen(st->cfg->key_prefix, sizeof(st->cfg->key_prefix));
 	mlen = strlen(mid);
 	elen = strlen(end);
 	if (len > sizeof(k->buf) || plen + mlen + elen > sizeof(k->buf) - len)
 		return -1;
-	memcpy(k->buf, s->cfg->key_prefix, plen);
+	memcpy(k->buf, st->cfg->key_prefix, plen);
 	memcpy(k->buf + plen, mid, mlen);
 	if (len > 0)
 		memcpy(k->buf + plen + mlen, name, len);
@@ -120,9 +120,9 @@ hashes_ok(const struct store_hashes *h)
 {
 
 	return h != NULL &&
-	    hash_ok(h->ah, strnlen(h->ah, sizeof(h->ah))) &&
-	    hash_ok(h->ch, strnlen(h->ch, sizeof(h->ch))) &&
-	    hash_ok(h->rh, strnlen(h->rh, sizeof(h->rh)));
+	    hash_ok(h->authorization_hash, strnlen(h->authorization_hash, sizeof(h->authorization_hash))) &&
+	    hash_ok(h->corban_hash, strnlen(h->corban_hash, sizeof(h->corban_hash))) &&
+	    hash_ok(h->refresh_hash, strnlen(h->refresh_hash, sizeof(h->refresh_hash)));
 }
 
 /*
@@ -158,12 +158,12 @@ num_fmt(char buf[NUM_MAX], long v)
 /* ---- connection ---- */
 
 static void
-conn_drop(struct store *s)
+conn_drop(struct store *st)
 {
 
-	if (s->rc != NULL) {
-		redisFree(s->rc);
-		s->rc = NULL;
+	if (st->rc != NULL) {
+		redisFree(st->rc);
+		st->rc = NULL;
 	}
 }
 
@@ -190,19 +190,19 @@ conn_alive(const redisContext *rc)
 }
 
 /*
- * Run one command on the fresh connection of s during the handshake
+ * Run one command on the fresh connection of st during the handshake
  * (AUTH, SELECT); what names it in the log.  Returns ERR_OK or
  * ERR_UNAVAILABLE (an error reply too: Redis is unusable as configured).
  */
 static enum err
-conn_handshake(struct store *s, const char *what, struct rcmd *c)
+conn_handshake(struct store *st, const char *what, struct rcmd *c)
 {
 	redisReply	*r;
 	enum err	 e;
 
-	r = redisCommandArgv(s->rc, c->argc, c->argv, c->len);
+	r = redisCommandArgv(st->rc, c->argc, c->argv, c->len);
 	if (r == NULL) {
-		log_err("redis: %s: %s", what, s->rc->errstr);
+		log_err("redis: %s: %s", what, st->rc->errstr);
 		return ERR_UNAVAILABLE;
 	}
 	e = ERR_OK;
@@ -216,49 +216,49 @@ conn_handshake(struct store *s, const char *what, struct rcmd *c)
 }
 
 /*
- * Make sure s has a usable connection: keep the current one if its socket
+ * Make sure st has a usable connection: keep the current one if its socket
  * is still open, else connect (TCP or unix socket), set the command
  * timeout, AUTH and SELECT as configured.  Returns ERR_OK or
- * ERR_UNAVAILABLE (logged); on failure s has no connection.
+ * ERR_UNAVAILABLE (logged); on failure st has no connection.
  */
 static enum err
-conn_open(struct store *s)
+conn_open(struct store *st)
 {
-	const struct cfg	*c = s->cfg;
+	const struct cfg	*c = st->cfg;
 	struct timeval		 tv;
 	struct rcmd		 cmd;
 	char			 db[NUM_MAX];
 	long			 ms;
 	enum err		 e;
 
-	if (s->rc != NULL && conn_alive(s->rc))
+	if (st->rc != NULL && conn_alive(st->rc))
 		return ERR_OK;
-	conn_drop(s);
+	conn_drop(st);
 
 	ms = c->redis_timeout_ms > 0 ? c->redis_timeout_ms : 1000;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	if (c->redis_socket[0] != '\0')
-		s->rc = redisConnectUnixWithTimeout(c->redis_socket, tv);
+		st->rc = redisConnectUnixWithTimeout(c->redis_socket, tv);
 	else
-		s->rc = redisConnectWithTimeout(c->redis_host,
+		st->rc = redisConnectWithTimeout(c->redis_host,
 		    c->redis_port, tv);
-	if (s->rc == NULL) {
+	if (st->rc == NULL) {
 		log_err("redis: connect: out of memory");
 		return ERR_UNAVAILABLE;
 	}
 	e = ERR_UNAVAILABLE;
-	if (s->rc->err != 0) {
+	if (st->rc->err != 0) {
 		if (c->redis_socket[0] != '\0')
 			log_err("redis: connect %s: %s", c->redis_socket,
-			    s->rc->errstr);
+			    st->rc->errstr);
 		else
 			log_err("redis: connect %s:%d: %s", c->redis_host,
-			    c->redis_port, s->rc->errstr);
+			    c->redis_port, st->rc->errstr);
 		goto out;
 	}
-	if (redisSetTimeout(s->rc, tv) != REDIS_OK) {
-		log_err("redis: set timeout: %s", s->rc->errstr);
+	if (redisSetTimeout(st->rc, tv) != REDIS_OK) {
+		log_err("redis: set timeout: %s", st->rc->errstr);
 		goto out;
 	}
 	if (c->redis_password[0] != '\0' || c->redis_username[0] != '\0') {
@@ -267,39 +267,39 @@ conn_open(struct store *s)
 		if (c->redis_username[0] != '\0')
 			rcmd_str(&cmd, c->redis_username);
 		rcmd_str(&cmd, c->redis_password);
-		if (conn_handshake(s, "AUTH", &cmd) != ERR_OK)
+		if (conn_handshake(st, "AUTH", &cmd) != ERR_OK)
 			goto out;
 	}
 	if (c->redis_db != 0) {
 		memset(&cmd, 0, sizeof(cmd));
 		rcmd_str(&cmd, "SELECT");
 		rcmd_str(&cmd, num_fmt(db, c->redis_db));
-		if (conn_handshake(s, "SELECT", &cmd) != ERR_OK)
+		if (conn_handshake(st, "SELECT", &cmd) != ERR_OK)
 			goto out;
 	}
 	e = ERR_OK;
 out:
 	if (e != ERR_OK)
-		conn_drop(s);
+		conn_drop(st);
 	return e;
 }
 
 /*
- * The command what got no reply on the connection of s (I/O error,
+ * The command what got no reply on the connection of st (I/O error,
  * timeout, EOF): log it and drop the connection.  Returns ERR_UNAVAILABLE.
  */
 static enum err
-conn_io_fail(struct store *s, const char *what)
+conn_io_fail(struct store *st, const char *what)
 {
 
-	if (s->rc->err == REDIS_ERR_IO &&
+	if (st->rc->err == REDIS_ERR_IO &&
 	    (errno == EAGAIN || errno == EWOULDBLOCK))
 		log_err("redis: %s: no answer within %d ms", what,
-		    s->cfg->redis_timeout_ms);
+		    st->cfg->redis_timeout_ms);
 	else
-		log_err("redis: %s: %s", what, s->rc->err != 0 ?
-		    s->rc->errstr : "no reply");
-	conn_drop(s);
+		log_err("redis: %s: %s", what, st->rc->err != 0 ?
+		    st->rc->errstr : "no reply");
+	conn_drop(st);
 	return ERR_UNAVAILABLE;
 }
 
@@ -309,7 +309,7 @@ conn_io_fail(struct store *s, const char *what)
  * the connection is dropped and ERR_UNAVAILABLE returned with *rp NULL.
  */
 static enum err
-conn_send(struct store *s, const char *what, struct rcmd *c,
+conn_send(struct store *st, const char *what, struct rcmd *c,
     redisReply **rp)
 {
 	enum err	 e;
@@ -319,11 +319,11 @@ conn_send(struct store *s, const char *what, struct rcmd *c,
 		log_err("redis: %s: too many arguments", what);
 		return ERR_INTERNAL;
 	}
-	if ((e = conn_open(s)) != ERR_OK)
+	if ((e = conn_open(st)) != ERR_OK)
 		return e;
-	*rp = redisCommandArgv(s->rc, c->argc, c->argv, c->len);
+	*rp = redisCommandArgv(st->rc, c->argc, c->argv, c->len);
 	if (*rp == NULL)
-		return conn_io_fail(s, what);
+		return conn_io_fail(st, what);
 	return ERR_OK;
 }
 
@@ -333,7 +333,7 @@ conn_send(struct store *s, const char *what, struct rcmd *c,
  * else ERR_INTERNAL; both are logged.  ERR_OK when r is not an error.
  */
 static enum err
-conn_reply_err(struct store *s, const char *what, const redisReply *r)
+conn_reply_err(struct store *st, const char *what, const redisReply *r)
 {
 	size_t	 i, n;
 	int	 len;
@@ -348,7 +348,7 @@ conn_reply_err(struct store *s, const char *what, const redisReply *r)
 		    strncmp(r->str, unavailable_errors[i], n) == 0 &&
 		    (r->len == n || r->str[n] == ' ')) {
 			log_warn("redis: %s: %.*s", what, len, r->str);
-			conn_drop(s);
+			conn_drop(st);
 			return ERR_UNAVAILABLE;
 		}
 	}
@@ -361,13 +361,13 @@ conn_reply_err(struct store *s, const char *what, const redisReply *r)
  * caller frees it).  Otherwise *rp is NULL.
  */
 enum err
-conn_cmd(struct store *s, struct rcmd *c, redisReply **rp)
+conn_cmd(struct store *st, struct rcmd *c, redisReply **rp)
 {
 	enum err	 e;
 
-	if ((e = conn_send(s, c->argv[0], c, rp)) != ERR_OK)
+	if ((e = conn_send(st, c->argv[0], c, rp)) != ERR_OK)
 		return e;
-	if ((e = conn_reply_err(s, c->argv[0], *rp)) != ERR_OK) {
+	if ((e = conn_reply_err(st, c->argv[0], *rp)) != ERR_OK) {
 		freeReplyObject(*rp);
 		*rp = NULL;
 	}
@@ -380,7 +380,7 @@ conn_cmd(struct store *s, struct rcmd *c, redisReply **rp)
  * with EVAL from now on.  Returns ERR_OK or a connection error.
  */
 static enum err
-conn_script_load(struct store *s, enum script id)
+conn_script_load(struct store *st, enum script id)
 {
 	struct rcmd	 c;
 	redisReply	*r = NULL;
@@ -388,15 +388,15 @@ conn_script_load(struct store *s, enum script id)
 	size_t		 i;
 	int		 ok;
 
-	if (s->sha[id][0] != '\0')
+	if (st->sha[id][0] != '\0')
 		return ERR_OK;
 	memset(&c, 0, sizeof(c));
 	rcmd_str(&c, "SCRIPT");
 	rcmd_str(&c, "LOAD");
 	rcmd_str(&c, lua_scripts[id].body);
-	if ((e = conn_send(s, "SCRIPT LOAD", &c, &r)) != ERR_OK)
+	if ((e = conn_send(st, "SCRIPT LOAD", &c, &r)) != ERR_OK)
 		goto out;
-	if ((e = conn_reply_err(s, "SCRIPT LOAD", r)) == ERR_UNAVAILABLE)
+	if ((e = conn_reply_err(st, "SCRIPT LOAD", r)) == ERR_UNAVAILABLE)
 		goto out;
 	ok = e == ERR_OK && r->type == REDIS_REPLY_STRING &&
 	    r->len == SHA_LEN;
@@ -404,12 +404,12 @@ conn_script_load(struct store *s, enum script id)
 		ok = (r->str[i] >= '0' && r->str[i] <= '9') ||
 		    (r->str[i] >= 'a' && r->str[i] <= 'f');
 	if (ok) {
-		memcpy(s->sha[id], r->str, SHA_LEN);
-		s->sha[id][SHA_LEN] = '\0';
+		memcpy(st->sha[id], r->str, SHA_LEN);
+		st->sha[id][SHA_LEN] = '\0';
 	} else {
 		log_warn("redis: SCRIPT LOAD %s refused; using EVAL",
 		    lua_scripts[id].name);
-		memcpy(s->sha[id], "-", 2);
+		memcpy(st->sha[id], "-", 2);
 	}
 	e = ERR_OK;
 out:
@@ -422,18 +422,18 @@ out:
  * Build into *c the command that runs script id with nkeys keys followed
  * by arguments, both in a (keys first): EVALSHA when the SHA-1 is known,
  * EVAL when Redis refused to load the script.  c points into a and into
- * s, which must outlive it.
+ * st, which must outlive it.
  */
 static void
-script_cmd(const struct store *s, enum script id, int nkeys,
+script_cmd(const struct store *st, enum script id, int nkeys,
     const struct rcmd *a, struct rcmd *c, char nk[NUM_MAX])
 {
 	int	 i;
 
 	memset(c, 0, sizeof(*c));
-	if (s->sha[id][0] != '-') {
+	if (st->sha[id][0] != '-') {
 		rcmd_str(c, "EVALSHA");
-		rcmd_str(c, s->sha[id]);
+		rcmd_str(c, st->sha[id]);
 	} else {
 		rcmd_str(c, "EVAL");
 		rcmd_str(c, lua_scripts[id].body);
@@ -471,7 +471,7 @@ script_eval(struct rcmd *c, enum script id)
  * reply that is not an error (the caller frees it); else *rp is NULL.
  */
 enum err
-conn_script(struct store *s, enum script id, int nkeys,
+conn_script(struct store *st, enum script id, int nkeys,
     const struct rcmd *a, redisReply **rp)
 {
 	struct rcmd	 c;
@@ -479,18 +479,18 @@ conn_script(struct store *s, enum script id, int nkeys,
 	enum err	 e;
 
 	*rp = NULL;
-	if ((e = conn_script_load(s, id)) != ERR_OK)
+	if ((e = conn_script_load(st, id)) != ERR_OK)
 		return e;
-	script_cmd(s, id, nkeys, a, &c, nk);
-	if ((e = conn_send(s, lua_scripts[id].name, &c, rp)) != ERR_OK)
+	script_cmd(st, id, nkeys, a, &c, nk);
+	if ((e = conn_send(st, lua_scripts[id].name, &c, rp)) != ERR_OK)
 		return e;
 	if (reply_noscript(*rp)) {
 		freeReplyObject(*rp);
 		script_eval(&c, id);
-		if ((e = conn_send(s, lua_scripts[id].name, &c, rp)) != ERR_OK)
+		if ((e = conn_send(st, lua_scripts[id].name, &c, rp)) != ERR_OK)
 			return e;
 	}
-	if ((e = conn_reply_err(s, lua_scripts[id].name, *rp)) != ERR_OK) {
+	if ((e = conn_reply_err(st, lua_scripts[id].name, *rp)) != ERR_OK) {
 		freeReplyObject(*rp);
 		*rp = NULL;
 	}
@@ -509,7 +509,7 @@ conn_script(struct store *s, enum script id, int nkeys,
  * first error.
  */
 enum err
-conn_script_pair(struct store *s, const enum script id[2],
+conn_script_pair(struct store *st, const enum script id[2],
     const struct rcmd a[2], redisReply *r[2])
 {
 	struct rcmd	 c[2];
@@ -520,24 +520,24 @@ conn_script_pair(struct store *s, const enum script id[2],
 
 	r[0] = r[1] = NULL;
 	for (i = 0; i < 2; i++) {
-		if ((e = conn_script_load(s, id[i])) != ERR_OK)
+		if ((e = conn_script_load(st, id[i])) != ERR_OK)
 			return e;
-		script_cmd(s, id[i], 1, &a[i], &c[i], nk[i]);
+		script_cmd(st, id[i], 1, &a[i], &c[i], nk[i]);
 		if (c[i].over) {
 			log_err("redis: %s: too many arguments",
 			    lua_scripts[id[i]].name);
 			return ERR_INTERNAL;
 		}
 	}
-	if ((e = conn_open(s)) != ERR_OK)
+	if ((e = conn_open(st)) != ERR_OK)
 		return e;
 	for (i = 0; i < 2; i++)
-		if (redisAppendCommandArgv(s->rc, c[i].argc, c[i].argv,
+		if (redisAppendCommandArgv(st->rc, c[i].argc, c[i].argv,
 		    c[i].len) != REDIS_OK)
 			goto fail;
 	for (i = 0; i < 2; i++) {
 		rep = NULL;
-		if (redisGetReply(s->rc, &rep) != REDIS_OK || rep == NULL)
+		if (redisGetReply(st->rc, &rep) != REDIS_OK || rep == NULL)
 			goto fail;
 		r[i] = rep;
 	}
@@ -547,14 +547,14 @@ conn_script_pair(struct store *s, const enum script id[2],
 		if (reply_noscript(r[i])) {
 			freeReplyObject(r[i]);
 			script_eval(&c[i], id[i]);
-			if ((ei = conn_send(s, lua_scripts[id[i]].name, &c[i],
+			if ((ei = conn_send(st, lua_scripts[id[i]].name, &c[i],
 			    &r[i])) != ERR_OK) {
 				if (e == ERR_OK)
 					e = ei;
 				continue;
 			}
 		}
-		if ((ei = conn_reply_err(s, lua_scripts[id[i]].name, r[i])) !=
+		if ((ei = conn_reply_err(st, lua_scripts[id[i]].name, r[i])) !=
 		    ERR_OK) {
 			freeReplyObject(r[i]);
 			r[i] = NULL;
@@ -570,7 +570,7 @@ fail:
 			freeReplyObject(r[i]);
 		r[i] = NULL;
 	}
-	return conn_io_fail(s, lua_scripts[id[0]].name);
+	return conn_io_fail(st, lua_scripts[id[0]].name);
 }
 
 /*
@@ -578,13 +578,13 @@ fail:
  * (logged) on any other reply type.
  */
 enum err
-conn_script_int(struct store *s, enum script id, int nkeys,
+conn_script_int(struct store *st, enum script id, int nkeys,
     const struct rcmd *a, long long *v)
 {
 	redisReply	*r = NULL;
 	enum err	 e;
 
-	if ((e = conn_script(s, id, nkeys, a, &r)) != ERR_OK)
+	if ((e = conn_script(st, id, nkeys, a, &r)) != ERR_OK)
 		return e;
 	if (r->type == REDIS_REPLY_INTEGER)
 		*v = r->integer;
@@ -598,12 +598,12 @@ conn_script_int(struct store *s, enum script id, int nkeys,
 
 /* Run command c and expect an integer reply into *v, as store_script_int. */
 enum err
-conn_cmd_int(struct store *s, struct rcmd *c, long long *v)
+conn_cmd_int(struct store *st, struct rcmd *c, long long *v)
 {
 	redisReply	*r = NULL;
 	enum err	 e;
 
-	if ((e = conn_cmd(s, c, &r)) != ERR_OK)
+	if ((e = conn_cmd(st, c, &r)) != ERR_OK)
 		return e;
 	if (r->type == REDIS_REPLY_INTEGER)
 		*v = r->integer;
@@ -619,26 +619,26 @@ conn_cmd_int(struct store *s, struct rcmd *c, long long *v)
 struct store *
 store_open(const struct cfg *c)
 {
-	struct store	*s;
+	struct store	*st;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return NULL;
-	s->cfg = c;
-	return s;
+	st->cfg = c;
+	return st;
 }
 
 void
-store_close(struct store *s)
+store_close(struct store *st)
 {
 
-	if (s == NULL)
+	if (st == NULL)
 		return;
-	conn_drop(s);
-	free(s);
+	conn_drop(st);
+	free(st);
 }
 
 enum err
-store_ping(struct store *s)
+store_ping(struct store *st)
 {
 	struct rcmd	 c;
 	redisReply	*r = NULL;
@@ -646,7 +646,7 @@ store_ping(struct store *s)
 
 	memset(&c, 0, sizeof(c));
 	rcmd_str(&c, "PING");
-	if ((e = conn_cmd(s, &c, &r)) != ERR_OK)
+	if ((e = conn_cmd(st, &c, &r)) != ERR_OK)
 		return ERR_UNAVAILABLE;
 	if (r->type != REDIS_REPLY_STATUS || r->len != 4 ||
 	    memcmp(r->str, "PONG", 4) != 0) {

@@ -14,7 +14,7 @@
 /* Key of subject subj of kind in the family fam ("fail" or "ban"):
  * P<fam>:{<kind>:<subj>}.  Returns 0 or -1 as key_make. */
 static int
-key_subject(const struct store *s, struct key *k, const char *fam,
+key_subject(const struct store *st, struct key *k, const char *fam,
     enum store_subject kind, const char *subj, size_t len)
 {
 	char	 mid[16];
@@ -22,7 +22,7 @@ key_subject(const struct store *s, struct key *k, const char *fam,
 	if (kind != STORE_SUBJ_USER && kind != STORE_SUBJ_ADDR)
 		return -1;
 	snprintf(mid, sizeof(mid), "%s:{%c:", fam, (char)kind);
-	return key_make(s, k, mid, subj, len, "}");
+	return key_make(st, k, mid, subj, len, "}");
 }
 
 
@@ -40,14 +40,14 @@ subj_ok(const char *subj, size_t len)
  * ban key without expiry (written by hand) reports ban_time.
  */
 static enum err
-ban_seconds(struct store *s, long long v, long *ttl)
+ban_seconds(struct store *st, long long v, long *ttl)
 {
 	*ttl = 0;
 	if (v == -2 || v == 0)
 		return ERR_OK;
 	if (v == -1) {
 		log_warn("redis: a ban key has no expiry");
-		*ttl = s->cfg->ban_time;
+		*ttl = st->cfg->ban_time;
 		return ERR_OK;
 	}
 	if (v < 0) {
@@ -59,7 +59,7 @@ ban_seconds(struct store *s, long long v, long *ttl)
 }
 
 enum err
-store_ban_ttl(struct store *s, enum store_subject kind, const char *subj,
+store_ban_ttl(struct store *st, enum store_subject kind, const char *subj,
     size_t len, long *ttl)
 {
 	struct key	 k;
@@ -70,18 +70,18 @@ store_ban_ttl(struct store *s, enum store_subject kind, const char *subj,
 	*ttl = 0;
 	if (!subj_ok(subj, len))
 		return ERR_OK;
-	if (key_subject(s, &k, "ban", kind, subj, len) == -1)
+	if (key_subject(st, &k, "ban", kind, subj, len) == -1)
 		return ERR_INTERNAL;
 	memset(&c, 0, sizeof(c));
 	rcmd_str(&c, "PTTL");
 	rcmd_add(&c, k.buf, k.len);
-	if ((e = conn_cmd_int(s, &c, &v)) != ERR_OK)
+	if ((e = conn_cmd_int(st, &c, &v)) != ERR_OK)
 		return e;
-	return ban_seconds(s, v, ttl);
+	return ban_seconds(st, v, ttl);
 }
 
 enum err
-store_attempt(struct store *s, enum store_subject kind, const char *subj,
+store_attempt(struct store *st, enum store_subject kind, const char *subj,
     size_t len, long *ttl)
 {
 	struct key	 kf, kb;
@@ -92,24 +92,24 @@ store_attempt(struct store *s, enum store_subject kind, const char *subj,
 
 	*ttl = 0;
 	if (!subj_ok(subj, len) ||
-	    key_subject(s, &kf, "fail", kind, subj, len) == -1 ||
-	    key_subject(s, &kb, "ban", kind, subj, len) == -1) {
+	    key_subject(st, &kf, "fail", kind, subj, len) == -1 ||
+	    key_subject(st, &kb, "ban", kind, subj, len) == -1) {
 		log_err("store: attempt: bad argument");
 		return ERR_INTERNAL;
 	}
 	memset(&a, 0, sizeof(a));
 	rcmd_add(&a, kf.buf, kf.len);
 	rcmd_add(&a, kb.buf, kb.len);
-	rcmd_str(&a, num_fmt(win, s->cfg->failure_window));
-	rcmd_str(&a, num_fmt(max, s->cfg->max_failures));
-	rcmd_str(&a, num_fmt(ban, s->cfg->ban_time));
-	if ((e = conn_script_int(s, SCR_ATTEMPT, 2, &a, &v)) != ERR_OK)
+	rcmd_str(&a, num_fmt(win, st->cfg->failure_window));
+	rcmd_str(&a, num_fmt(max, st->cfg->max_failures));
+	rcmd_str(&a, num_fmt(ban, st->cfg->ban_time));
+	if ((e = conn_script_int(st, SCR_ATTEMPT, 2, &a, &v)) != ERR_OK)
 		return e;
-	return ban_seconds(s, v, ttl);
+	return ban_seconds(st, v, ttl);
 }
 
 enum err
-store_attempt_undo(struct store *s, enum store_subject kind, const char *subj,
+store_attempt_undo(struct store *st, enum store_subject kind, const char *subj,
     size_t len)
 {
 	struct key	 k;
@@ -118,15 +118,15 @@ store_attempt_undo(struct store *s, enum store_subject kind, const char *subj,
 
 	if (!subj_ok(subj, len))
 		return ERR_OK;
-	if (key_subject(s, &k, "fail", kind, subj, len) == -1)
+	if (key_subject(st, &k, "fail", kind, subj, len) == -1)
 		return ERR_INTERNAL;
 	memset(&a, 0, sizeof(a));
 	rcmd_add(&a, k.buf, k.len);
-	return conn_script_int(s, SCR_ATTEMPT_UNDO, 1, &a, &v);
+	return conn_script_int(st, SCR_ATTEMPT_UNDO, 1, &a, &v);
 }
 
 enum err
-store_fail_reset(struct store *s, enum store_subject kind, const char *subj,
+store_fail_reset(struct store *st, enum store_subject kind, const char *subj,
     size_t len)
 {
 	struct key	 k;
@@ -135,18 +135,18 @@ store_fail_reset(struct store *s, enum store_subject kind, const char *subj,
 
 	if (!subj_ok(subj, len))
 		return ERR_OK;
-	if (key_subject(s, &k, "fail", kind, subj, len) == -1)
+	if (key_subject(st, &k, "fail", kind, subj, len) == -1)
 		return ERR_INTERNAL;
 	memset(&c, 0, sizeof(c));
 	rcmd_str(&c, "DEL");
 	rcmd_add(&c, k.buf, k.len);
-	return conn_cmd_int(s, &c, &v);
+	return conn_cmd_int(st, &c, &v);
 }
 
 /* One DEL of counter and ban per kind (the two keys of a kind share a hash
  * tag, the kinds do not). */
 enum err
-store_unban(struct store *s, const char *subj, size_t len, int *found)
+store_unban(struct store *st, const char *subj, size_t len, int *found)
 {
 	static const enum store_subject	 kinds[] = {
 		STORE_SUBJ_USER, STORE_SUBJ_ADDR
@@ -162,14 +162,14 @@ store_unban(struct store *s, const char *subj, size_t len, int *found)
 	if (!subj_ok(subj, len))
 		return ERR_OK;
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (key_subject(s, &kf, "fail", kinds[i], subj, len) == -1 ||
-		    key_subject(s, &kb, "ban", kinds[i], subj, len) == -1)
+		if (key_subject(st, &kf, "fail", kinds[i], subj, len) == -1 ||
+		    key_subject(st, &kb, "ban", kinds[i], subj, len) == -1)
 			return ERR_INTERNAL;
 		memset(&c, 0, sizeof(c));
 		rcmd_str(&c, "DEL");
 		rcmd_add(&c, kf.buf, kf.len);
 		rcmd_add(&c, kb.buf, kb.len);
-		if ((e = conn_cmd_int(s, &c, &v)) != ERR_OK)
+		if ((e = conn_cmd_int(st, &c, &v)) != ERR_OK)
 			return e;
 		total += v;
 	}

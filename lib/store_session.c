@@ -95,16 +95,16 @@ session_parse(const redisReply *r, struct store_session *out)
 	out->user_len = f[SF_USER]->len;
 	if (num_parse(f[SF_CREATED]->str, f[SF_CREATED]->len,
 	    &out->created) == -1 ||
-	    num_parse(f[SF_SEXP]->str, f[SF_SEXP]->len, &out->sexp) == -1 ||
-	    num_parse(f[SF_AEXP]->str, f[SF_AEXP]->len, &out->aexp) == -1)
+	    num_parse(f[SF_SEXP]->str, f[SF_SEXP]->len, &out->expires) == -1 ||
+	    num_parse(f[SF_AEXP]->str, f[SF_AEXP]->len, &out->access_expires) == -1)
 		goto bad;
 	if (!hash_ok(f[SF_AH]->str, f[SF_AH]->len) ||
 	    !hash_ok(f[SF_CH]->str, f[SF_CH]->len) ||
 	    !hash_ok(f[SF_RH]->str, f[SF_RH]->len))
 		goto bad;
-	memcpy(out->ah, f[SF_AH]->str, TOK_HASH_LEN);
-	memcpy(out->ch, f[SF_CH]->str, TOK_HASH_LEN);
-	memcpy(out->rh, f[SF_RH]->str, TOK_HASH_LEN);
+	memcpy(out->authorization_hash, f[SF_AH]->str, TOK_HASH_LEN);
+	memcpy(out->corban_hash, f[SF_CH]->str, TOK_HASH_LEN);
+	memcpy(out->refresh_hash, f[SF_RH]->str, TOK_HASH_LEN);
 	return ERR_OK;
 bad:
 	memset(out, 0, sizeof(*out));
@@ -172,12 +172,12 @@ struct index_args {
  * make the index live until at least until.  -1 if the key is too long.
  */
 static int
-index_args(const struct store *s, struct index_args *ia, const char *user,
+index_args(const struct store *st, struct index_args *ia, const char *user,
     size_t ulen, const char *sid, size_t len, long now, long until)
 {
 
 	memset(ia, 0, sizeof(*ia));
-	if (key_make(s, &ia->k, "user-sessions:", user, ulen, "") == -1)
+	if (key_make(st, &ia->k, "user-sessions:", user, ulen, "") == -1)
 		return -1;
 	rcmd_add(&ia->a, ia->k.buf, ia->k.len);
 	rcmd_add(&ia->a, sid != NULL ? sid : "", sid != NULL ? len : 0);
@@ -188,20 +188,20 @@ index_args(const struct store *s, struct index_args *ia, const char *user,
 
 /* SREM sid (len bytes) from user's index. */
 static enum err
-index_rem(struct store *s, const char *user, size_t ulen, const char *sid,
+index_rem(struct store *st, const char *user, size_t ulen, const char *sid,
     size_t len)
 {
 	struct key	 k;
 	struct rcmd	 c;
 	long long	 v;
 
-	if (key_make(s, &k, "user-sessions:", user, ulen, "") == -1)
+	if (key_make(st, &k, "user-sessions:", user, ulen, "") == -1)
 		return ERR_INTERNAL;
 	memset(&c, 0, sizeof(c));
 	rcmd_str(&c, "SREM");
 	rcmd_add(&c, k.buf, k.len);
 	rcmd_add(&c, sid, len);
-	return conn_cmd_int(s, &c, &v);
+	return conn_cmd_int(st, &c, &v);
 }
 
 /*
@@ -214,7 +214,7 @@ index_rem(struct store *s, const char *user, size_t ulen, const char *sid,
  * again.
  */
 enum err
-store_session_create(struct store *s, const char *sid, const char *user,
+store_session_create(struct store *st, const char *sid, const char *user,
     size_t ulen, const struct store_hashes *h, long now)
 {
 	static const enum script id[2] = { SCR_INDEX_ADD, SCR_SESSION_CREATE };
@@ -231,15 +231,15 @@ store_session_create(struct store *s, const char *sid, const char *user,
 
 	len = sid_len(sid);
 	if (len == 0 || !name_ok(user, ulen) || !hashes_ok(h) ||
-	    key_make(s, &k, "session:", sid, len, "") == -1) {
+	    key_make(st, &k, "session:", sid, len, "") == -1) {
 		log_err("store: session create: bad argument");
 		return ERR_INTERNAL;
 	}
-	sexp = now + s->cfg->session_ttl;
-	aexp = now + s->cfg->access_ttl;
+	sexp = now + st->cfg->session_ttl;
+	aexp = now + st->cfg->access_ttl;
 	if (aexp > sexp)
 		aexp = sexp;
-	if (index_args(s, &ia, user, ulen, sid, len, now, sexp) == -1)
+	if (index_args(st, &ia, user, ulen, sid, len, now, sexp) == -1)
 		return ERR_INTERNAL;
 	a[0] = ia.a;
 
@@ -249,11 +249,11 @@ store_session_create(struct store *s, const char *sid, const char *user,
 	rcmd_str(&a[1], num_fmt(nowb, now));
 	rcmd_str(&a[1], num_fmt(sexpb, sexp));
 	rcmd_str(&a[1], num_fmt(aexpb, aexp));
-	rcmd_add(&a[1], h->ah, TOK_HASH_LEN);
-	rcmd_add(&a[1], h->ch, TOK_HASH_LEN);
-	rcmd_add(&a[1], h->rh, TOK_HASH_LEN);
+	rcmd_add(&a[1], h->authorization_hash, TOK_HASH_LEN);
+	rcmd_add(&a[1], h->corban_hash, TOK_HASH_LEN);
+	rcmd_add(&a[1], h->refresh_hash, TOK_HASH_LEN);
 
-	e = conn_script_pair(s, id, a, r);
+	e = conn_script_pair(st, id, a, r);
 	if (r[1] != NULL && r[1]->type != REDIS_REPLY_INTEGER) {
 		log_err("redis: %s: unexpected reply", lua_scripts[id[1]].name);
 		if (e == ERR_OK)
@@ -270,7 +270,7 @@ store_session_create(struct store *s, const char *sid, const char *user,
 			memset(&d, 0, sizeof(d));
 			rcmd_str(&d, "DEL");
 			rcmd_add(&d, k.buf, k.len);
-			(void)conn_cmd_int(s, &d, &v);
+			(void)conn_cmd_int(st, &d, &v);
 		}
 		goto out;
 	}
@@ -279,7 +279,7 @@ store_session_create(struct store *s, const char *sid, const char *user,
 		e = ERR_OK;
 	else {
 		if (added)
-			(void)index_rem(s, user, ulen, sid, len);
+			(void)index_rem(st, user, ulen, sid, len);
 		e = ERR_EXISTS;
 	}
 out:
@@ -292,7 +292,7 @@ out:
 
 /* HMGET of the session fields of key k into *out, as session_parse(). */
 static enum err
-session_read(struct store *s, const struct key *k, struct store_session *out)
+session_read(struct store *st, const struct key *k, struct store_session *out)
 {
 	struct rcmd	 c;
 	redisReply	*r = NULL;
@@ -305,7 +305,7 @@ session_read(struct store *s, const struct key *k, struct store_session *out)
 	rcmd_add(&c, k->buf, k->len);
 	for (i = 0; i < LUA_SESSION_NFIELDS; i++)
 		rcmd_str(&c, lua_session_fields[i]);
-	if ((e = conn_cmd(s, &c, &r)) != ERR_OK)
+	if ((e = conn_cmd(st, &c, &r)) != ERR_OK)
 		return e;
 	e = session_parse(r, out);
 	freeReplyObject(r);
@@ -313,7 +313,7 @@ session_read(struct store *s, const struct key *k, struct store_session *out)
 }
 
 enum err
-store_session_get(struct store *s, const char *sid, size_t sidlen,
+store_session_get(struct store *st, const char *sid, size_t sidlen,
     struct store_session *out)
 {
 	struct key	 k;
@@ -321,9 +321,9 @@ store_session_get(struct store *s, const char *sid, size_t sidlen,
 	memset(out, 0, sizeof(*out));
 	if (!sid_ok(sid, sidlen))
 		return ERR_SESSION_NOT_FOUND;
-	if (key_make(s, &k, "session:", sid, sidlen, "") == -1)
+	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
 		return ERR_INTERNAL;
-	return session_read(s, &k, out);
+	return session_read(st, &k, out);
 }
 
 /*
@@ -332,7 +332,7 @@ store_session_get(struct store *s, const char *sid, size_t sidlen,
  * one script checks owner and sexp and writes the new generation.
  */
 enum err
-store_session_renew(struct store *s, const char *sid, size_t sidlen,
+store_session_renew(struct store *st, const char *sid, size_t sidlen,
     const char *user, size_t ulen, const struct store_hashes *h, long now,
     struct store_session *out)
 {
@@ -354,27 +354,27 @@ store_session_renew(struct store *s, const char *sid, size_t sidlen,
 	}
 	if (!sid_ok(sid, sidlen) || !name_ok(user, ulen))
 		return ERR_SESSION_NOT_FOUND;
-	if (key_make(s, &k, "session:", sid, sidlen, "") == -1)
+	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
 		return ERR_INTERNAL;
-	sexp = now + s->cfg->session_ttl;
-	aexp = now + s->cfg->access_ttl;
+	sexp = now + st->cfg->session_ttl;
+	aexp = now + st->cfg->access_ttl;
 	if (aexp > sexp)
 		aexp = sexp;
-	if (index_args(s, &ia, user, ulen, NULL, 0, now, sexp) == -1)
+	if (index_args(st, &ia, user, ulen, NULL, 0, now, sexp) == -1)
 		return ERR_INTERNAL;
 	a[0] = ia.a;
 
 	memset(&a[1], 0, sizeof(a[1]));
 	rcmd_add(&a[1], k.buf, k.len);
 	rcmd_add(&a[1], user, ulen);
-	rcmd_add(&a[1], h->ah, TOK_HASH_LEN);
-	rcmd_add(&a[1], h->ch, TOK_HASH_LEN);
-	rcmd_add(&a[1], h->rh, TOK_HASH_LEN);
+	rcmd_add(&a[1], h->authorization_hash, TOK_HASH_LEN);
+	rcmd_add(&a[1], h->corban_hash, TOK_HASH_LEN);
+	rcmd_add(&a[1], h->refresh_hash, TOK_HASH_LEN);
 	rcmd_str(&a[1], num_fmt(nowb, now));
 	rcmd_str(&a[1], num_fmt(sexpb, sexp));
 	rcmd_str(&a[1], num_fmt(aexpb, aexp));
 	rcmd_str(&a[1], num_fmt(maxb, STORE_SPENT_MAX));
-	if ((e = conn_script_pair(s, id, a, r)) != ERR_OK)
+	if ((e = conn_script_pair(st, id, a, r)) != ERR_OK)
 		goto out;
 	e = session_written(r[1], out);
 	if (e == ERR_REFRESH_CONFLICT) {
@@ -390,7 +390,7 @@ out:
 }
 
 enum err
-store_session_rotate(struct store *s, const char *sid, size_t sidlen,
+store_session_rotate(struct store *st, const char *sid, size_t sidlen,
     const char *old_rh, const struct store_hashes *h, long now,
     struct store_session *out)
 {
@@ -410,19 +410,19 @@ store_session_rotate(struct store *s, const char *sid, size_t sidlen,
 	}
 	if (!sid_ok(sid, sidlen))
 		return ERR_SESSION_NOT_FOUND;
-	if (key_make(s, &k, "session:", sid, sidlen, "") == -1)
+	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
 		return ERR_INTERNAL;
 
 	memset(&a, 0, sizeof(a));
 	rcmd_add(&a, k.buf, k.len);
 	rcmd_add(&a, old_rh, TOK_HASH_LEN);
-	rcmd_add(&a, h->ah, TOK_HASH_LEN);
-	rcmd_add(&a, h->ch, TOK_HASH_LEN);
-	rcmd_add(&a, h->rh, TOK_HASH_LEN);
+	rcmd_add(&a, h->authorization_hash, TOK_HASH_LEN);
+	rcmd_add(&a, h->corban_hash, TOK_HASH_LEN);
+	rcmd_add(&a, h->refresh_hash, TOK_HASH_LEN);
 	rcmd_str(&a, num_fmt(nowb, now));
-	rcmd_str(&a, num_fmt(aexpb, now + s->cfg->access_ttl));
+	rcmd_str(&a, num_fmt(aexpb, now + st->cfg->access_ttl));
 	rcmd_str(&a, num_fmt(maxb, STORE_SPENT_MAX));
-	if ((e = conn_script(s, SCR_SESSION_ROTATE, 1, &a, &r)) != ERR_OK)
+	if ((e = conn_script(st, SCR_SESSION_ROTATE, 1, &a, &r)) != ERR_OK)
 		return e;
 	e = session_written(r, out);
 	freeReplyObject(r);
@@ -430,7 +430,7 @@ store_session_rotate(struct store *s, const char *sid, size_t sidlen,
 }
 
 enum err
-store_session_spent(struct store *s, const char *sid, size_t sidlen,
+store_session_spent(struct store *st, const char *sid, size_t sidlen,
     const char *rh, long now, long grace, int *revoked)
 {
 	struct key	 k;
@@ -447,7 +447,7 @@ store_session_spent(struct store *s, const char *sid, size_t sidlen,
 	}
 	if (!sid_ok(sid, sidlen))
 		return ERR_SESSION_NOT_FOUND;
-	if (key_make(s, &k, "session:", sid, sidlen, "") == -1)
+	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
 		return ERR_INTERNAL;
 
 	memset(&a, 0, sizeof(a));
@@ -455,7 +455,7 @@ store_session_spent(struct store *s, const char *sid, size_t sidlen,
 	rcmd_add(&a, rh, TOK_HASH_LEN);
 	rcmd_str(&a, num_fmt(nowb, now));
 	rcmd_str(&a, num_fmt(graceb, grace > 0 ? grace : 0));
-	if ((e = conn_script_int(s, SCR_SESSION_SPENT, 1, &a, &v)) != ERR_OK)
+	if ((e = conn_script_int(st, SCR_SESSION_SPENT, 1, &a, &v)) != ERR_OK)
 		return e;
 	switch (v) {
 	case LUA_GONE:
@@ -475,7 +475,7 @@ store_session_spent(struct store *s, const char *sid, size_t sidlen,
 }
 
 enum err
-store_session_del(struct store *s, const char *sid, size_t sidlen)
+store_session_del(struct store *st, const char *sid, size_t sidlen)
 {
 	struct key	 k;
 	struct rcmd	 c;
@@ -484,12 +484,12 @@ store_session_del(struct store *s, const char *sid, size_t sidlen)
 
 	if (!sid_ok(sid, sidlen))
 		return ERR_SESSION_NOT_FOUND;
-	if (key_make(s, &k, "session:", sid, sidlen, "") == -1)
+	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
 		return ERR_INTERNAL;
 	memset(&c, 0, sizeof(c));
 	rcmd_str(&c, "DEL");
 	rcmd_add(&c, k.buf, k.len);
-	if ((e = conn_cmd_int(s, &c, &v)) != ERR_OK)
+	if ((e = conn_cmd_int(st, &c, &v)) != ERR_OK)
 		return e;
 	return v >= 1 ? ERR_OK : ERR_SESSION_NOT_FOUND;
 }
@@ -519,7 +519,7 @@ sess_cmp(const void *a, const void *b)
  * return of fn stops the walk.  ERR_INTERNAL also when out of memory.
  */
 enum err
-store_user_sessions(struct store *s, const char *user, size_t ulen,
+store_user_sessions(struct store *st, const char *user, size_t ulen,
     int (*fn)(const char *, const struct store_session *, void *), void *arg)
 {
 	struct key		 k, ks;
@@ -533,12 +533,12 @@ store_user_sessions(struct store *s, const char *user, size_t ulen,
 
 	if (!name_ok(user, ulen))
 		return ERR_OK;
-	if (key_make(s, &k, "user-sessions:", user, ulen, "") == -1)
+	if (key_make(st, &k, "user-sessions:", user, ulen, "") == -1)
 		return ERR_INTERNAL;
 	memset(&c, 0, sizeof(c));
 	rcmd_str(&c, "SMEMBERS");
 	rcmd_add(&c, k.buf, k.len);
-	if ((e = conn_cmd(s, &c, &r)) != ERR_OK)
+	if ((e = conn_cmd(st, &c, &r)) != ERR_OK)
 		goto out;
 	e = ERR_INTERNAL;
 	if (r->type != REDIS_REPLY_ARRAY) {
@@ -564,8 +564,8 @@ store_user_sessions(struct store *s, const char *user, size_t ulen,
 		e = ERR_SESSION_NOT_FOUND;
 		if (sid_ok(m->str, m->len) &&
 		    memchr(m->str, '\0', m->len) == NULL &&
-		    key_make(s, &ks, "session:", m->str, m->len, "") == 0) {
-			e = session_read(s, &ks, &ents[n].sess);
+		    key_make(st, &ks, "session:", m->str, m->len, "") == 0) {
+			e = session_read(st, &ks, &ents[n].sess);
 			if (e != ERR_OK && e != ERR_SESSION_NOT_FOUND)
 				goto out;
 			prune = e == ERR_OK;
@@ -574,7 +574,7 @@ store_user_sessions(struct store *s, const char *user, size_t ulen,
 				e = ERR_SESSION_NOT_FOUND;
 		}
 		if (e == ERR_SESSION_NOT_FOUND) {
-			if (prune && (e = index_rem(s, user, ulen, m->str,
+			if (prune && (e = index_rem(st, user, ulen, m->str,
 			    m->len)) != ERR_OK)
 				goto out;
 			continue;
@@ -606,7 +606,7 @@ out:
  * REVOKE_PASSES times to catch sessions created meanwhile.
  */
 enum err
-store_user_revoke(struct store *s, const char *user, size_t ulen, long *n)
+store_user_revoke(struct store *st, const char *user, size_t ulen, long *n)
 {
 	struct key		 k, ks;
 	struct rcmd		 c, a;
@@ -621,13 +621,13 @@ store_user_revoke(struct store *s, const char *user, size_t ulen, long *n)
 		*n = 0;
 	if (!name_ok(user, ulen))
 		return ERR_OK;
-	if (key_make(s, &k, "user-sessions:", user, ulen, "") == -1)
+	if (key_make(st, &k, "user-sessions:", user, ulen, "") == -1)
 		return ERR_INTERNAL;
 	for (pass = 0; pass < REVOKE_PASSES; pass++) {
 		memset(&c, 0, sizeof(c));
 		rcmd_str(&c, "SMEMBERS");
 		rcmd_add(&c, k.buf, k.len);
-		if ((e = conn_cmd(s, &c, &r)) != ERR_OK)
+		if ((e = conn_cmd(st, &c, &r)) != ERR_OK)
 			goto out;
 		if (r->type != REDIS_REPLY_ARRAY) {
 			log_err("redis: SMEMBERS user-sessions: "
@@ -645,19 +645,19 @@ store_user_revoke(struct store *s, const char *user, size_t ulen, long *n)
 				e = ERR_INTERNAL;
 				goto out;
 			}
-			if (sid_ok(m->str, m->len) && key_make(s, &ks,
+			if (sid_ok(m->str, m->len) && key_make(st, &ks,
 			    "session:", m->str, m->len, "") == 0) {
 				memset(&a, 0, sizeof(a));
 				rcmd_add(&a, ks.buf, ks.len);
 				rcmd_add(&a, user, ulen);
-				if ((e = conn_script_int(s,
+				if ((e = conn_script_int(st,
 				    SCR_SESSION_DEL_OWNED, 1, &a, &v)) !=
 				    ERR_OK)
 					goto out;
 				if (n != NULL && v == LUA_DONE)
 					(*n)++;
 			}
-			if ((e = index_rem(s, user, ulen, m->str, m->len)) !=
+			if ((e = index_rem(st, user, ulen, m->str, m->len)) !=
 			    ERR_OK)
 				goto out;
 		}

@@ -15,7 +15,7 @@
  * The reply's copy of the hash is wiped before it is freed.
  */
 enum err
-store_user_get(struct store *s, const char *name, size_t len,
+store_user_get(struct store *st, const char *name, size_t len,
     struct store_user *u)
 {
 	struct key		 k;
@@ -29,7 +29,7 @@ store_user_get(struct store *s, const char *name, size_t len,
 	memset(u, 0, sizeof(*u));
 	if (!name_ok(name, len))
 		return ERR_NO_USER;
-	if (key_make(s, &k, "user:", name, len, "") == -1)
+	if (key_make(st, &k, "user:", name, len, "") == -1)
 		return ERR_INTERNAL;
 	memset(&c, 0, sizeof(c));
 	rcmd_str(&c, "HMGET");
@@ -37,7 +37,7 @@ store_user_get(struct store *s, const char *name, size_t len,
 	rcmd_str(&c, "mcf");
 	rcmd_str(&c, "disabled");
 	rcmd_str(&c, "created");
-	if ((e = conn_cmd(s, &c, &r)) != ERR_OK)
+	if ((e = conn_cmd(st, &c, &r)) != ERR_OK)
 		goto out;
 
 	e = ERR_INTERNAL;
@@ -92,7 +92,7 @@ mcf_len(const char *mcf)
 }
 
 enum err
-store_user_add(struct store *s, const char *name, size_t len,
+store_user_add(struct store *st, const char *name, size_t len,
     const char *mcf, long now)
 {
 	struct key	 k, ks;
@@ -103,8 +103,8 @@ store_user_add(struct store *s, const char *name, size_t len,
 	size_t		 mlen;
 
 	if (!name_ok(name, len) || (mlen = mcf_len(mcf)) == 0 ||
-	    key_make(s, &k, "user:", name, len, "") == -1 ||
-	    key_make(s, &ks, "users", NULL, 0, "") == -1) {
+	    key_make(st, &k, "user:", name, len, "") == -1 ||
+	    key_make(st, &ks, "users", NULL, 0, "") == -1) {
 		log_err("store: user add: bad argument");
 		return ERR_INTERNAL;
 	}
@@ -114,7 +114,7 @@ store_user_add(struct store *s, const char *name, size_t len,
 	rcmd_add(&a, name, len);
 	rcmd_add(&a, mcf, mlen);
 	rcmd_str(&a, num_fmt(created, now));
-	if ((e = conn_script_int(s, SCR_USER_ADD, 2, &a, &v)) != ERR_OK)
+	if ((e = conn_script_int(st, SCR_USER_ADD, 2, &a, &v)) != ERR_OK)
 		return e;
 	return v == LUA_DONE ? ERR_OK : ERR_EXISTS;
 }
@@ -122,7 +122,7 @@ store_user_add(struct store *s, const char *name, size_t len,
 /* Set field of existing user name to value (vlen bytes): ERR_OK,
  * ERR_NO_USER or a Redis error. */
 static enum err
-user_set(struct store *s, const char *name, size_t len, const char *field,
+user_set(struct store *st, const char *name, size_t len, const char *field,
     const char *value, size_t vlen)
 {
 	struct key	 k;
@@ -132,19 +132,19 @@ user_set(struct store *s, const char *name, size_t len, const char *field,
 
 	if (!name_ok(name, len))
 		return ERR_NO_USER;
-	if (key_make(s, &k, "user:", name, len, "") == -1)
+	if (key_make(st, &k, "user:", name, len, "") == -1)
 		return ERR_INTERNAL;
 	memset(&a, 0, sizeof(a));
 	rcmd_add(&a, k.buf, k.len);
 	rcmd_str(&a, field);
 	rcmd_add(&a, value, vlen);
-	if ((e = conn_script_int(s, SCR_USER_SET, 1, &a, &v)) != ERR_OK)
+	if ((e = conn_script_int(st, SCR_USER_SET, 1, &a, &v)) != ERR_OK)
 		return e;
 	return v == LUA_DONE ? ERR_OK : ERR_NO_USER;
 }
 
 enum err
-store_user_set_hash(struct store *s, const char *name, size_t len,
+store_user_set_hash(struct store *st, const char *name, size_t len,
     const char *mcf)
 {
 	size_t	 mlen;
@@ -153,19 +153,19 @@ store_user_set_hash(struct store *s, const char *name, size_t len,
 		log_err("store: user set hash: bad argument");
 		return ERR_INTERNAL;
 	}
-	return user_set(s, name, len, "mcf", mcf, mlen);
+	return user_set(st, name, len, "mcf", mcf, mlen);
 }
 
 enum err
-store_user_set_disabled(struct store *s, const char *name, size_t len,
+store_user_set_disabled(struct store *st, const char *name, size_t len,
     int disabled)
 {
 
-	return user_set(s, name, len, "disabled", disabled ? "1" : "0", 1);
+	return user_set(st, name, len, "disabled", disabled ? "1" : "0", 1);
 }
 
 enum err
-store_user_del(struct store *s, const char *name, size_t len)
+store_user_del(struct store *st, const char *name, size_t len)
 {
 	struct key	 k, ks;
 	struct rcmd	 a;
@@ -174,14 +174,14 @@ store_user_del(struct store *s, const char *name, size_t len)
 
 	if (!name_ok(name, len))
 		return ERR_NO_USER;
-	if (key_make(s, &k, "user:", name, len, "") == -1 ||
-	    key_make(s, &ks, "users", NULL, 0, "") == -1)
+	if (key_make(st, &k, "user:", name, len, "") == -1 ||
+	    key_make(st, &ks, "users", NULL, 0, "") == -1)
 		return ERR_INTERNAL;
 	memset(&a, 0, sizeof(a));
 	rcmd_add(&a, k.buf, k.len);
 	rcmd_add(&a, ks.buf, ks.len);
 	rcmd_add(&a, name, len);
-	if ((e = conn_script_int(s, SCR_USER_DEL, 2, &a, &v)) != ERR_OK)
+	if ((e = conn_script_int(st, SCR_USER_DEL, 2, &a, &v)) != ERR_OK)
 		return e;
 	return v == LUA_DONE ? ERR_OK : ERR_NO_USER;
 }
@@ -207,7 +207,7 @@ user_cmp(const void *a, const void *b)
  * possible user name.
  */
 enum err
-store_user_list(struct store *s, int (*fn)(const char *, size_t, void *),
+store_user_list(struct store *st, int (*fn)(const char *, size_t, void *),
     void *arg)
 {
 	struct key	 ks;
@@ -216,12 +216,12 @@ store_user_list(struct store *s, int (*fn)(const char *, size_t, void *),
 	enum err	 e;
 	size_t		 i;
 
-	if (key_make(s, &ks, "users", NULL, 0, "") == -1)
+	if (key_make(st, &ks, "users", NULL, 0, "") == -1)
 		return ERR_INTERNAL;
 	memset(&c, 0, sizeof(c));
 	rcmd_str(&c, "SMEMBERS");
 	rcmd_add(&c, ks.buf, ks.len);
-	if ((e = conn_cmd(s, &c, &r)) != ERR_OK)
+	if ((e = conn_cmd(st, &c, &r)) != ERR_OK)
 		goto out;
 	e = ERR_INTERNAL;
 	if (r->type != REDIS_REPLY_ARRAY) {

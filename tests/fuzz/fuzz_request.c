@@ -643,8 +643,8 @@ answer_ok(struct fuzz_io *f, const struct http_io *io, const struct req *r,
 		memset(&s, 0, sizeof(s));
 		memcpy(s.user, r->username, r->username_len + 1);
 		s.user_len = r->username_len;
-		s.aexp = 1700000000;
-		s.sexp = 1700028800;
+		s.access_expires = 1700000000;
+		s.expires = 1700028800;
 		CHECK(reply_session(io, t.session_id, &s, "authorization") == 0);
 		o = check_answer(f, 0);
 		check_data(o, "username", r->username);

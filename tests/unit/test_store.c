@@ -64,11 +64,11 @@ mkhashes(struct store_hashes *h, const char *tag, int i)
 	int	 n;
 
 	n = snprintf(t, sizeof(t), "%s-%d-a", tag, i);
-	tok_hash(t, (size_t)n, h->ah);
+	tok_hash(t, (size_t)n, h->authorization_hash);
 	n = snprintf(t, sizeof(t), "%s-%d-c", tag, i);
-	tok_hash(t, (size_t)n, h->ch);
+	tok_hash(t, (size_t)n, h->corban_hash);
 	n = snprintf(t, sizeof(t), "%s-%d-r", tag, i);
-	tok_hash(t, (size_t)n, h->rh);
+	tok_hash(t, (size_t)n, h->refresh_hash);
 }
 
 /*
@@ -336,7 +336,7 @@ test_reconnects_after_client_kill(void **state)
 	usleep(100 * 1000);
 	/* The closed connection is noticed before anything is sent. */
 	assert_int_equal(store_session_get(s2, sid, strlen(sid), &ss), ERR_OK);
-	assert_string_equal(ss.rh, h.rh);
+	assert_string_equal(ss.refresh_hash, h.refresh_hash);
 
 	assert_int_equal(system(cmd), 0);
 	usleep(100 * 1000);
@@ -515,7 +515,7 @@ test_session_write_one_round_trip(void **state)
 	    &h, now + 1, &ss), ERR_OK);
 	r1 = server_reads();
 	assert_int_equal(r1 - r0 - base, 1);
-	assert_string_equal(ss.ah, h.ah);
+	assert_string_equal(ss.authorization_hash, h.authorization_hash);
 	assert_int_equal(cli_int("SISMEMBER '%suser-sessions:rtt' %s", prefix,
 	    sid), 1);
 }
@@ -543,15 +543,15 @@ test_session_write_after_script_flush(void **state)
 	assert_int_equal(cli_int("SISMEMBER '%suser-sessions:flushs' %s",
 	    prefix, sid), 1);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
-	assert_string_equal(ss.rh, h.rh);
+	assert_string_equal(ss.refresh_hash, h.refresh_hash);
 
 	assert_int_equal(cli(NULL, 0, "SCRIPT FLUSH >/dev/null"), 0);
 	mkhashes(&h, "fl", 2);
 	assert_int_equal(store_session_renew(st, sid, strlen(sid), "flushs", 6,
 	    &h, now + 1, &ss), ERR_OK);
-	assert_string_equal(ss.rh, h.rh);
+	assert_string_equal(ss.refresh_hash, h.refresh_hash);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
-	assert_string_equal(ss.rh, h.rh);
+	assert_string_equal(ss.refresh_hash, h.refresh_hash);
 }
 
 /* ---- users ---- */
@@ -746,11 +746,11 @@ test_session_create_get(void **state)
 	assert_int_equal(ss.user_len, 5);
 	assert_string_equal(ss.user, "frank");
 	assert_int_equal(ss.created, now);
-	assert_int_equal(ss.sexp, now + cfg.session_ttl);
-	assert_int_equal(ss.aexp, now + cfg.access_ttl);
-	assert_string_equal(ss.ah, h.ah);
-	assert_string_equal(ss.ch, h.ch);
-	assert_string_equal(ss.rh, h.rh);
+	assert_int_equal(ss.expires, now + cfg.session_ttl);
+	assert_int_equal(ss.access_expires, now + cfg.access_ttl);
+	assert_string_equal(ss.authorization_hash, h.authorization_hash);
+	assert_string_equal(ss.corban_hash, h.corban_hash);
+	assert_string_equal(ss.refresh_hash, h.refresh_hash);
 
 	/* The key expires at sexp; the index lives at least as long. */
 	ttl = cli_int("TTL '%ssession:%s'", prefix, sid);
@@ -829,17 +829,17 @@ test_session_bad_arguments(void **state)
 	    ERR_INTERNAL);
 	assert_int_equal(store_session_get(st, sid, LIM_TOKEN_MAX + 1, &ss),
 	    ERR_SESSION_NOT_FOUND);
-	h.rh[3] = 'X';
+	h.refresh_hash[3] = 'X';
 	assert_int_equal(store_session_create(st, "ok", "ivan", 4, &h, 1),
 	    ERR_INTERNAL);
-	assert_int_equal(store_session_spent(st, "ok", 2, h.rh, 1, 0,
+	assert_int_equal(store_session_spent(st, "ok", 2, h.refresh_hash, 1, 0,
 	    &revoked), ERR_INTERNAL);
 	/* A session id is user data: '%' is just a byte. */
 	mkhashes(&h, "bad", 1);
 	assert_int_equal(store_session_create(st, "%s%n%b", "ivan", 4, &h,
 	    (long)time(NULL)), ERR_OK);
 	assert_int_equal(store_session_get(st, "%s%n%b", 6, &ss), ERR_OK);
-	assert_string_equal(ss.rh, h.rh);
+	assert_string_equal(ss.refresh_hash, h.refresh_hash);
 }
 
 static void
@@ -880,17 +880,17 @@ test_session_renew(void **state)
 	assert_int_equal(store_session_renew(st, "missing", 7, "judy", 4, &h1,
 	    now + 100, &out), ERR_SESSION_NOT_FOUND);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
-	assert_string_equal(ss.rh, h0.rh);
+	assert_string_equal(ss.refresh_hash, h0.refresh_hash);
 
 	assert_int_equal(store_session_renew(st, sid, strlen(sid), "judy", 4,
 	    &h1, now + 100, &out), ERR_OK);
 	assert_string_equal(out.user, "judy");
 	assert_int_equal(out.created, now);
-	assert_int_equal(out.sexp, now + 100 + cfg.session_ttl);
-	assert_int_equal(out.aexp, now + 100 + cfg.access_ttl);
-	assert_string_equal(out.ah, h1.ah);
-	assert_string_equal(out.ch, h1.ch);
-	assert_string_equal(out.rh, h1.rh);
+	assert_int_equal(out.expires, now + 100 + cfg.session_ttl);
+	assert_int_equal(out.access_expires, now + 100 + cfg.access_ttl);
+	assert_string_equal(out.authorization_hash, h1.authorization_hash);
+	assert_string_equal(out.corban_hash, h1.corban_hash);
+	assert_string_equal(out.refresh_hash, h1.refresh_hash);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
 	assert_memory_equal(&ss, &out, sizeof(ss));
 
@@ -901,7 +901,7 @@ test_session_renew(void **state)
 	assert_true(ttl > cfg.session_ttl + 90);
 
 	/* The old refresh hash is now spent. */
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.rh,
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.refresh_hash,
 	    now + 101, 10, &revoked), ERR_REFRESH_CONFLICT);
 	assert_int_equal(revoked, 0);
 
@@ -926,24 +926,24 @@ test_session_rotate_cas(void **state)
 	mkhashes(&h2, "rot", 2);
 	assert_int_equal(store_session_create(st, sid, "kate", 4, &h0, now),
 	    ERR_OK);
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.rh,
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.refresh_hash,
 	    &h1, now + 10, &out), ERR_OK);
 	assert_string_equal(out.user, "kate");
 	assert_int_equal(out.created, now);
-	assert_int_equal(out.sexp, now + cfg.session_ttl);
-	assert_int_equal(out.aexp, now + 10 + cfg.access_ttl);
-	assert_string_equal(out.rh, h1.rh);
-	assert_string_equal(out.ah, h1.ah);
-	assert_string_equal(out.ch, h1.ch);
+	assert_int_equal(out.expires, now + cfg.session_ttl);
+	assert_int_equal(out.access_expires, now + 10 + cfg.access_ttl);
+	assert_string_equal(out.refresh_hash, h1.refresh_hash);
+	assert_string_equal(out.authorization_hash, h1.authorization_hash);
+	assert_string_equal(out.corban_hash, h1.corban_hash);
 
 	/* The same old refresh hash loses the second time. */
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.rh,
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.refresh_hash,
 	    &h2, now + 11, &out), ERR_REFRESH_CONFLICT);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
-	assert_string_equal(ss.rh, h1.rh);
-	assert_string_equal(ss.ah, h1.ah);
+	assert_string_equal(ss.refresh_hash, h1.refresh_hash);
+	assert_string_equal(ss.authorization_hash, h1.authorization_hash);
 
-	assert_int_equal(store_session_rotate(st, "missing", 7, h1.rh, &h2,
+	assert_int_equal(store_session_rotate(st, "missing", 7, h1.refresh_hash, &h2,
 	    now, &out), ERR_SESSION_NOT_FOUND);
 }
 
@@ -962,14 +962,14 @@ test_session_rotate_caps_aexp_at_sexp(void **state)
 	mkhashes(&h1, "cap", 1);
 	assert_int_equal(store_session_create(st, sid, "liam", 4, &h0, now),
 	    ERR_OK);
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.rh,
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.refresh_hash,
 	    &h1, late, &out), ERR_OK);
-	assert_int_equal(out.sexp, now + cfg.session_ttl);
-	assert_int_equal(out.aexp, out.sexp);
+	assert_int_equal(out.expires, now + cfg.session_ttl);
+	assert_int_equal(out.access_expires, out.expires);
 
 	/* At or past sexp the session is gone, even if the key lingers. */
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h1.rh,
-	    &h0, out.sexp, &out), ERR_SESSION_NOT_FOUND);
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h1.refresh_hash,
+	    &h0, out.expires, &out), ERR_SESSION_NOT_FOUND);
 }
 
 static void
@@ -987,7 +987,7 @@ test_session_spent(void **state)
 	mkhashes(&h1, "sp", 1);
 	assert_int_equal(store_session_create(st, sid, "mona", 4, &h0, now),
 	    ERR_OK);
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.rh,
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.refresh_hash,
 	    &h1, now, NULL), ERR_OK);
 
 	/* Unknown hash: invalid, nothing revoked. */
@@ -998,19 +998,19 @@ test_session_spent(void **state)
 	assert_int_equal(revoked, 0);
 
 	/* Within grace: conflict, nothing changes. */
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.rh,
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.refresh_hash,
 	    now + 29, 30, &revoked), ERR_REFRESH_CONFLICT);
 	assert_int_equal(revoked, 0);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
-	assert_string_equal(ss.rh, h1.rh);
+	assert_string_equal(ss.refresh_hash, h1.refresh_hash);
 
 	/* Past grace: the session is revoked. */
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.rh,
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.refresh_hash,
 	    now + 30, 30, &revoked), ERR_INVALID_TOKEN);
 	assert_int_equal(revoked, 1);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
 	    ERR_SESSION_NOT_FOUND);
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.rh,
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.refresh_hash,
 	    now + 31, 30, &revoked), ERR_SESSION_NOT_FOUND);
 	assert_int_equal(revoked, 0);
 
@@ -1018,9 +1018,9 @@ test_session_spent(void **state)
 	tok_sid_new(sid);
 	assert_int_equal(store_session_create(st, sid, "mona", 4, &h0, now),
 	    ERR_OK);
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.rh,
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.refresh_hash,
 	    &h1, now, NULL), ERR_OK);
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.rh,
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.refresh_hash,
 	    now, 0, &revoked), ERR_INVALID_TOKEN);
 	assert_int_equal(revoked, 1);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
@@ -1044,17 +1044,17 @@ test_spent_ring_is_bounded(void **state)
 	    ERR_OK);
 	for (i = 1; i < n; i++)
 		assert_int_equal(store_session_rotate(st, sid, strlen(sid),
-		    h[i - 1].rh, &h[i], now, NULL), ERR_OK);
+		    h[i - 1].refresh_hash, &h[i], now, NULL), ERR_OK);
 
 	/* The ring is full: one more rotation is refused and changes
 	 * nothing, so no spent token is ever forgotten. */
 	assert_int_equal(store_session_rotate(st, sid, strlen(sid),
-	    h[n - 1].rh, &h[n], now, NULL), ERR_INVALID_TOKEN);
+	    h[n - 1].refresh_hash, &h[n], now, NULL), ERR_INVALID_TOKEN);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
-	assert_string_equal(ss.rh, h[n - 1].rh);
+	assert_string_equal(ss.refresh_hash, h[n - 1].refresh_hash);
 	for (i = 0; i < n - 1; i++) {
 		assert_int_equal(store_session_spent(st, sid, strlen(sid),
-		    h[i].rh, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
+		    h[i].refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
 		assert_int_equal(revoked, 0);
 	}
 	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <=
@@ -1064,12 +1064,12 @@ test_spent_ring_is_bounded(void **state)
 	 * hash it replaced; rotation works again. */
 	assert_int_equal(store_session_renew(st, sid, strlen(sid), "nick", 4,
 	    &h[n], now, NULL), ERR_OK);
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), h[0].rh,
+	assert_int_equal(store_session_spent(st, sid, strlen(sid), h[0].refresh_hash,
 	    now, 1000, &revoked), ERR_INVALID_TOKEN);
 	assert_int_equal(revoked, 0);
 	assert_int_equal(store_session_spent(st, sid, strlen(sid),
-	    h[n - 1].rh, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h[n].rh,
+	    h[n - 1].refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h[n].refresh_hash,
 	    &h[n + 1], now, NULL), ERR_OK);
 	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <= 12);
 }
@@ -1217,7 +1217,7 @@ test_rotate_race(void **state)
 			if ((cs = store_open(&cfg)) == NULL)
 				_exit(3);
 			mkhashes(&hi, "race", i);
-			e = store_session_rotate(cs, sid, strlen(sid), h0.rh,
+			e = store_session_rotate(cs, sid, strlen(sid), h0.refresh_hash,
 			    &hi, now, NULL);
 			store_close(cs);
 			_exit(e == ERR_OK ? 0 :
@@ -1240,9 +1240,9 @@ test_rotate_race(void **state)
 	assert_int_equal(conflict, RACERS - 1);
 	mkhashes(&hi, "race", winner);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
-	assert_string_equal(ss.rh, hi.rh);
-	assert_string_equal(ss.ah, hi.ah);
-	assert_string_equal(ss.ch, hi.ch);
+	assert_string_equal(ss.refresh_hash, hi.refresh_hash);
+	assert_string_equal(ss.authorization_hash, hi.authorization_hash);
+	assert_string_equal(ss.corban_hash, hi.corban_hash);
 }
 
 /* ---- regulation ---- */
