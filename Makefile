@@ -86,7 +86,7 @@ $(BUILD)/autenticacao-admin: cgi/autenticacao-admin.c $(LIB_OBJS) $(BUILD)/promp
 
 # Unit tests may #include a lib/*.c to reach its statics; they link every
 # other module, so the included one is filtered out of the object list.
-$(BUILD)/test_%: tests/unit/test_%.c $(LIB_OBJS) lib/*.h
+$(BUILD)/test_%: tests/unit/test_%.c $(LIB_OBJS) lib/*.h tests/fake_io.h
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< \
 	    $(filter-out $(addprefix $(BUILD)/,$(shell sed -n 's/^#include "\.\.\/\.\.\/lib\/\(.*\)\.c"/\1.o/p' $<)),$(LIB_OBJS)) \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
@@ -98,10 +98,10 @@ $(BUILD)/bench_%: bench/bench_%.c $(LIB_OBJS) lib/*.h
 
 # The fuzz target: replayed on tests/fuzz/{corpus,regress} by the unit
 # phase (any compiler), or linked with libFuzzer (FUZZ=1, clang).
-$(BUILD)/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_request.c $(LIB_OBJS) lib/*.h
+$(BUILD)/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_request.c $(LIB_OBJS) lib/*.h tests/fake_io.h
 	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_request.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
-$(BUILD)/fuzz_request: tests/fuzz/fuzz_request.c $(LIB_OBJS) lib/*.h
+$(BUILD)/fuzz_request: tests/fuzz/fuzz_request.c $(LIB_OBJS) lib/*.h tests/fake_io.h
 	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/fuzz_request.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 deps:

@@ -59,6 +59,8 @@
 #include "text.h"
 #include "token.h"
 
+#include "../fake_io.h"
+
 int	 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Set by replay -v: print the outcome of each input on stderr. */
@@ -88,66 +90,6 @@ static const char *const proxy_presets[4] = {
 	"10.0.0.0/8, ::ffff:192.168.0.0/112 2001:db8::/32",
 	"0.0.0.0/0 ::/0",
 };
-
-/* One request: its variables, its body and the answer written so far. */
-struct fuzz_io {
-	const char	*name[24];
-	const char	*value[24];
-	size_t		 nvars;
-	const char	*body;
-	size_t		 bodylen;
-	size_t		 pos;
-	char		 out[16384];
-	size_t		 outlen;
-};
-
-static const char *
-fio_param(void *ctx, const char *name)
-{
-	struct fuzz_io	*f = ctx;
-	size_t		 i;
-
-	for (i = 0; i < f->nvars; i++)
-		if (strcmp(f->name[i], name) == 0)
-			return f->value[i];
-	return NULL;
-}
-
-static size_t
-fio_read(void *ctx, char *buf, size_t n)
-{
-	struct fuzz_io	*f = ctx;
-	size_t		 left = f->bodylen - f->pos;
-
-	if (n > left)
-		n = left;
-	memcpy(buf, f->body + f->pos, n);
-	f->pos += n;
-	return n;
-}
-
-static int
-fio_write(void *ctx, const char *buf, size_t n)
-{
-	struct fuzz_io	*f = ctx;
-
-	if (n >= sizeof(f->out) - f->outlen)
-		return -1;
-	memcpy(f->out + f->outlen, buf, n);
-	f->outlen += n;
-	f->out[f->outlen] = '\0';
-	return 0;
-}
-
-static void
-fio_set(struct fuzz_io *f, const char *name, const char *value)
-{
-	if (value == NULL || f->nvars == sizeof(f->name) / sizeof(f->name[0]))
-		return;
-	f->name[f->nvars] = name;
-	f->value[f->nvars] = value;
-	f->nvars++;
-}
 
 #define CHECK(cond)	do {						\
 	if (!(cond)) {							\
@@ -468,7 +410,7 @@ js_value(struct jscan *j, int top)
 
 /* The body accepted for mask agrees with the second reading. */
 static void
-check_body(const struct fuzz_io *f, unsigned mask, const struct req *r)
+check_body(const struct fake_io *f, unsigned mask, const struct req *r)
 {
 	struct jscan	 j;
 	const char	*got[4], *v;
@@ -515,7 +457,7 @@ check_body(const struct fuzz_io *f, unsigned mask, const struct req *r)
  * parsed body (the caller releases it) or NULL when there is none.
  */
 static struct json_object *
-check_answer(const struct fuzz_io *f, int bodyless)
+check_answer(const struct fake_io *f, int bodyless)
 {
 	static const char *const names[] = {
 		"Content-Type", "Cache-Control", "Pragma", "Allow",
@@ -578,7 +520,7 @@ check_data(struct json_object *o, const char *key, const char *want)
 
 /* Write an error answer for e and check it. */
 static void
-answer_error(struct fuzz_io *f, const struct http_io *io, enum err e,
+answer_error(struct fake_io *f, const struct http_io *io, enum err e,
     const char *field, const char *allow, long retry_after)
 {
 	struct json_object	*o, *er, *v;
@@ -598,7 +540,7 @@ answer_error(struct fuzz_io *f, const struct http_io *io, enum err e,
  * store would supply the rest, so fixed values stand in for it.
  */
 static void
-answer_ok(struct fuzz_io *f, const struct http_io *io, const struct req *r,
+answer_ok(struct fake_io *f, const struct http_io *io, const struct req *r,
     const struct serve_route *rt, int authorizer)
 {
 	static const char	 sid[] = "AAAAAAAAAAAAAAAAAAAAAA";
@@ -708,7 +650,7 @@ cfg_with_proxies(struct cfg *c, const char *v)
  * with Retry-After (from the body's length, so also 0 and negative), 503,
  * and a value outside the error table. */
 static void
-extra_error(struct fuzz_io *f, const struct http_io *io, unsigned sel,
+extra_error(struct fake_io *f, const struct http_io *io, unsigned sel,
     const struct req *r, size_t bodylen)
 {
 	enum err	 e;
@@ -735,10 +677,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct cfg	 presets[4];
 	static int		 ready;
 	static char		 copy[65536];
-	static struct fuzz_io	 f;
+	static struct fake_io	 f;
 	static struct req	 r;
 	static const char	 zero[sizeof(struct req)];
-	struct http_io		 io = { &f, fio_param, fio_read, fio_write };
+	struct http_io		 io = FAKE_IO(&f);
 	struct cfg		 c;
 	const char		*fld[NFIELDS];
 	char			 cl[32], script[HTTP_PATH_MAX * 2 + 64];
@@ -800,69 +742,69 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Method and path. */
 	route = b0 & 7;
 	if ((b0 & 0x10) != 0)
-		fio_set(&f, "REQUEST_METHOD",
+		fake_io_set(&f, "REQUEST_METHOD",
 		    route < serve_nroutes ? serve_routes[route].method : "POST");
 	else
-		fio_set(&f, "REQUEST_METHOD", fld[FLD_METHOD]);
+		fake_io_set(&f, "REQUEST_METHOD", fld[FLD_METHOD]);
 	if (route >= serve_nroutes) {
-		fio_set(&f, "SCRIPT_NAME", fld[FLD_SCRIPT_NAME]);
-		fio_set(&f, "PATH_INFO", fld[FLD_PATH_INFO]);
-		fio_set(&f, "REQUEST_URI", fld[FLD_REQUEST_URI]);
+		fake_io_set(&f, "SCRIPT_NAME", fld[FLD_SCRIPT_NAME]);
+		fake_io_set(&f, "PATH_INFO", fld[FLD_PATH_INFO]);
+		fake_io_set(&f, "REQUEST_URI", fld[FLD_REQUEST_URI]);
 	} else if ((b0 & 0x08) == 0) {
-		fio_set(&f, "SCRIPT_NAME", API);
+		fake_io_set(&f, "SCRIPT_NAME", API);
 		snprintf(script, sizeof(script), "/%s",
 		    serve_routes[route].name);
-		fio_set(&f, "PATH_INFO", script);
-		fio_set(&f, "REQUEST_URI", fld[FLD_REQUEST_URI]);
+		fake_io_set(&f, "PATH_INFO", script);
+		fake_io_set(&f, "REQUEST_URI", fld[FLD_REQUEST_URI]);
 	} else {
 		/* A rewrite: the program's own name in SCRIPT_NAME, the
 		 * route in REQUEST_URI followed by the field (a query...). */
-		fio_set(&f, "SCRIPT_NAME", fld[FLD_SCRIPT_NAME]);
-		fio_set(&f, "PATH_INFO", fld[FLD_PATH_INFO]);
+		fake_io_set(&f, "SCRIPT_NAME", fld[FLD_SCRIPT_NAME]);
+		fake_io_set(&f, "PATH_INFO", fld[FLD_PATH_INFO]);
 		snprintf(uri, sizeof(uri), "/~u" API "/%s%s",
 		    serve_routes[route].name,
 		    fld[FLD_REQUEST_URI] ? fld[FLD_REQUEST_URI] : "");
-		fio_set(&f, "REQUEST_URI", uri);
+		fake_io_set(&f, "REQUEST_URI", uri);
 	}
 
 	/* Body headers. */
 	switch (b1 & 3) {
 	case 0:
 		snprintf(cl, sizeof(cl), "%zu", f.bodylen);
-		fio_set(&f, "CONTENT_LENGTH", cl);
-		fio_set(&f, "HTTP_TRANSFER_ENCODING",
+		fake_io_set(&f, "CONTENT_LENGTH", cl);
+		fake_io_set(&f, "HTTP_TRANSFER_ENCODING",
 		    fld[FLD_TRANSFER_ENCODING]);
 		break;
 	case 1:
-		fio_set(&f, "CONTENT_LENGTH", fld[FLD_CONTENT_LENGTH]);
-		fio_set(&f, "HTTP_TRANSFER_ENCODING",
+		fake_io_set(&f, "CONTENT_LENGTH", fld[FLD_CONTENT_LENGTH]);
+		fake_io_set(&f, "HTTP_TRANSFER_ENCODING",
 		    fld[FLD_TRANSFER_ENCODING]);
 		break;
 	case 2:
-		fio_set(&f, "HTTP_TRANSFER_ENCODING", "chunked");
+		fake_io_set(&f, "HTTP_TRANSFER_ENCODING", "chunked");
 		break;
 	default:
 		break;
 	}
 	switch ((b1 >> 2) & 3) {
 	case 0:
-		fio_set(&f, "CONTENT_TYPE", "application/json");
+		fake_io_set(&f, "CONTENT_TYPE", "application/json");
 		break;
 	case 1:
-		fio_set(&f, "CONTENT_TYPE", "Application/JSON ; charset=UTF-8");
+		fake_io_set(&f, "CONTENT_TYPE", "Application/JSON ; charset=UTF-8");
 		break;
 	case 2:
-		fio_set(&f, "CONTENT_TYPE", fld[FLD_CONTENT_TYPE]);
+		fake_io_set(&f, "CONTENT_TYPE", fld[FLD_CONTENT_TYPE]);
 		break;
 	default:
 		break;
 	}
-	fio_set(&f, "HTTP_AUTHORIZATION", fld[FLD_AUTHORIZATION]);
-	fio_set(&f, "REMOTE_ADDR", fld[FLD_REMOTE_ADDR]);
-	fio_set(&f, "HTTP_X_FORWARDED_FOR", fld[FLD_X_FORWARDED_FOR]);
+	fake_io_set(&f, "HTTP_AUTHORIZATION", fld[FLD_AUTHORIZATION]);
+	fake_io_set(&f, "REMOTE_ADDR", fld[FLD_REMOTE_ADDR]);
+	fake_io_set(&f, "HTTP_X_FORWARDED_FOR", fld[FLD_X_FORWARDED_FOR]);
 	authorizer = (b0 & 0x20) != 0;
 	if (authorizer)
-		fio_set(&f, "FCGI_ROLE", "AUTHORIZER");
+		fake_io_set(&f, "FCGI_ROLE", "AUTHORIZER");
 
 	/* The text rules on the raw body and on every field. */
 	check_text_rules(f.body, f.bodylen);
