@@ -14,6 +14,7 @@
 PREFIX		?= /usr/local
 SYSCONFDIR	?= $(PREFIX)/etc
 BINDIR		?= $(PREFIX)/bin
+MANDIR		?= $(PREFIX)/share/man
 SANITIZE	?= 0
 CC		?= cc
 BUILD		?= build
@@ -153,10 +154,21 @@ fuzz:
 	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh build-fuzz/fuzz_request
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin $(DESTDIR)$(BINDIR)/
+	install -m 0644 man/autenticacao.fcgi.8 man/autenticacao-admin.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/autenticacao.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	test -e $(DESTDIR)$(SYSCONFDIR)/autenticacao.conf || \
 	    install -m 0640 conf/autenticacao.conf $(DESTDIR)$(SYSCONFDIR)/autenticacao.conf
+
+# The man pages under mandoc -Tlint at level warning: any message fails.
+.PHONY: lint-man
+lint-man:
+	@out=$$(mandoc -Tlint -W warning man/* 2>&1); rc=$$?; \
+	if [ -n "$$out" ] || [ $$rc -ne 0 ]; then \
+		printf '%s\n' "$$out" >&2; exit 1; \
+	fi
 
 clean:
 	rm -rf build build-san build-fuzz
