@@ -1,7 +1,9 @@
 # autenticacao - one flat GNU Makefile.
 #   make                 build/autenticacao.fcgi, build/autenticacao-admin
 #   make deps            install the Debian packages the build and tests need
+#                        (scripts/deps.sh)
 #   make run             a working service on http://127.0.0.1:5000
+#                        (scripts/run.sh)
 #   make test            every test (unit, scripted CGI, end-to-end)
 #   make test SANITIZE=1 the same under AddressSanitizer + UBSan
 #   make bench           the service against its ceilings, measured side by
@@ -88,7 +90,7 @@ $(BUILD)/fuzz_request: tests/fuzz/fuzz_request.c $(LIB_OBJS) lib/*.h
 	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/fuzz_request.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 deps:
-	@sh conf/deps.sh
+	@sh scripts/deps.sh
 
 unit: $(PROGS) $(UNIT_TESTS) $(BUILD)/fuzz_replay
 
@@ -123,15 +125,15 @@ endif
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) sh conf/run.sh
+	@BUILD=$(BUILD) sh scripts/run.sh
 
 bench:
-	@sh conf/deps.sh bench
+	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all $(patsubst bench/%.c,$(BUILD)/%,$(wildcard bench/bench_*.c))
 	@BUILD=$(BUILD) bash bench/run.sh
 
 fuzz:
-	@sh conf/deps.sh fuzz
+	@sh scripts/deps.sh fuzz
 	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/fuzz_request
 	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh build-fuzz/fuzz_request
 
