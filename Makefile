@@ -99,7 +99,7 @@ test: deps
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh
 
 # The responder and autenticacao-admin of the tests/cgi/*.sh scripts run
-# under memcheck (tests/lib.sh VALGRIND=1), two scripts at a time.  Built
+# under memcheck (VALGRIND=1, tests/lib/cgi.sh), two scripts at a time.  Built
 # as for users: valgrind and AddressSanitizer do not mix.  memcheck costs
 # about a CPU second per process, so four kinds of script are left to the
 # ASan/UBSan pass (with LeakSanitizer): validation_*.sh (some 200 one-request runs, each refused

@@ -2,6 +2,7 @@
 # GET /health, POST /logout, POST /refresh-token (single use, RFC 9700
 # 4.14.2 reuse detection, refresh_reuse_grace).
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer
 
 redis_start || exit 1
 conf_write access_ttl=600 session_ttl=7200
@@ -207,7 +208,7 @@ t_end
 login alice alice-pw
 SR=$SID R0=$REFRESH cur=$REFRESH
 for i in $(seq 1 64); do
-	VG_SKIP=1 rt "$SR" "$cur"	# set-up: not under valgrind (tests/lib.sh)
+	VG_SKIP=1 rt "$SR" "$cur"	# set-up: not under valgrind (tests/lib/cgi.sh)
 	[ "$STATUS" = 200 ] || { notok "rotation $i of 64 answers 200" "status $STATUS"; break; }
 	cur=$(jget .data.refreshToken) curauth=$(jget .data.authorization)
 done
