@@ -99,8 +99,8 @@ test: deps
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh
 
 # The responder and autenticacao-admin of the tests/cgi/*.sh scripts run
-# under memcheck (VALGRIND=1, tests/lib/cgi.sh), two scripts at a time.  Built
-# as for users: valgrind and AddressSanitizer do not mix.  memcheck costs
+# under memcheck (VALGRIND=1, tests/lib/cgi.sh), two scripts at a time.
+# Built as for users: valgrind and AddressSanitizer do not mix.  memcheck costs
 # about a CPU second per process, so four kinds of script are left to the
 # ASan/UBSan pass (with LeakSanitizer): validation_*.sh (some 200 one-request runs, each refused
 # by the JSON parser or the field rules before any Redis or scrypt work),
@@ -111,9 +111,11 @@ test: deps
 # under memcheck with `VALGRIND=1 sh tests/run.sh tests/cgi/X.sh`.
 VG_SKIPPED	= $(addprefix tests/cgi/,bruteforce.sh admin_race.sh config.sh) \
 		  $(wildcard tests/cgi/validation_*.sh)
-# The longest first, so that the two jobs end together; then any other.
-VG_FIRST	= $(addprefix tests/cgi/,http.sh endpoints.sh admin.sh \
-		  refresh_session.sh)
+# The longest under memcheck first (http.sh, then admin.sh,
+# refresh_session.sh and reuse_detection.sh: together about two thirds of
+# the time), so that the two jobs end together; then any other.
+VG_FIRST	= $(addprefix tests/cgi/,http.sh admin.sh refresh_session.sh \
+		  reuse_detection.sh)
 VG_SCRIPTS	= $(VG_FIRST) $(filter-out $(VG_FIRST) $(VG_SKIPPED), \
 		  $(wildcard tests/cgi/*.sh))
 test-valgrind: deps
