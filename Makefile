@@ -4,7 +4,8 @@
 #                        (scripts/deps.sh)
 #   make run             a working service on http://127.0.0.1:5000
 #                        (scripts/run.sh)
-#   make test            every test (unit, scripted CGI, end-to-end)
+#   make test            every test (unit, scripted CGI, end-to-end; see
+#                        tests/README.md)
 #   make test SANITIZE=1 the same under AddressSanitizer + UBSan
 #   make bench           the service against its ceilings, measured side by
 #                        side (bench/run.sh; report in bench/results/)
