@@ -1,8 +1,11 @@
 # autenticacao - one flat GNU Makefile.
 #   make                 build/autenticacao.fcgi, build/autenticacao-admin
 #   make deps            install the Debian packages the build and tests need
+#                        (scripts/deps.sh)
 #   make run             a working service on http://127.0.0.1:5000
-#   make test            every test (unit, scripted CGI, end-to-end)
+#                        (scripts/run.sh)
+#   make test            every test (unit, scripted CGI, end-to-end; see
+#                        tests/README.md)
 #   make test SANITIZE=1 the same under AddressSanitizer + UBSan
 #   make bench           the service against its ceilings, measured side by
 #                        side (bench/run.sh; report in bench/results/)
@@ -106,7 +109,7 @@ $(BUILD)/fuzz_request: tests/fuzz/fuzz_request.c $(LIB_OBJS) lib/*.h tests/fake_
 	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/fuzz_request.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 deps:
-	@sh conf/deps.sh
+	@sh scripts/deps.sh
 
 unit: $(PROGS) $(UNIT_TESTS) $(BUILD)/fuzz_replay
 
@@ -115,8 +118,8 @@ test: deps
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh
 
 # The responder and autenticacao-admin of the tests/cgi/*.sh scripts run
-# under memcheck (tests/lib.sh VALGRIND=1), two scripts at a time.  Built
-# as for users: valgrind and AddressSanitizer do not mix.  memcheck costs
+# under memcheck (VALGRIND=1, tests/lib/cgi.sh), two scripts at a time.
+# Built as for users: valgrind and AddressSanitizer do not mix.  memcheck costs
 # about a CPU second per process, so four kinds of script are left to the
 # ASan/UBSan pass (with LeakSanitizer): validation_*.sh (some 200 one-request runs, each refused
 # by the JSON parser or the field rules before any Redis or scrypt work),
@@ -127,9 +130,11 @@ test: deps
 # under memcheck with `VALGRIND=1 sh tests/run.sh tests/cgi/X.sh`.
 VG_SKIPPED	= $(addprefix tests/cgi/,bruteforce.sh admin_race.sh config.sh) \
 		  $(wildcard tests/cgi/validation_*.sh)
-# The longest first, so that the two jobs end together; then any other.
-VG_FIRST	= $(addprefix tests/cgi/,http.sh endpoints.sh admin.sh \
-		  refresh_session.sh)
+# The longest under memcheck first (http.sh, then admin.sh,
+# refresh_session.sh and reuse_detection.sh: together about two thirds of
+# the time), so that the two jobs end together; then any other.
+VG_FIRST	= $(addprefix tests/cgi/,http.sh admin.sh refresh_session.sh \
+		  reuse_detection.sh)
 VG_SCRIPTS	= $(VG_FIRST) $(filter-out $(VG_FIRST) $(VG_SKIPPED), \
 		  $(wildcard tests/cgi/*.sh))
 test-valgrind: deps
@@ -141,15 +146,15 @@ endif
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) sh conf/run.sh
+	@BUILD=$(BUILD) sh scripts/run.sh
 
 bench:
-	@sh conf/deps.sh bench
+	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all $(patsubst bench/%.c,$(BUILD)/%,$(wildcard bench/bench_*.c))
 	@BUILD=$(BUILD) bash bench/run.sh
 
 fuzz:
-	@sh conf/deps.sh fuzz
+	@sh scripts/deps.sh fuzz
 	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/fuzz_request
 	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh build-fuzz/fuzz_request
 

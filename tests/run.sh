@@ -7,7 +7,7 @@
 #	BUILD=build VALGRIND=1 JOBS=2 sh tests/run.sh tests/cgi/*.sh
 #
 # VALGRIND=1 runs every responder and autenticacao-admin a script starts
-# under valgrind memcheck (tests/lib.sh); JOBS=N runs up to N scripts at
+# under valgrind memcheck (tests/lib/cgi.sh); JOBS=N runs up to N scripts at
 # once (their lines still come in order).
 #
 # One progress line per unit binary and per script (with its failing
@@ -22,6 +22,7 @@
 
 AUT_LIB_NO_COUNTS=1
 . "$(dirname "$0")/lib.sh"
+lib_use redis
 
 # One log directory per run (several runs may share the work tree); runs
 # older than a day are swept.
@@ -30,7 +31,7 @@ find "$ROOT_DIR/tests/tmp/logs" -mindepth 1 -maxdepth 1 -type d -mmin +1440 \
     -exec rm -rf {} + 2>/dev/null
 mkdir -p "$LOGS"
 # What the scripts send, receive, keep in Redis and log, for the secrets
-# scan that runs last (tests/suite/secrets_scan.sh; see lib.sh).
+# scan that runs last (tests/suite/secrets_scan.sh; see tests/lib/secrets.sh).
 AUT_SECRETS_DIR=$LOGS/secrets
 mkdir -p "$AUT_SECRETS_DIR"
 export AUT_SECRETS_DIR

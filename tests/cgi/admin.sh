@@ -2,6 +2,7 @@
 # done / 1 failed / 2 usage error, and what each does to logins and
 # sessions.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer
 
 redis_start || exit 1
 conf_write

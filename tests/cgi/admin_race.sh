@@ -4,6 +4,7 @@
 # stored hash is made expensive (N=65536, p=4: most of a second) so the
 # admin command runs, with a wide margin, while the login checks it.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer
 
 redis_start || exit 1
 conf_write

@@ -2,7 +2,8 @@
 # "Brute force"): max_failures failed password checks of a user name or a
 # client address ban it for ban_time; Retry-After; the admin's unban.
 . "$(dirname "$0")/../lib.sh"
-# VG_SKIP=$((i > 1)): under valgrind (tests/lib.sh) only the first of a
+lib_use redis cgi answer
+# VG_SKIP=$((i > 1)): under valgrind (tests/lib/cgi.sh) only the first of a
 # loop's identical failed checks runs under memcheck.
 
 redis_start || exit 1
@@ -141,7 +142,7 @@ t_end
 # user (each from its own address) exactly max_failures reach the check
 t_begin "parallel guesses: of 12 concurrent wrong passwords exactly max_failures get 401, the rest 429"
 # Twelve scrypt checks at N=2^14 at once test the counting, not memory:
-# under valgrind (tests/lib.sh) they run without it.
+# under valgrind (tests/lib/cgi.sh) they run without it.
 VG_SKIP=1
 SLOWC=$T/slowguess.conf
 conf_write "$SLOWC" max_failures=3 ban_time=900 scrypt_n=16384

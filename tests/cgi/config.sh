@@ -2,6 +2,7 @@
 # "Config"): AUTENTICACAO_CONF, and a bad file stops it at start with
 # "file:line: key: reason" on stderr and exit 1.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer
 
 redis_start || exit 1
 conf_write

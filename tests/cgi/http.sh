@@ -3,6 +3,7 @@
 # media type, CONTENT_LENGTH, body reading, argv, header injection and the
 # headers of every answer.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer
 # "Answers at once" means well before the run's timeout; a run under
 # valgrind takes a few seconds by itself on a busy machine.
 NOHANG_MS=5000
@@ -199,7 +200,7 @@ for a in login --help -h --version health '-c /nonexistent' 'username=x' '--conf
 	    404 NOT_FOUND -- GET /api/v1/autenticacao/nope
 	expect_error "argv '$a' is ignored: the env's login is answered (MISSING_FIELD)" \
 	    400 MISSING_FIELD password -- POST "$API/login" '{"username":"a"}'
-	VG_SKIP=1	# one argv case under valgrind is enough (tests/lib.sh)
+	VG_SKIP=1	# one argv case under valgrind is enough (tests/lib/cgi.sh)
 done
 VG_SKIP=0
 unset CGI_ARGV

@@ -2,6 +2,7 @@
 # headers, new sessions, identical INVALID_CREDENTIALS answers, the dummy
 # scrypt check and re-hashing.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer
 
 redis_start || exit 1
 conf_write access_ttl=600 session_ttl=7200
@@ -162,7 +163,7 @@ t_end
 
 # ---- timing: unknown users cost a scrypt check too (a dummy one)
 
-# These runs measure time, not memory: under valgrind (tests/lib.sh) they
+# These runs measure time, not memory: under valgrind (tests/lib/cgi.sh) they
 # run without it, which also keeps the comparison meaningful.
 VG_SKIP=1
 SLOW=$T/slow.conf

@@ -1,6 +1,7 @@
 # Redis unreachable or slow (docs/API.md: 503 SERVICE_UNAVAILABLE, "never 401
 # and never 200"; redis_timeout_ms bounds the wait).
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer
 
 redis_start || exit 1
 conf_write redis_timeout_ms=300

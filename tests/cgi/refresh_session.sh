@@ -2,6 +2,7 @@
 # the old ones dead at once; password first, then the session (docs/API.md
 # "Semantics"); SESSION_NOT_FOUND for a missing or someone else's session.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer
 
 redis_start || exit 1
 conf_write access_ttl=600 session_ttl=7200

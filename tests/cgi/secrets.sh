@@ -1,6 +1,7 @@
 # Secrets stay secret (docs/API.md "Semantics": tokens never stored in the
 # clear; log.h/notes: never a password or token in a log line).
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer
 
 redis_start || exit 1
 conf_write max_failures=3

@@ -1,6 +1,7 @@
 # Request validation of POST /login (docs/API.md "Errors"; docs/design.md
 # order of checks): every MISSING_FIELD / INVALID_FIELD / INVALID_JSON case.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer cases
 
 redis_start || exit 1
 conf_write

@@ -2,6 +2,7 @@
 # username, password): every MISSING_FIELD / INVALID_FIELD / INVALID_JSON
 # case of docs/API.md, in the order of the endpoint's table.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer cases
 
 redis_start || exit 1
 conf_write

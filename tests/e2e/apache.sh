@@ -6,7 +6,7 @@
 #	bash tests/e2e/apache.sh		(BUILD=build by default)
 #
 # Starts, all private and on free loopback ports, all stopped at exit:
-#   - redis-server (tests/lib.sh);
+#   - redis-server (tests/lib/redis.sh);
 #   - two responders under spawn-fcgi: one on a unix socket for
 #     conf/apache-proxy-fcgi.conf, one on TCP for
 #     conf/apache-authnz-fcgi.conf (mod_authnz_fcgi speaks TCP only);
@@ -22,10 +22,11 @@
 # refuses to serve as root), so the test directory is made readable to it.
 #
 # One line per test, "ok - NAME" or "not ok - NAME: WHY", then
-# "# counts PASSED FAILED" (tests/lib.sh).  APACHE2 and APACHE_MODULES
+# "# counts PASSED FAILED" (tests/lib/core.sh).  APACHE2 and APACHE_MODULES
 # override the binary and the module directory (default: Debian's).
 
 . "$(dirname "$0")/../lib.sh"
+lib_use redis secrets cgi answer http
 
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 APACHE2=${APACHE2:-$(command -v apache2 || command -v httpd)}
@@ -62,7 +63,7 @@ ap_cleanup() {
 	ap_stop "$APB_PID"
 	APA_PID='' APB_PID=''
 }
-# lib.sh's cleanup reads the exit status first: keep it for it.
+# The cleanup of tests/lib/core.sh reads the exit status first: keep it for it.
 # shellcheck disable=SC2154
 trap 'rc_=$?; ap_cleanup; (exit $rc_); cleanup' EXIT
 

@@ -3,6 +3,7 @@
 # leave two live token sets"): 20 concurrent refresh-session calls on one
 # session.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis secrets cgi answer lighttpd http
 
 N=20
 redis_start || exit 1

@@ -12,7 +12,7 @@
 #	1 MB body		here (413 with the default max_body, a correct
 #				answer with max_body = 1 MB); plain CGI:
 #				tests/cgi/http.sh (1000000000, 2^64 + n)
-#	10,000-deep JSON	here; plain CGI: body_cases in tests/lib.sh
+#	10,000-deep JSON	here; plain CGI: body_cases in tests/lib/cases.sh
 #				(4000 deep, run by tests/cgi/validation_*.sh)
 #	invalid UTF-8		here; plain CGI: body_cases (6 sequences, keys)
 #	duplicate keys		here; plain CGI: body_cases
@@ -23,6 +23,7 @@
 #				reaches the responder: tests/cgi/http.sh
 #				"strict CONTENT_LENGTH"
 . "$(dirname "$0")/../lib.sh"
+lib_use redis secrets cgi answer lighttpd http
 
 redis_start || exit 1
 conf_write

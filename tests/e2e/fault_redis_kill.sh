@@ -28,6 +28,7 @@
 #  - Once Redis is back every request answers 200, and then each session
 #    holds exactly the tokens of its last answer.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi lighttpd http load
 
 NS=6		# sessions, one sequential client each
 KILL_AFTER=90	# answers of the load before Redis is killed

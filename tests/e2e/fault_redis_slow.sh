@@ -11,6 +11,7 @@
 # first), so once the load has settled every session holds exactly the
 # tokens of its last rotation answered 200.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi lighttpd load
 
 NS=4		# sessions, one sequential client each (at most one waits
 		# behind another at each of the two workers)

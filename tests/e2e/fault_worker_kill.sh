@@ -17,6 +17,7 @@
 # so Redis applies the rotation and answers a stopped worker, and the
 # workers are killed.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis secrets cgi answer lighttpd http load
 
 NS=4		# sessions, one sequential client each
 KILL_AFTER=50	# answers of the load before the kill

@@ -9,6 +9,7 @@
 # live token of the type authorizer_token allows; 401 + WWW-Authenticate
 # for everything else; 503 (never 200/401) when Redis fails.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis secrets cgi answer lighttpd http
 
 redis_start || exit 1
 RPORT=$REDIS_PORT
@@ -38,9 +39,9 @@ EOF
 echo 'static protected file' >"$APPDIR/static.txt"
 
 # lt_start CONF: lighttpd on a free port with the wrapper config, the
-# responder and the authorizer reading CONF.  Sets what lib.sh's
-# lighttpd_start sets (HTTP_PORT, BASE, LIGHTTPD_PID, LIGHTTPD_LOG), so
-# lib.sh's lighttpd_stop and its cleanup stop it.
+# responder and the authorizer reading CONF.  Sets what
+# lighttpd_start (tests/lib/lighttpd.sh) sets (HTTP_PORT, BASE,
+# LIGHTTPD_PID, LIGHTTPD_LOG), so lighttpd_stop and the cleanup stop it.
 lt_start() {
 	local i dir=$T/lt
 	HTTP_PORT=$(free_port) || return 1
@@ -58,7 +59,7 @@ EOF
 	AUT_PORT=$HTTP_PORT AUT_BIN=$BUILD/autenticacao.fcgi AUT_CONF=$1 \
 	AUT_DIR=$dir lighttpd -D -f "$LIGHTTPD_CONF" </dev/null >>"$LIGHTTPD_LOG" 2>&1 &
 	LIGHTTPD_PID=$!
-	disown "$LIGHTTPD_PID"	# as lib.sh does: no bare `wait` waits for it
+	disown "$LIGHTTPD_PID"	# as lighttpd_start does: no bare `wait` waits for it
 	for i in $(seq 1 100); do
 		if port_busy "$HTTP_PORT"; then return 0; fi
 		kill -0 "$LIGHTTPD_PID" 2>/dev/null || break

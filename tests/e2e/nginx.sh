@@ -5,6 +5,7 @@
 # through fastcgi_pass; /protected/ is guarded by auth_request asking
 # GET /api/v1/autenticacao/session.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer http
 
 RECIPE=$ROOT_DIR/conf/nginx-auth-request.conf
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)

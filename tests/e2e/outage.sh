@@ -1,6 +1,7 @@
 # Redis going away under a running lighttpd (docs/API.md: 503, never 401 or 200;
 # store.h: a long-lived worker reconnects by itself once Redis is back).
 . "$(dirname "$0")/../lib.sh"
+lib_use redis secrets cgi answer lighttpd http
 
 redis_start || exit 1
 PORT=$REDIS_PORT

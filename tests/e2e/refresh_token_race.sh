@@ -7,6 +7,7 @@
 # arrives after the winner's rotation presents a spent token and revokes
 # the session: still exactly one 200, and never two live token sets.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis secrets cgi answer lighttpd http
 
 N=20
 redis_start || exit 1

@@ -2,6 +2,7 @@
 # and a real redis-server: log in with curl, then run the seed's exact curl
 # command shape against /api/v1/autenticacao/refresh-session.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis secrets cgi answer lighttpd http
 
 redis_start || exit 1
 conf_write

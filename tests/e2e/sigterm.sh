@@ -3,6 +3,7 @@
 # request whose body is still arriving when the signal comes is answered
 # in full, then the worker exits 0.  An idle worker exits at once.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi
 
 redis_start || exit 1
 conf_write

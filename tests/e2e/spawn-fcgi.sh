@@ -14,6 +14,7 @@
 #     as the socket's group (www-data) when this script runs as root,
 #     serves real requests through that socket.
 . "$(dirname "$0")/../lib.sh"
+lib_use redis cgi answer lighttpd http
 
 UNITS=$ROOT_DIR/conf
 SVC=$UNITS/autenticacao.service
@@ -142,8 +143,8 @@ spawn_unit() {
 }
 
 # lt_socket_start SOCKET: lighttpd with a socket-only fastcgi.server (it
-# spawns nothing), as www-data when root.  Sets what lib.sh's
-# lighttpd_start sets, so its cleanup stops it.
+# spawns nothing), as www-data when root.  Sets what
+# lighttpd_start (tests/lib/lighttpd.sh) sets, so its cleanup stops it.
 lt_socket_start() {
 	local dir=$T/lt i
 	HTTP_PORT=$(free_port) || return 1
@@ -169,7 +170,7 @@ lt_socket_start() {
 	[ "$ROOT" = 1 ] && chown -R "$WEB_USER" "$dir"
 	lighttpd -D -f "$T/lighttpd-socket.conf" </dev/null >>"$LIGHTTPD_LOG" 2>&1 &
 	LIGHTTPD_PID=$!
-	disown "$LIGHTTPD_PID"	# as lib.sh does: no bare `wait` waits for it
+	disown "$LIGHTTPD_PID"	# as lighttpd_start does: no bare `wait` waits for it
 	for i in $(seq 1 100); do
 		port_busy "$HTTP_PORT" && return 0
 		kill -0 "$LIGHTTPD_PID" 2>/dev/null || break

@@ -7,7 +7,7 @@
 #	bash tests/suite/secrets_scan.sh --scan RUNDIR	the scan alone: figures
 #		and leaks on stdout; exit 0 clean, 1 leak, 2 nothing to vouch for
 #
-# RUNDIR holds one directory per script, filled by tests/lib.sh (see
+# RUNDIR holds one directory per script, filled by tests/lib/secrets.sh (see
 # secrets_note there): req/resp (request and response bodies), adm and
 # names (admin passwords and names), redis-*.dump (every key and value of
 # the script's Redis before each stop) and logs/ (the service's stderr,
@@ -90,7 +90,7 @@ scan() {
 	LC_ALL=C awk -v dir="$dir/" -v tokf="$w/tokens" '
 	    BEGIN { while ((getline l < tokf) > 0) tok[l] = 1 }
 	    {
-		# FILE:LINE:VALUE, FILE without ":" (paths made by lib.sh)
+		# FILE:LINE:VALUE, FILE without ":" (paths made by tests/lib/secrets.sh)
 		f = $0; sub(/:.*/, "", f)
 		r = substr($0, length(f) + 2); ln = r; sub(/:.*/, "", ln)
 		v = substr(r, length(ln) + 2)

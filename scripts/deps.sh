@@ -1,9 +1,9 @@
 #!/bin/sh
-# conf/deps.sh - `make deps`: install the Debian 12 packages that the build,
+# scripts/deps.sh - `make deps`: install the Debian 12 packages that the build,
 # `make run` and `make test` need, and only those that are missing.
-# `sh conf/deps.sh fuzz` (`make fuzz`) adds clang and its libFuzzer and
+# `sh scripts/deps.sh fuzz` (`make fuzz`) adds clang and its libFuzzer and
 # sanitizer runtimes, which nothing else needs: `make test` replays the
-# fuzz inputs with the ordinary compiler.  `sh conf/deps.sh bench`
+# fuzz inputs with the ordinary compiler.  `sh scripts/deps.sh bench`
 # (`make bench`) adds the load generators (wrk, ab), gnuplot for the chart
 # and OpenSSL's headers (bench_scrypt times OpenSSL's scrypt too).
 #
@@ -29,7 +29,7 @@ case ${1:-} in
 '') ;;
 fuzz) PKGS="$PKGS $FUZZ_PKGS" ;;
 bench) PKGS="$PKGS $BENCH_PKGS" ;;
-*) echo "usage: sh conf/deps.sh [fuzz|bench]" >&2; exit 2 ;;
+*) echo "usage: sh scripts/deps.sh [fuzz|bench]" >&2; exit 2 ;;
 esac
 
 # Services whose package's postinst may try to start them, and the TCP port
@@ -37,7 +37,7 @@ esac
 SERVICES="redis-server:6379 lighttpd:80 apache2:80 nginx:80"
 
 POLICY=/usr/sbin/policy-rc.d
-POLICY_MARK="# autenticacao conf/deps.sh: temporary, no service starts"
+POLICY_MARK="# autenticacao scripts/deps.sh: temporary, no service starts"
 
 say() { printf 'deps: %s\n' "$*"; }
 die() { printf 'deps: %s\n' "$*" >&2; exit 1; }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # shellcheck disable=SC2317 # cleanup and its helpers run from traps
-# conf/run.sh - `make run`: a working autenticacao on http://localhost:5000.
+# scripts/run.sh - `make run`: a working autenticacao on http://localhost:5000.
 #
 # Starts, all under $BUILD/run (wiped first; default build/run):
 #   - a private redis-server on a unix socket in the run dir (TCP on a free
