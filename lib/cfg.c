@@ -37,6 +37,7 @@
 
 #include "addr.h"
 #include "cfg.h"
+#include "token.h"
 
 #ifndef CFG_DEFAULT_PATH
 #define CFG_DEFAULT_PATH	"/usr/local/etc/autenticacao.conf"
@@ -661,8 +662,8 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 out:
 	if (fd != -1)
 		close(fd);
-	explicit_bzero(buf, sizeof(buf));
-	explicit_bzero(line, sizeof(line));
+	tok_wipe(buf, sizeof(buf));
+	tok_wipe(line, sizeof(line));
 	return rc;
 }
 
@@ -689,5 +690,5 @@ void
 cfg_clear(struct cfg *c)
 {
 
-	explicit_bzero(c->redis_password, sizeof(c->redis_password));
+	tok_wipe(c->redis_password, sizeof(c->redis_password));
 }
