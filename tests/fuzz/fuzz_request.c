@@ -45,6 +45,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json.h>
@@ -626,7 +627,9 @@ cfg_with_proxies(struct cfg *c, const char *v)
 	size_t		 hl = strlen(head), vl = strlen(v);
 
 	cfg_defaults(c);
-	if (fd == -1 && (fd = memfd_create("fuzz_request.conf", 0)) == -1) {
+	/* A memfd is born 0777: cfg_load refuses a file others may write. */
+	if (fd == -1 && ((fd = memfd_create("fuzz_request.conf", 0)) == -1 ||
+	    fchmod(fd, 0600) == -1)) {
 		perror("memfd_create");
 		abort();
 	}
