@@ -89,11 +89,31 @@ text_check(const char *s, size_t len, size_t max, unsigned flags)
  * outside printable ASCII become '?', and long values are cut.
  */
 void
+text_log_field(char *dst, size_t dstsz, const char *src, size_t len)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*u = (const unsigned char *)src;
+	size_t			 i, o = 0;
+
+	for (i = 0; src != NULL && i < len; i++) {
+		if (u[i] > 0x20 && u[i] < 0x7f && u[i] != '%') {
+			if (o + 1 >= dstsz)
+				break;
+			dst[o++] = (char)u[i];
+			continue;
+		}
+		if (o + 3 >= dstsz)
+			break;
+		dst[o++] = '%';
+		dst[o++] = hex[u[i] >> 4];
+		dst[o++] = hex[u[i] & 0xf];
+	}
+	dst[o] = '\0';
+}
+
+void
 text_log_copy(char *dst, size_t dstsz, const char *src)
 {
-	size_t	 i;
 
-	for (i = 0; src != NULL && src[i] != '\0' && i + 1 < dstsz; i++)
-		dst[i] = (src[i] > 0x20 && src[i] < 0x7f) ? src[i] : '?';
-	dst[i] = '\0';
+	text_log_field(dst, dstsz, src, src != NULL ? strlen(src) : 0);
 }

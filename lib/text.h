@@ -38,10 +38,17 @@ enum text_fault	 text_check(const char *s, size_t len, size_t max,
 		    unsigned flags);
 
 /*
- * Copy the NUL-terminated src (NULL is "") into dst (dstsz bytes, at least
- * 1) for the log: bytes outside printable ASCII, the space included,
- * become '?', and long values are cut.
+ * Copy src (len bytes; NULL is "") into dst (dstsz bytes, at least 1) as
+ * one field of a log line: printable ASCII but the space and '%' as is,
+ * every other byte as %XX (the space included), so a value can neither
+ * start another field nor reach a terminal as a control; cut at a whole
+ * character or escape when dst is full.  Every field of a log line that a
+ * request or Redis supplied goes through here.
  */
+void		 text_log_field(char *dst, size_t dstsz, const char *src,
+		    size_t len);
+
+/* text_log_field of the NUL-terminated src. */
 void		 text_log_copy(char *dst, size_t dstsz, const char *src);
 
 #endif

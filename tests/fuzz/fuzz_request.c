@@ -39,6 +39,7 @@
  * with the independent decoder below.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,8 +178,13 @@ check_log_value(const char *s, size_t size)
 {
 	size_t	 i;
 
-	for (i = 0; i < size && s[i] != '\0'; i++)
+	for (i = 0; i < size && s[i] != '\0'; i++) {
 		CHECK(s[i] > 0x20 && s[i] < 0x7f);
+		/* text_log_field: every '%' opens a whole %XX escape. */
+		if (s[i] == '%')
+			CHECK(i + 2 < size && isxdigit((unsigned char)s[i + 1]) &&
+			    isxdigit((unsigned char)s[i + 2]));
+	}
 	CHECK(i < size);
 }
 
