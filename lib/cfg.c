@@ -356,6 +356,7 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 	char			 tok[INET6_ADDRSTRLEN + 5], q[CFG_QUOTE_MAX];
 	const char		*s;
 	size_t			 n, len;
+	int			 unix_peer = 0;
 
 	(void)k;
 	n = 0;
@@ -373,6 +374,11 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 			memcpy(tok, s, len);
 			tok[len] = '\0';
 		}
+		/* "unix:": the REMOTE_ADDR of a unix-socket peer (nginx). */
+		if (len == 5 && memcmp(s, "unix:", 5) == 0) {
+			unix_peer = 1;
+			continue;
+		}
 		if (len >= sizeof(tok) || addr_net_parse(tok, &nets[n]) == -1) {
 			cfg_quote(q, sizeof(q), s, len);
 			snprintf(why, whysz, "%s: not an IPv4 or IPv6 address "
@@ -384,6 +390,7 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 	memset(c->trusted_proxies, 0, sizeof(c->trusted_proxies));
 	memcpy(c->trusted_proxies, nets, n * sizeof(nets[0]));
 	c->trusted_proxies_len = n;
+	c->trusted_proxies_unix = unix_peer;
 	return 0;
 }
 
@@ -714,11 +721,14 @@ cfg_path(void)
 	return CFG_DEFAULT_PATH;
 }
 
-/* The networks of trusted_proxies, matched as addr_in_nets() does. */
+/* The networks of trusted_proxies, matched as addr_in_nets() does; a
+ * "unix:..." REMOTE_ADDR when trusted_proxies holds "unix:". */
 int
 cfg_proxy_trusted(const struct cfg *c, const char *addr)
 {
 
+	if (addr != NULL && strncmp(addr, "unix:", 5) == 0)
+		return c->trusted_proxies_unix;
 	return addr_in_nets(c->trusted_proxies, c->trusted_proxies_len <
 	    CFG_PROXIES_MAX ? c->trusted_proxies_len : CFG_PROXIES_MAX, addr);
 }

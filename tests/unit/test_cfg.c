@@ -737,6 +737,9 @@ error_trusted_proxies(void **state)
 	EXPECT_ERROR("trusted_proxies = localhost\n",
 	    ":1: trusted_proxies: localhost: not an IPv4 or IPv6 address or "
 	    "network");
+	EXPECT_ERROR("trusted_proxies = unix:/run/nginx.sock\n",
+	    ":1: trusted_proxies: unix:/run/nginx.sock: not an IPv4 or IPv6 "
+	    "address or network");
 	EXPECT_ERROR("trusted_proxies = fe80::1%eth0\n",
 	    ":1: trusted_proxies: fe80::1%eth0: not an IPv4 or IPv6 address "
 	    "or network");
@@ -1073,6 +1076,24 @@ proxy_empty_list_trusts_nobody(void **state)
 }
 
 static void
+proxy_unix_socket_peer(void **state)
+{
+	struct cfg	 c;
+
+	(void)state;
+	cfg_defaults(&c);
+	assert_false(cfg_proxy_trusted(&c, "unix:"));
+	set_proxies(&c, "127.0.0.1, unix:");
+	assert_int_equal(c.trusted_proxies_len, 1);
+	assert_true(c.trusted_proxies_unix);
+	assert_true(cfg_proxy_trusted(&c, "unix:"));
+	assert_true(cfg_proxy_trusted(&c, "127.0.0.1"));
+	assert_false(cfg_proxy_trusted(&c, "unix"));
+	set_proxies(&c, "127.0.0.1");
+	assert_false(cfg_proxy_trusted(&c, "unix:"));
+}
+
+static void
 proxy_list_separators(void **state)
 {
 	struct cfg	 c;
@@ -1158,6 +1179,7 @@ main(void)
 		cmocka_unit_test(proxy_zero_prefix_matches_family),
 		cmocka_unit_test(proxy_garbage_not_trusted),
 		cmocka_unit_test(proxy_empty_list_trusts_nobody),
+		cmocka_unit_test(proxy_unix_socket_peer),
 		cmocka_unit_test(proxy_list_separators),
 		cmocka_unit_test(clear_wipes_password),
 	};
