@@ -43,6 +43,7 @@ struct cfg {
 	uint32_t	 scrypt_r;
 	uint32_t	 scrypt_p;
 	size_t		 max_body;
+	long		 body_timeout;	/* seconds for a request body */
 	long		 max_failures;
 	long		 failure_window;
 	long		 ban_time;

@@ -162,9 +162,9 @@ redis_start || setup_fail "redis-server starts"
 # $CONF for the admin tool and the spawn-fcgi responders; the same
 # settings (same key_prefix) in SITE_CONF for the shared-hosting ones,
 # outside every web root as the recipe wants it.
-conf_write
+conf_write body_timeout=2
 SITE_CONF=$AP/private/autenticacao.conf
-conf_write "$SITE_CONF"
+conf_write "$SITE_CONF" body_timeout=2
 if [ -n "$RUN_USER" ]; then
 	# readable by the user the scripts run as, and nobody else
 	chown "$RUN_USER" "$SITE_CONF"
@@ -607,6 +607,50 @@ t_end
 shared_tests "mod_cgi fallback, no mod_fcgid" "$B"
 t_begin "apache .htaccess (mod_cgi fallback, no mod_fcgid): one process per request, none left"
 exe_running "$AP/site-cgi" >/dev/null && t_fail "a process still runs $AP/site-cgi/autenticacao.fcgi"
+t_end
+
+# ---------------------------------------------------------------- slow bodies
+
+# mod_proxy_fcgi streams a body to the responder as the client sends it:
+# a client that sends one byte at a time must not hold the worker (one
+# here) past body_timeout (2 s in this script's config).
+t_begin "apache proxy_fcgi: a body sent a byte a second frees the worker after body_timeout"
+perl -MIO::Socket::INET -e '
+	my ($port, $out) = @ARGV;
+	my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+	    PeerPort => $port, Proto => "tcp") or exit 1;
+	$s->autoflush(1);
+	my $body = q({"username":"slow","password":"slow-password-xyz"});
+	print $s "POST /api/v1/autenticacao/login HTTP/1.1\r\n",
+	    "Host: 127.0.0.1\r\nContent-Type: application/json\r\n",
+	    "Content-Length: " . length($body) . "\r\nConnection: close\r\n\r\n";
+	local $SIG{PIPE} = "IGNORE";
+	for my $c (split //, $body) {
+		last unless print $s $c;
+		sleep 1;
+		last if -e "$out.stop";
+	}
+	my $ans = "";
+	eval {
+		local $SIG{ALRM} = sub { die "timeout\n" };
+		alarm 10;
+		while (sysread($s, my $buf, 4096)) { $ans .= $buf; }
+		alarm 0;
+	};
+	open(my $f, ">", $out); print $f $ans;
+' "$PA" "$T/slow.out" &
+slow=$!
+sleep 0.5
+BASE=$A
+t0=$(now_ms)
+http GET "$API/health"
+t1=$(now_ms)
+t_status 200
+t_le "GET /health waited (ms)" $((t1 - t0)) 6000
+touch "$T/slow.out.stop"
+wait "$slow"
+t_match "the slow client's answer" "$(head -n 1 "$T/slow.out" 2>/dev/null | tr -d '\r')" '^HTTP/1\.1 400 '
+t_match "the log says why" "$(cat "$AP/responder-sock.log")" 'request body not received within 2 s'
 t_end
 
 # ---------------------------------------------------------------- Redis down
