@@ -140,6 +140,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	cgi = FCGX_IsCGI();
+	memset(&io, 0, sizeof(io));
 	io.ctx = NULL;
 	io.param = cgi_param;
 	io.read = cgi_read;
