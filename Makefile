@@ -26,7 +26,7 @@ FUZZ_TIME	?= 60
 
 PKGS		= fcgi json-c hiredis libsodium
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lscrypt
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lscrypt -lunistring
 
 CFLAGS		?= -O2 -g
 WARNFLAGS	= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wwrite-strings \

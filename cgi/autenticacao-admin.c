@@ -49,7 +49,8 @@ enum exitcode {
 /* What the one argument of a command must look like. */
 enum argkind {
 	ARG_NONE,	/* no argument */
-	ARG_NAME,	/* a user name */
+	ARG_NAME,	/* the name of a user */
+	ARG_NEWNAME,	/* the name of a new user (text_check TEXT_F_NAME) */
 	ARG_SID,	/* a session id */
 	ARG_SUBJECT	/* a user name or a client address */
 };
@@ -81,7 +82,7 @@ static int	cmd_revoke(struct admin *, char *[]);
 static int	cmd_unban(struct admin *, char *[]);
 
 static const struct cmd cmds[] = {
-	{ "useradd", 1, ARG_NAME, cmd_useradd, "useradd NAME",
+	{ "useradd", 1, ARG_NEWNAME, cmd_useradd, "useradd NAME",
 	    "add a user (password: first line of stdin, or prompted)" },
 	{ "passwd", 1, ARG_NAME, cmd_passwd, "passwd NAME",
 	    "set a new password and revoke the user's sessions" },
@@ -125,7 +126,12 @@ static const char *const name_faults[TEXT__MAX] = {
 	[TEXT_NUL] = "contains a NUL byte",
 	[TEXT_CTRL] = "contains a control character",
 	[TEXT_UTF8] = "not valid UTF-8",
-	[TEXT_BLANK] = "starts or ends with a space",
+	[TEXT_SPACE] = "contains a space or other white space",
+	[TEXT_INVISIBLE] = "contains an invisible or direction-changing "
+	    "character (format, private use or unassigned)",
+	[TEXT_COMPAT] = "contains a compatibility character (fullwidth, "
+	    "ligature, ...): use its plain form",
+	[TEXT_NOT_NFC] = "not in Unicode normalization form C",
 };
 
 static const char *const pass_faults[TEXT__MAX] = {
@@ -205,15 +211,16 @@ arg_check(const struct admin *a, const struct cmd *c, const char *arg)
 		    "A-Z a-z 0-9 - _ . ~", LIM_TOKEN_MAX);
 		break;
 	case ARG_NAME:
+	case ARG_NEWNAME:
 	case ARG_SUBJECT:
-		/* A name travels in the authorizer's Variable-AUTH_USER
-		 * header, whose value a web server may trim: a new name
-		 * must not start or end with a space. */
+		/* A new name travels in log lines and in the authorizer's
+		 * Variable-AUTH_USER header, and must not look like another:
+		 * the name profile.  An existing user is named as stored. */
 		f = text_check(arg, strlen(arg), LIM_USER_MAX,
-		    c->arg == ARG_NAME ? TEXT_F_TRIMMED : 0);
+		    c->arg == ARG_NEWNAME ? TEXT_F_NAME : 0);
 		if (f == TEXT_OK)
 			return 0;
-		fail(a, "invalid %s: %s", c->arg == ARG_NAME ?
+		fail(a, "invalid %s: %s", c->arg != ARG_SUBJECT ?
 		    "name" : "name or address", name_faults[f]);
 		break;
 	}
@@ -373,6 +380,63 @@ user_exists(struct admin *a, const char *name)
  * useradd NAME: the user must not exist yet (checked before asking for the
  * password, and again by the store when adding).
  */
+/* One store_user_list walk of case_twin. */
+struct twin {
+	const char	*name;
+	char		 found[LIM_USER_MAX + 1];
+	int		 oom;
+};
+
+static int
+twin_one(const char *name, size_t len, void *arg)
+{
+	struct twin	*t = arg;
+	int		 eq;
+
+	eq = text_fold_eq(t->name, strlen(t->name), name, len);
+	if (eq == -1) {
+		t->oom = 1;
+		return 1;
+	}
+	if (eq == 1) {
+		memcpy(t->found, name, len);
+		t->found[len] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Names keep their case, but two names that differ only in case would
+ * look alike: refuse a new name that folds to an existing one.  Returns
+ * 0, or -1 with the reason on stderr.
+ */
+static int
+case_twin(struct admin *a, const char *name)
+{
+	struct twin	 t;
+	char		 shown[LIM_USER_MAX * 3 + 1];
+	enum err	 e;
+
+	memset(&t, 0, sizeof(t));
+	t.name = name;
+	if ((e = store_user_list(a->st, twin_one, &t)) != ERR_OK) {
+		fail_store(a, e, name, NULL);
+		return -1;
+	}
+	if (t.oom) {
+		fail(a, "out of memory");
+		return -1;
+	}
+	if (t.found[0] != '\0') {
+		text_log_copy(shown, sizeof(shown), t.found);
+		fail(a, "a user whose name differs only in case exists: %s",
+		    shown);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_useradd(struct admin *a, char *argv[])
 {
@@ -388,6 +452,8 @@ cmd_useradd(struct admin *a, char *argv[])
 		fail_store(a, e, name, NULL);
 		goto out;
 	}
+	if (case_twin(a, name) != 0)
+		goto out;
 	if (pass_new(a, mcf) == -1)
 		goto out;
 	e = store_user_add(a->st, name, strlen(name), mcf, (long)time(NULL));

@@ -125,7 +125,7 @@ main(int argc, char *argv[])
 	struct sigaction	 sa;
 	FCGX_Request		 rq;
 	sigset_t		 stop;
-	const char		*env, *p;
+	const char		*env;
 	char			 path[PATH_MAX];
 	int			 cgi, ok, rc = 1;
 
@@ -148,19 +148,20 @@ main(int argc, char *argv[])
 
 	/*
 	 * The config path: AUTENTICACAO_CONF of the process, else the
-	 * compiled-in path.  A FastCGI process started without it (Apache
-	 * mod_fcgid under an .htaccess, whose SetEnv reaches only the
-	 * requests) takes AUTENTICACAO_CONF from its first request instead.
-	 * Copied now: libfcgi replaces environ per request.
+	 * compiled-in path; never a request's variables (a FastCGI param is
+	 * whatever the peer on the socket sends).  Read before the first
+	 * accept, so a bad config stops the start.
 	 */
 	env = getenv("AUTENTICACAO_CONF");
-	if (env != NULL && *env != '\0' && strlen(env) >= sizeof(path)) {
-		log_err("AUTENTICACAO_CONF too long");
+	if (env != NULL && strlen(env) >= sizeof(path)) {
+		log_err("AUTENTICACAO_CONF longer than %zu bytes",
+		    sizeof(path) - 1);
+		if (cgi)
+			reply_error(&io, ERR_INTERNAL, NULL, NULL, 0);
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s", cfg_path());
-	if ((cgi || (env != NULL && *env != '\0')) &&
-	    setup(&cfg, path, &st) == -1) {
+	if (setup(&cfg, path, &st) == -1) {
 		if (cgi)
 			reply_error(&io, ERR_INTERNAL, NULL, NULL, 0);
 		goto out;
@@ -205,17 +206,6 @@ main(int argc, char *argv[])
 		sigprocmask(SIG_BLOCK, &stop, NULL);
 		if (!ok)
 			break;	/* interrupted by a signal, or a dead socket */
-		if (st == NULL) {
-			p = fcgi_param(&rq, "AUTENTICACAO_CONF");
-			if (p != NULL && *p != '\0')
-				snprintf(path, sizeof(path), "%s", p);
-			if (strlen(path) + 1 >= sizeof(path) ||
-			    setup(&cfg, path, &st) == -1) {
-				reply_error(&io, ERR_INTERNAL, NULL, NULL, 0);
-				FCGX_Finish_r(&rq);
-				goto out;
-			}
-		}
 		serve(&cfg, st, &io);
 		FCGX_Finish_r(&rq);
 	}

@@ -50,6 +50,7 @@ struct cfg {
 	long		 ban_time;
 	struct addr_net	 trusted_proxies[CFG_PROXIES_MAX];
 	size_t		 trusted_proxies_len;
+	int		 trusted_proxies_unix;	/* "unix:" listed */
 	long		 refresh_reuse_grace;
 	enum cfg_authz	 authorizer_token;
 	/* cors_origins: exact origins (cors.h), or "*" (cors_any). */

@@ -6,6 +6,7 @@
 #include "credentials.h"
 #include "log.h"
 #include "regulation.h"
+#include "text.h"
 #include "token.h"
 
 enum err
@@ -16,6 +17,7 @@ cred_check(struct store *st, const struct cfg *cfg, const char *addr,
 	struct store_user	 u;
 	struct pw_cost		 want;
 	char			 fresh[PW_MCF_MAX];
+	char			 name[LIM_USER_MAX * 3 + 1];
 	enum pw_result		 pr;
 	enum err		 e;
 
@@ -47,13 +49,14 @@ cred_check(struct store *st, const struct cfg *cfg, const char *addr,
 
 	memcpy(mcf, u.mcf, PW_MCF_MAX);
 	if (pr == PW_MATCH_REHASH) {
+		text_log_field(name, sizeof(name), user, ulen);
 		if (pw_hash(pw, pwlen, &want, fresh) == 0 &&
 		    store_user_set_hash(st, user, ulen, fresh) == ERR_OK) {
 			memcpy(mcf, fresh, PW_MCF_MAX);
-			log_info("user %.*s: password re-hashed at the "
-			    "configured cost", (int)ulen, user);
+			log_info("user %s: password re-hashed at the "
+			    "configured cost", name);
 		} else
-			log_warn("user %.*s: re-hash failed", (int)ulen, user);
+			log_warn("user %s: re-hash failed", name);
 	}
 	reg_success(st, addr, user, ulen);
 	e = ERR_OK;

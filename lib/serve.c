@@ -15,6 +15,7 @@
 #include "reply.h"
 #include "serve.h"
 #include "session.h"
+#include "text.h"
 #include "token.h"
 
 /* Everything one request may touch.  Only cfg and store outlive it. */
@@ -26,7 +27,7 @@ struct serve_ctx {
 	long			 now;		/* unix seconds at accept */
 	long			 retry_after;	/* for 429 */
 	int			 status;	/* when not err_status (204) */
-	const char		*log_user;	/* user name once known */
+	char			 log_user[LIM_USER_MAX * 3 + 1]; /* as logged */
 	char			 log_sid[9];	/* session id prefix */
 	char			 origin[CORS_ORIGIN_MAX + 1]; /* allowed Origin */
 };
@@ -53,6 +54,14 @@ const size_t serve_nroutes = sizeof(serve_routes) / sizeof(serve_routes[0]);
 
 /* Longest route segment of the table, with room to tell a longer one. */
 #define SEG_MAX	32
+
+/* The user name for the log line, once known (text_log_field). */
+static void
+log_user(struct serve_ctx *x, const char *user, size_t len)
+{
+
+	text_log_field(x->log_user, sizeof(x->log_user), user, len);
+}
 
 static void
 log_sid(struct serve_ctx *x, const char *sid)
@@ -89,7 +98,7 @@ password_check(struct serve_ctx *x, char mcf[PW_MCF_MAX])
 	    r->username_len, r->password, r->password_len, mcf,
 	    &x->retry_after);
 	if (e == ERR_OK)
-		x->log_user = r->username;
+		log_user(x, r->username, r->username_len);
 	return e;
 }
 
@@ -175,7 +184,7 @@ do_refresh_token(struct serve_ctx *x)
 	    r->refresh_token, r->refresh_token_len, x->now, &t, &s,
 	    r->username, &r->username_len);
 	if (r->username_len > 0)
-		x->log_user = r->username;
+		log_user(x, r->username, r->username_len);
 	if (e == ERR_OK)
 		e = tokens_reply(x, r->session_id, &t, &s);
 	tok_wipe(&t, sizeof(t));
@@ -205,7 +214,7 @@ bearer_check(struct serve_ctx *x, unsigned accept, struct store_session *s,
 		return e;
 	memcpy(r->username, s->user, s->user_len + 1);
 	r->username_len = s->user_len;
-	x->log_user = r->username;
+	log_user(x, r->username, r->username_len);
 	return ERR_OK;
 }
 
@@ -378,9 +387,10 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 		 * authorizer's answers never carry CORS headers: the paths
 		 * it guards answer browsers with their own. */
 		strcpy(x.req.method, "AUTHZ");
-		p = io->param(io->ctx, "REQUEST_URI");
-		snprintf(x.req.path, sizeof(x.req.path), "%.*s",
-		    (int)strcspn(p ? p : "-", "?#\r\n"), p ? p : "-");
+		if ((p = io->param(io->ctx, "REQUEST_URI")) == NULL)
+			p = "-";
+		text_log_field(x.req.path, sizeof(x.req.path), p,
+		    strcspn(p, "?#"));
 		e = do_authorize(&x);
 	} else {
 		if (cors_allowed(cfg, io->param(io->ctx, "HTTP_ORIGIN"),
@@ -406,7 +416,8 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 	    x.req.path[0] ? x.req.path : "-",
 	    x.status != 0 ? x.status : err_status(e),
 	    e == ERR_OK ? "OK" : err_code(e),
-	    x.log_user ? x.log_user : "-", x.log_sid, x.req.addr, ms);
+	    x.log_user[0] != '\0' ? x.log_user : "-", x.log_sid, x.req.addr,
+	    ms);
 	http_req_clear(&x.req);
 	tok_wipe(&x, sizeof(x));
 }

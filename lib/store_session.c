@@ -591,7 +591,7 @@ store_user_sessions(struct store *st, const char *user, size_t ulen,
 	e = ERR_OK;
 out:
 	if (ents != NULL) {
-		explicit_bzero(ents, nents * sizeof(*ents));
+		tok_wipe(ents, nents * sizeof(*ents));
 		free(ents);
 	}
 	if (r != NULL)

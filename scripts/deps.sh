@@ -17,7 +17,7 @@
 # Exit status: 0 all present (or installed), 1 something is missing and
 # could not be installed (the list goes to stderr).
 
-PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev
+PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev libunistring-dev
 libhiredis-dev libsodium-dev libcmocka-dev redis-server redis-tools lighttpd
 spawn-fcgi libfcgi-bin curl jq apache2 libapache2-mod-fcgid nginx systemd
 valgrind mandoc chromium"

@@ -131,4 +131,44 @@ CONF=$T/pw.conf cgi GET "$API/health"
 t_eq "with the password ('#' included)" "$STATUS" 200
 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" -a 's3cr3t#pw' --no-auth-warning CONFIG SET requirepass '' >/dev/null
 t_end
+# ---- the config file itself (autenticacao.conf(5), "FILE")
+t_begin "a config file that group or others may write is refused: 500, the reason in the log"
+conf_write "$T/ww.conf"
+for m in 0620 0602 0666; do
+	chmod "$m" "$T/ww.conf"
+	CONF=$T/ww.conf cgi GET "$API/health"
+	t_eq "mode $m: status" "$STATUS" 500
+	t_match "mode $m: log" "$CGI_ERR" 'ww\.conf: writable by group or others'
+done
+chmod 0644 "$T/ww.conf"
+CONF=$T/ww.conf cgi GET "$API/health"
+t_eq "mode 0644: status" "$STATUS" 200
+t_end
+t_begin "a config readable by others that holds redis_password loads with a warning"
+conf_write "$T/or.conf" 'redis_password=unused-here'
+chmod 0644 "$T/or.conf"
+CONF=$T/or.conf cgi GET "$API/health"
+t_match "log" "$CGI_ERR" 'or\.conf: readable by others and holds redis_password'
+chmod 0640 "$T/or.conf"
+CONF=$T/or.conf cgi GET "$API/health"
+t_nomatch "mode 0640: no warning" "$CGI_ERR" 'readable by others'
+t_end
+t_begin "a FIFO or a device as the config answers 500 at once (no hang)"
+mkfifo "$T/cfg.fifo"
+CONF=$T/cfg.fifo cgi GET "$API/health"
+t_eq "FIFO: status" "$STATUS" 500
+t_match "FIFO: log" "$CGI_ERR" 'cfg\.fifo: not a regular file'
+t_le "FIFO: ms" "$CGI_MS" 5000
+CONF=/dev/zero cgi GET "$API/health"
+t_eq "/dev/zero: status" "$STATUS" 500
+t_match "/dev/zero: log" "$CGI_ERR" '/dev/zero: not a regular file'
+t_le "/dev/zero: ms" "$CGI_MS" 5000
+t_end
+t_begin "an over-long AUTENTICACAO_CONF answers a 500 with a JSON body"
+long=/tmp/$(printf 'x%.0s' $(seq 1 5000))
+CONF=$long cgi GET "$API/health"
+t_eq status "$STATUS" 500
+t_error 500 INTERNAL_ERROR
+t_match log "$CGI_ERR" 'AUTENTICACAO_CONF longer than'
+t_end
 done_testing

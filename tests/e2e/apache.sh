@@ -206,6 +206,16 @@ printf '\n'
 EOF
 chmod 0755 "$AP/protected/"*.cgi
 
+# The binary of the mod_fcgid site carries its config path, as the
+# recipe says for FastCGI under an .htaccess: SetEnv reaches only the
+# requests, and a request never names the config.  Built as the recipe
+# builds it (SYSCONFDIR), the same way as $BUILD otherwise.
+SITE_BUILD=$T/site-build
+make -s -C "$ROOT_DIR" BUILD="$SITE_BUILD" SANITIZE="${SANITIZE:-0}" \
+    SYSCONFDIR="$AP/private" "$SITE_BUILD/autenticacao.fcgi" \
+    >"$T/site-build.log" 2>&1 ||
+    setup_fail "the shared-hosting binary builds" "$(tail -n 5 "$T/site-build.log")"
+
 # Two shared-hosting web roots: the shipped .htaccess with only the
 # config path changed, the binary, and a decoy config where it must not
 # be (a mistake the .htaccess must survive).
@@ -213,7 +223,11 @@ HTACCESS_SRC=$ROOT_DIR/conf/htaccess-shared-hosting
 for site in site-fcgid site-cgi; do
 	sed "s|^SetEnv AUTENTICACAO_CONF .*|SetEnv AUTENTICACAO_CONF $SITE_CONF|" \
 	    "$HTACCESS_SRC" >"$AP/$site/.htaccess"
-	cp "$BUILD/autenticacao.fcgi" "$AP/$site/autenticacao.fcgi"
+	if [ "$site" = site-fcgid ]; then
+		cp "$SITE_BUILD/autenticacao.fcgi" "$AP/$site/autenticacao.fcgi"
+	else
+		cp "$BUILD/autenticacao.fcgi" "$AP/$site/autenticacao.fcgi"
+	fi
 	printf 'redis_password = decoy-secret\n' >"$AP/$site/autenticacao.conf"
 	printf 'REDIS_PASSWORD=decoy-secret\n' >"$AP/$site/.env"
 	mkdir -p "$AP/$site/.git" "$AP/$site/.well-known/acme-challenge"
@@ -581,9 +595,10 @@ shared_tests() {
 }
 
 shared_tests "mod_fcgid" "$A2"
-t_begin "apache .htaccess (mod_fcgid): a FastCGI process stays, its config named by its first request"
+t_begin "apache .htaccess (mod_fcgid): a FastCGI process stays, its config the compiled-in path"
 if FCGID_PID=$(exe_running "$AP/site-fcgid"); then
 	t_nomatch "its environment" "$(tr '\0' ' ' <"/proc/$FCGID_PID/environ")" 'AUTENTICACAO_CONF='
+	t_match "the path in the binary" "$(strings "$AP/site-fcgid/autenticacao.fcgi")" "$AP/private/autenticacao.conf"
 else
 	t_fail "no process runs $AP/site-fcgid/autenticacao.fcgi"
 fi

@@ -41,12 +41,14 @@
  * "scheme://host[:port]".
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json.h>
@@ -202,8 +204,13 @@ check_log_value(const char *s, size_t size)
 {
 	size_t	 i;
 
-	for (i = 0; i < size && s[i] != '\0'; i++)
+	for (i = 0; i < size && s[i] != '\0'; i++) {
 		CHECK(s[i] > 0x20 && s[i] < 0x7f);
+		/* text_log_field: every '%' opens a whole %XX escape. */
+		if (s[i] == '%')
+			CHECK(i + 2 < size && isxdigit((unsigned char)s[i + 1]) &&
+			    isxdigit((unsigned char)s[i + 2]));
+	}
 	CHECK(i < size);
 }
 
@@ -652,7 +659,9 @@ cfg_with_proxies(struct cfg *c, const char *v)
 	size_t		 hl = strlen(head), vl = strlen(v);
 
 	cfg_defaults(c);
-	if (fd == -1 && (fd = memfd_create("fuzz_request.conf", 0)) == -1) {
+	/* A memfd is born 0777: cfg_load refuses a file others may write. */
+	if (fd == -1 && ((fd = memfd_create("fuzz_request.conf", 0)) == -1 ||
+	    fchmod(fd, 0600) == -1)) {
 		perror("memfd_create");
 		abort();
 	}

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -780,6 +781,9 @@ error_trusted_proxies(void **state)
 	EXPECT_ERROR("trusted_proxies = localhost\n",
 	    ":1: trusted_proxies: localhost: not an IPv4 or IPv6 address or "
 	    "network");
+	EXPECT_ERROR("trusted_proxies = unix:/run/nginx.sock\n",
+	    ":1: trusted_proxies: unix:/run/nginx.sock: not an IPv4 or IPv6 "
+	    "address or network");
 	EXPECT_ERROR("trusted_proxies = fe80::1%eth0\n",
 	    ":1: trusted_proxies: fe80::1%eth0: not an IPv4 or IPv6 address "
 	    "or network");
@@ -888,6 +892,83 @@ error_file_unreadable(void **state)
 	assert_int_equal(cfg_load(&c, "/tmp", err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "/tmp: %s", strerror(EISDIR));
 	assert_string_equal(err, want);
+}
+
+/* Only a regular file is read: a FIFO or a device neither blocks nor
+ * spins (docs: autenticacao.conf(5)). */
+static void
+error_file_not_regular(void **state)
+{
+	struct cfg	 c;
+	char		 dir[] = "/tmp/test_cfg.fifo.XXXXXX", fifo[64];
+	char		 err[ERR_MAX], want[ERR_MAX];
+
+	(void)state;
+	cfg_defaults(&c);
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/f", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(cfg_load(&c, fifo, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: not a regular file", fifo);
+	assert_string_equal(err, want);
+	unlink(fifo);
+	rmdir(dir);
+
+	assert_int_equal(cfg_load(&c, "/dev/zero", err, sizeof(err)), -1);
+	assert_string_equal(err, "/dev/zero: not a regular file");
+}
+
+/* A config others may write is refused; one they may read loads. */
+static void
+error_file_writable_by_others(void **state)
+{
+	struct cfg	 c;
+	char		 path[sizeof(TMP_TEMPLATE)], err[ERR_MAX];
+	char		 want[ERR_MAX];
+	static const mode_t	 bad[] = { 0620, 0602, 0666 };
+	size_t		 i;
+	int		 fd;
+
+	(void)state;
+	memcpy(path, TMP_TEMPLATE, sizeof(path));
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(write(fd, "redis_port = 7000\n", 18), 18);
+	close(fd);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(chmod(path, bad[i]), 0);
+		cfg_defaults(&c);
+		assert_int_equal(cfg_load(&c, path, err, sizeof(err)), -1);
+		snprintf(want, sizeof(want), "%s: writable by group or others "
+		    "(chmod go-w)", path);
+		assert_string_equal(err, want);
+	}
+	assert_int_equal(chmod(path, 0644), 0);
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.redis_port, 7000);
+	unlink(path);
+}
+
+/* A config of more than CFG_FILE_MAX bytes is refused before it is read. */
+static void
+error_file_too_large(void **state)
+{
+	struct cfg	 c;
+	char		 path[sizeof(TMP_TEMPLATE)], err[ERR_MAX];
+	char		 want[ERR_MAX];
+	int		 fd;
+
+	(void)state;
+	memcpy(path, TMP_TEMPLATE, sizeof(path));
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(ftruncate(fd, CFG_FILE_MAX + 1), 0);
+	close(fd);
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load(&c, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: larger than %d bytes", path,
+	    CFG_FILE_MAX);
+	assert_string_equal(err, want);
+	unlink(path);
 }
 
 static void
@@ -1106,6 +1187,24 @@ proxy_empty_list_trusts_nobody(void **state)
 }
 
 static void
+proxy_unix_socket_peer(void **state)
+{
+	struct cfg	 c;
+
+	(void)state;
+	cfg_defaults(&c);
+	assert_false(cfg_proxy_trusted(&c, "unix:"));
+	set_proxies(&c, "127.0.0.1, unix:");
+	assert_int_equal(c.trusted_proxies_len, 1);
+	assert_true(c.trusted_proxies_unix);
+	assert_true(cfg_proxy_trusted(&c, "unix:"));
+	assert_true(cfg_proxy_trusted(&c, "127.0.0.1"));
+	assert_false(cfg_proxy_trusted(&c, "unix"));
+	set_proxies(&c, "127.0.0.1");
+	assert_false(cfg_proxy_trusted(&c, "unix:"));
+}
+
+static void
 proxy_list_separators(void **state)
 {
 	struct cfg	 c;
@@ -1178,6 +1277,9 @@ main(void)
 		cmocka_unit_test(error_trusted_proxies),
 		cmocka_unit_test(error_cors_origins),
 		cmocka_unit_test(error_file_unreadable),
+		cmocka_unit_test(error_file_not_regular),
+		cmocka_unit_test(error_file_writable_by_others),
+		cmocka_unit_test(error_file_too_large),
 		cmocka_unit_test(error_message_truncated_to_errsz),
 		cmocka_unit_test(error_key_quoted_in_message),
 		cmocka_unit_test(strtonum_strict),
@@ -1190,6 +1292,7 @@ main(void)
 		cmocka_unit_test(proxy_zero_prefix_matches_family),
 		cmocka_unit_test(proxy_garbage_not_trusted),
 		cmocka_unit_test(proxy_empty_list_trusts_nobody),
+		cmocka_unit_test(proxy_unix_socket_peer),
 		cmocka_unit_test(proxy_list_separators),
 		cmocka_unit_test(clear_wipes_password),
 	};
