@@ -25,8 +25,9 @@ static const struct {
 	int		 status;
 	const char	*reason;
 } reasons[] = {
-	{ 200, "OK" }, { 204, "No Content" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
-	{ 404, "Not Found" }, { 405, "Method Not Allowed" },
+	{ 200, "OK" }, { 204, "No Content" }, { 400, "Bad Request" },
+	{ 401, "Unauthorized" }, { 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
 	{ 409, "Conflict" }, { 413, "Content Too Large" },
 	{ 415, "Unsupported Media Type" }, { 429, "Too Many Requests" },
 	{ 500, "Internal Server Error" }, { 503, "Service Unavailable" },
