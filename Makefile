@@ -52,7 +52,7 @@ ALL_LDFLAGS	+= -fsanitize=fuzzer,address,undefined
 endif
 
 LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/addr.o $(BUILD)/cfg.o \
-		  $(BUILD)/token.o $(BUILD)/passwd.o \
+		  $(BUILD)/cors.o $(BUILD)/token.o $(BUILD)/passwd.o \
 		  $(BUILD)/store_conn.o $(BUILD)/store_user.o \
 		  $(BUILD)/store_session.o $(BUILD)/store_limit.o $(BUILD)/lua.o \
 		  $(BUILD)/text.o $(BUILD)/http.o $(BUILD)/reply.o \

@@ -254,6 +254,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	cgi = FCGX_IsCGI();
+	memset(&io, 0, sizeof(io));
 	memset(&conn, 0, sizeof(conn));
 	io.ctx = &conn;
 	io.param = cgi_param;

@@ -79,6 +79,7 @@ enum cfg_id {
 	CFG_TRUSTED_PROXIES,
 	CFG_REFRESH_REUSE_GRACE,
 	CFG_AUTHORIZER_TOKEN,
+	CFG_CORS_ORIGINS,
 	CFG__MAX
 };
 
@@ -135,6 +136,8 @@ static int	cfg_set_proxies(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
 static int	cfg_set_authz(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
+static int	cfg_set_cors(struct cfg *, const struct cfg_key *,
+		    const char *, char *, size_t);
 
 #define STR(f, lo, fl, d) \
 	cfg_set_str, offsetof(struct cfg, f), CFG_NUM_NONE, (lo), CFG_STR_MAX, \
@@ -189,6 +192,8 @@ static const struct cfg_key cfg_keys[CFG__MAX] = {
 	    NUM(refresh_reuse_grace, CFG_NUM_LONG, 0, CFG_TTL_MAX, 0, "0") },
 	[CFG_AUTHORIZER_TOKEN] = { "authorizer_token", cfg_set_authz,
 	    0, CFG_NUM_NONE, 0, 0, 0, "authorization" },
+	[CFG_CORS_ORIGINS] = { "cors_origins", cfg_set_cors,
+	    0, CFG_NUM_NONE, 0, 0, 0, NULL },
 };
 
 #undef STR
@@ -414,6 +419,61 @@ cfg_set_authz(struct cfg *c, const struct cfg_key *k, const char *val,
 	snprintf(why, whysz, "expected authorization, authorizationCorban "
 	    "or any");
 	return -1;
+}
+
+/*
+ * Setter for cors_origins: origins (cors_origin_check) separated by blanks
+ * and/or commas, at most CFG_CORS_MAX, or "*" alone.  An empty value
+ * turns CORS off.  The whole list is replaced only when every entry is
+ * good.
+ */
+static int
+cfg_set_cors(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+	static const char	 sep[] = " \t\r\v\f,";
+	char			 list[CFG_CORS_MAX][CORS_ORIGIN_MAX + 1];
+	char			 q[CFG_QUOTE_MAX];
+	const char		*s, *bad;
+	size_t			 n, len;
+	int			 any;
+
+	(void)k;
+	n = 0;
+	any = 0;
+	for (s = val; ; s += len) {
+		s += strspn(s, sep);
+		if (*s == '\0')
+			break;
+		len = strcspn(s, sep);
+		if (len == 1 && *s == '*') {
+			any = 1;
+			continue;
+		}
+		if (n == CFG_CORS_MAX) {
+			snprintf(why, whysz, "more than %d entries",
+			    CFG_CORS_MAX);
+			return -1;
+		}
+		if ((bad = cors_origin_check(s, len)) != NULL) {
+			cfg_quote(q, sizeof(q), s, len);
+			snprintf(why, whysz, "%s: %s", q, bad);
+			return -1;
+		}
+		memcpy(list[n], s, len);
+		list[n][len] = '\0';
+		n++;
+	}
+	if (any && n > 0) {
+		snprintf(why, whysz, "'*' allows every origin: it cannot be "
+		    "listed with others");
+		return -1;
+	}
+	memset(c->cors_origins, 0, sizeof(c->cors_origins));
+	memcpy(c->cors_origins, list, n * sizeof(list[0]));
+	c->cors_origins_len = n;
+	c->cors_any = any;
+	return 0;
 }
 
 /*

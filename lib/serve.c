@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cors.h"
 #include "credentials.h"
 #include "log.h"
 #include "reply.h"
@@ -21,12 +22,14 @@
 struct serve_ctx {
 	const struct cfg	*cfg;
 	struct store		*store;
-	const struct http_io	*io;
+	const struct http_io	*io;		/* answers go here */
 	struct req		 req;
 	long			 now;		/* unix seconds at accept */
 	long			 retry_after;	/* for 429 */
+	int			 status;	/* when not err_status (204) */
 	char			 log_user[LIM_USER_MAX * 3 + 1]; /* as logged */
 	char			 log_sid[9];	/* session id prefix */
+	char			 origin[CORS_ORIGIN_MAX + 1]; /* allowed Origin */
 };
 
 static enum err	 do_login(struct serve_ctx *);
@@ -299,6 +302,38 @@ do_authorize(struct serve_ctx *x)
 	return e;
 }
 
+/*
+ * A CORS preflight (docs/API.md "Browsers on other origins"): OPTIONS on
+ * a known route while cors_origins is set, which serve_route() reported
+ * as 405 with r->allow, the route's one method.  204, with the allow
+ * headers only for an allowed Origin whose Access-Control-Request-Method
+ * is that method.
+ */
+static enum err
+do_preflight(struct serve_ctx *x)
+{
+	const char	*want, *methods = NULL;
+
+	want = x->io->param(x->io->ctx, "HTTP_ACCESS_CONTROL_REQUEST_METHOD");
+	if (x->io->allow_origin != NULL && want != NULL &&
+	    x->req.allow != NULL && strcmp(want, x->req.allow) == 0)
+		methods = x->req.allow;
+	x->status = 204;
+	reply_preflight(x->io, methods);
+	return ERR_OK;
+}
+
+/* 1 if the request is OPTIONS and cors_origins is set. */
+static int
+is_preflight(const struct serve_ctx *x)
+{
+	const char	*method;
+
+	method = x->io->param(x->io->ctx, "REQUEST_METHOD");
+	return cors_enabled(x->cfg) && method != NULL &&
+	    strcmp(method, "OPTIONS") == 0;
+}
+
 const struct serve_route *
 serve_route(const struct http_io *io, struct req *r, enum err *e)
 {
@@ -329,6 +364,7 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 {
 	const struct serve_route	*rt;
 	struct serve_ctx		 x;
+	struct http_io			 out;
 	struct timespec			 t0, t1;
 	const char			*role, *p;
 	enum err			 e;
@@ -338,34 +374,47 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 	memset(&x, 0, sizeof(x));
 	x.cfg = cfg;
 	x.store = st;
-	x.io = io;
+	out = *io;
+	out.allow_origin = NULL;
+	x.io = &out;
 	x.now = (long)time(NULL);
 	strcpy(x.log_sid, "-");
 	http_client_addr(io, cfg, &x.req);
 
 	role = io->param(io->ctx, "FCGI_ROLE");
 	if (role != NULL && strcmp(role, "AUTHORIZER") == 0) {
-		/* The log names the URL the web server asks about. */
+		/* The log names the URL the web server asks about.  The
+		 * authorizer's answers never carry CORS headers: the paths
+		 * it guards answer browsers with their own. */
 		strcpy(x.req.method, "AUTHZ");
 		if ((p = io->param(io->ctx, "REQUEST_URI")) == NULL)
 			p = "-";
 		text_log_field(x.req.path, sizeof(x.req.path), p,
 		    strcspn(p, "?#"));
 		e = do_authorize(&x);
-	} else if ((rt = serve_route(io, &x.req, &e)) != NULL &&
-	    (rt->fields == 0 ||
-	    (e = http_body(io, cfg, rt->fields, &x.req)) == ERR_OK) &&
-	    (!rt->bearer || (e = http_bearer(io, &x.req)) == ERR_OK))
-		e = rt->fn(&x);
+	} else {
+		if (cors_allowed(cfg, io->param(io->ctx, "HTTP_ORIGIN"),
+		    x.origin))
+			out.allow_origin = x.origin;
+		rt = serve_route(io, &x.req, &e);
+		if (rt == NULL && e == ERR_METHOD_NOT_ALLOWED &&
+		    is_preflight(&x))
+			e = do_preflight(&x);
+		else if (rt != NULL && (rt->fields == 0 ||
+		    (e = http_body(io, cfg, rt->fields, &x.req)) == ERR_OK) &&
+		    (!rt->bearer || (e = http_bearer(io, &x.req)) == ERR_OK))
+			e = rt->fn(&x);
+	}
 
 	if (e != ERR_OK)
-		reply_error(io, e, x.req.field, x.req.allow, x.retry_after);
+		reply_error(&out, e, x.req.field, x.req.allow, x.retry_after);
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	log_info("%s %s %d %s user=%s sid=%s addr=%s ms=%ld", x.req.method,
-	    x.req.path[0] ? x.req.path : "-", err_status(e),
+	    x.req.path[0] ? x.req.path : "-",
+	    x.status != 0 ? x.status : err_status(e),
 	    e == ERR_OK ? "OK" : err_code(e),
 	    x.log_user[0] != '\0' ? x.log_user : "-", x.log_sid, x.req.addr,
 	    ms);

@@ -20,7 +20,7 @@
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev libunistring-dev
 libhiredis-dev libsodium-dev libcmocka-dev redis-server redis-tools lighttpd
 spawn-fcgi libfcgi-bin curl jq apache2 libapache2-mod-fcgid nginx systemd
-valgrind mandoc"
+valgrind mandoc chromium"
 # clang -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev,
 # only a Recommends of clang-14 (not installed with --no-install-recommends).
 FUZZ_PKGS="clang libclang-rt-14-dev"

@@ -27,6 +27,16 @@ bad "number out of range" redis_port redis_port=70000
 bad "number with a unit" redis_timeout_ms redis_timeout_ms=500ms
 bad "scrypt_n not a power of two" scrypt_n scrypt_n=1000
 bad "bad authorizer_token" authorizer_token authorizer_token=cookie
+bad "cors_origins with a trailing slash" cors_origins "cors_origins=https://app.example.com/"
+bad "cors_origins in upper case" cors_origins "cors_origins=http://App.example.com"
+bad "cors_origins without a scheme" cors_origins "cors_origins=app.example.com"
+bad "cors_origins '*' with an origin" cors_origins "cors_origins=*, http://localhost:3000"
+t_begin "responder: a bad cors_origins entry is named with its reason"
+conf_write "$T/bad.conf" "cors_origins=http://localhost:3000 https://app.example.com:443"
+CONF=$T/bad.conf cgi GET "$API/health"
+t_eq exit "$CGI_RC" 1
+t_match stderr "$CGI_ERR" "cors_origins: https://app.example.com:443: default port of the scheme"
+t_end
 t_begin "responder: a key set twice -> exit 1, stderr names file:line: key"
 conf_write "$T/twice.conf" max_body=100
 echo "max_body = 200" >>"$T/twice.conf"
@@ -86,7 +96,7 @@ t_begin "the shipped conf/autenticacao.conf documents every key of docs/API.md"
 for k in redis_host redis_port redis_socket redis_password redis_username redis_db \
     redis_timeout_ms key_prefix access_ttl session_ttl scrypt_n scrypt_r scrypt_p \
     max_body body_timeout max_failures failure_window ban_time trusted_proxies \
-    refresh_reuse_grace authorizer_token; do
+    refresh_reuse_grace authorizer_token cors_origins; do
 	grep -Eq "^#? *$k *=" "$ROOT_DIR/conf/autenticacao.conf" || t_fail "no line for $k"
 done
 t_end

@@ -162,9 +162,10 @@ redis_start || setup_fail "redis-server starts"
 # $CONF for the admin tool and the spawn-fcgi responders; the same
 # settings (same key_prefix) in SITE_CONF for the shared-hosting ones,
 # outside every web root as the recipe wants it.
-conf_write body_timeout=2
+PAGE=http://127.0.0.1:3000
+conf_write body_timeout=2 "cors_origins=$PAGE"
 SITE_CONF=$AP/private/autenticacao.conf
-conf_write "$SITE_CONF" body_timeout=2
+conf_write "$SITE_CONF" body_timeout=2 "cors_origins=$PAGE"
 if [ -n "$RUN_USER" ]; then
 	# readable by the user the scripts run as, and nobody else
 	chown "$RUN_USER" "$SITE_CONF"
@@ -397,6 +398,24 @@ A=http://127.0.0.1:$PA
 A2=http://127.0.0.1:$PA2
 B=http://127.0.0.1:$PB
 
+# t_cors_preflight: with cors_origins set, the recipe at $BASE hands a
+# browser's preflight to the responder: 204 with the allow headers, and
+# the answers after it carry Access-Control-Allow-Origin.
+t_cors_preflight() {
+	t_begin "$P a CORS preflight (OPTIONS) reaches the responder: 204 with the allow headers"
+	http OPTIONS "$API/refresh-session" "" -H "Origin: $PAGE" \
+	    -H 'Access-Control-Request-Method: POST' \
+	    -H 'Access-Control-Request-Headers: content-type'
+	t_status 204
+	t_eq "Access-Control-Allow-Origin" "$(hdr Access-Control-Allow-Origin)" "$PAGE"
+	t_eq "Access-Control-Allow-Methods" "$(hdr Access-Control-Allow-Methods)" POST
+	t_eq "Access-Control-Allow-Origin headers" "$(hdr_count Access-Control-Allow-Origin)" 1
+	http GET "$API/health" "" -H "Origin: $PAGE"
+	t_status 200
+	t_eq "Access-Control-Allow-Origin of GET /health" "$(hdr Access-Control-Allow-Origin)" "$PAGE"
+	t_end
+}
+
 # ---------------------------------------------------------------- mod_proxy_fcgi
 
 P="apache proxy_fcgi:"
@@ -438,6 +457,7 @@ t_status 200
 t_eq "data.redis" "$(jget .data.redis)" ok
 t_end
 
+t_cors_preflight
 t_begin "$P an unknown endpoint answers the responder's JSON 404"
 http GET "$API/nope"
 t_status 404
@@ -565,6 +585,8 @@ shared_tests() {
 	http GET "$API/session" "" -H "Authorization: $auth"
 	t_status 401
 	t_end
+
+	t_cors_preflight
 
 	t_begin "$P a config left in the web root is not served"
 	http GET /autenticacao.conf

@@ -35,8 +35,10 @@
  * Beyond the sanitizers, the target aborts when an answer is malformed
  * (status line, header lines, JSON body that does not parse or does not
  * carry back what went in), when a value http.c accepted breaks the rule
- * it was accepted under, or when text_utf8_ok()/text_no_ctrl() disagree
- * with the independent decoder below.
+ * it was accepted under, when text_utf8_ok()/text_no_ctrl() disagree
+ * with the independent decoder below, or when a field that
+ * cors_origin_check() takes for an origin holds anything but the bytes of
+ * "scheme://host[:port]".
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -52,6 +54,7 @@
 #include <json.h>
 
 #include "cfg.h"
+#include "cors.h"
 #include "err.h"
 #include "http.h"
 #include "regulation.h"
@@ -170,6 +173,29 @@ check_text_rules(const char *s, size_t len)
 	CHECK(text_utf8_ok(s, len) == ok);
 	if (ok)
 		CHECK(text_no_ctrl(s, len) == !ctl);
+}
+
+/*
+ * A value cors.c takes for an origin (which reply.c would write back as
+ * a header value): one "://" and no '/' after it, and nothing but the
+ * bytes of lowercase schemes, hosts, IPv6 brackets and ports.
+ */
+static void
+check_origin(const char *s, size_t len)
+{
+	static const char	 allowed[] =
+	    "abcdefghijklmnopqrstuvwxyz0123456789+-._:/[]";
+	const char		*sep;
+	size_t			 i;
+
+	if (cors_origin_check(s, len) != NULL)
+		return;
+	CHECK(len > 0 && len <= CORS_ORIGIN_MAX);
+	for (i = 0; i < len; i++)
+		CHECK(s[i] != '\0' && strchr(allowed, s[i]) != NULL);
+	sep = memmem(s, len, "://", 3);
+	CHECK(sep != NULL && sep > s);
+	CHECK(memchr(sep + 3, '/', len - (size_t)(sep + 3 - s)) == NULL);
 }
 
 /* A value http.c kept for the log: printable ASCII only, no blank. */
@@ -818,8 +844,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The text rules on the raw body and on every field. */
 	check_text_rules(f.body, f.bodylen);
 	for (i = 0; i < NFIELDS; i++)
-		if (fld[i] != NULL)
+		if (fld[i] != NULL) {
 			check_text_rules(fld[i], strlen(fld[i]));
+			check_origin(fld[i], strlen(fld[i]));
+		}
 
 	/* The client address, first thing serve() does. */
 	memset(&r, 0, sizeof(r));

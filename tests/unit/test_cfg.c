@@ -1,7 +1,7 @@
 /*
  * test_cfg.c - unit tests of lib/cfg.c: defaults, the sample config, every
  * key, every kind of error and its "file:line: key" message, strict
- * numbers, trusted_proxies matching, wiping.
+ * numbers, trusted_proxies matching, cors_origins, wiping.
  *
  * Runs from the repository root (the sample config is found at
  * SAMPLE_CONF, relative to it).  Temporary configs are written with
@@ -116,6 +116,10 @@ assert_cfg_equal(const struct cfg *a, const struct cfg *b)
 	    sizeof(a->trusted_proxies));
 	assert_int_equal(a->refresh_reuse_grace, b->refresh_reuse_grace);
 	assert_int_equal(a->authorizer_token, b->authorizer_token);
+	assert_int_equal(a->cors_origins_len, b->cors_origins_len);
+	assert_memory_equal(a->cors_origins, b->cors_origins,
+	    sizeof(a->cors_origins));
+	assert_int_equal(a->cors_any, b->cors_any);
 }
 
 /* Replace c's trusted_proxies with list, which must parse. */
@@ -162,6 +166,10 @@ defaults_match_api_table(void **state)
 		assert_int_equal(((unsigned char *)c.trusted_proxies)[i], 0);
 	assert_int_equal(c.refresh_reuse_grace, 0);
 	assert_int_equal(c.authorizer_token, CFG_AUTHZ_AUTHORIZATION);
+	assert_int_equal(c.cors_origins_len, 0);
+	assert_int_equal(c.cors_any, 0);
+	for (i = 0; i < sizeof(c.cors_origins); i++)
+		assert_int_equal(((unsigned char *)c.cors_origins)[i], 0);
 }
 
 static void
@@ -273,7 +281,9 @@ every_key_parsed(void **state)
 	    "ban_time = 1800\n"
 	    "trusted_proxies = 192.0.2.1, 2001:db8::/32 10.1.2.3/8\n"
 	    "refresh_reuse_grace = 5\n"
-	    "authorizer_token = any\n", &c);
+	    "authorizer_token = any\n"
+	    "cors_origins = https://app.example.com,http://localhost:3000\n",
+	    &c);
 	assert_string_equal(c.redis_host, "redis.example.org");
 	assert_int_equal(c.redis_port, 6380);
 	assert_string_equal(c.redis_socket, "/run/redis/r.sock");
@@ -293,6 +303,10 @@ every_key_parsed(void **state)
 	assert_int_equal(c.ban_time, 1800);
 	assert_int_equal(c.refresh_reuse_grace, 5);
 	assert_int_equal(c.authorizer_token, CFG_AUTHZ_ANY);
+	assert_int_equal(c.cors_origins_len, 2);
+	assert_string_equal(c.cors_origins[0], "https://app.example.com");
+	assert_string_equal(c.cors_origins[1], "http://localhost:3000");
+	assert_int_equal(c.cors_any, 0);
 
 	assert_int_equal(c.trusted_proxies_len, 3);
 	assert_int_equal(c.trusted_proxies[0].family, AF_INET);
@@ -368,10 +382,40 @@ empty_value_unsets_optional_string(void **state)
 	struct cfg	 c;
 
 	(void)state;
-	load_ok("redis_socket =\nredis_password = \ntrusted_proxies =\n", &c);
+	load_ok("redis_socket =\nredis_password = \ntrusted_proxies =\n"
+	    "cors_origins =\n", &c);
 	assert_string_equal(c.redis_socket, "");
 	assert_string_equal(c.redis_password, "");
 	assert_int_equal(c.trusted_proxies_len, 0);
+	assert_int_equal(c.cors_origins_len, 0);
+	assert_int_equal(c.cors_any, 0);
+}
+
+/*
+ * cors_origins: blanks and/or commas between origins, kept as written;
+ * "*" alone; every form of origin a browser sends (IPv4, IPv6, a port,
+ * another scheme).
+ */
+static void
+cors_origins_values(void **state)
+{
+	struct cfg	 c;
+
+	(void)state;
+	load_ok("cors_origins = *\n", &c);
+	assert_int_equal(c.cors_any, 1);
+	assert_int_equal(c.cors_origins_len, 0);
+	load_ok("cors_origins =  http://127.0.0.1:3000 ,,\thttp://[::1]:8080 "
+	    "https://xn--bcher-kva.example capacitor://localhost\n", &c);
+	assert_int_equal(c.cors_any, 0);
+	assert_int_equal(c.cors_origins_len, 4);
+	assert_string_equal(c.cors_origins[0], "http://127.0.0.1:3000");
+	assert_string_equal(c.cors_origins[1], "http://[::1]:8080");
+	assert_string_equal(c.cors_origins[2], "https://xn--bcher-kva.example");
+	assert_string_equal(c.cors_origins[3], "capacitor://localhost");
+	assert_true(cors_enabled(&c));
+	load_ok("redis_port = 7000\n", &c);
+	assert_false(cors_enabled(&c));
 }
 
 static void
@@ -764,6 +808,73 @@ error_trusted_proxies(void **state)
 	    ":1: trusted_proxies: more than 32 entries");
 }
 
+/* cors_origins: every entry an origin's syntax, "*" alone, at most
+ * CFG_CORS_MAX; the error quotes the entry and says what is wrong. */
+static void
+error_cors_origins(void **state)
+{
+	struct cfg	 c;
+	char		 text[2048];
+	size_t		 n, i;
+
+	(void)state;
+	EXPECT_ERROR("cors_origins = https://app.example.com/\n",
+	    ":1: cors_origins: https://app.example.com/: a path (or a "
+	    "trailing '/') is not part of an origin");
+	EXPECT_ERROR("cors_origins = https://App.example.com\n",
+	    ":1: cors_origins: https://App.example.com: host must be "
+	    "lowercase letters, digits, '-', '_' and '.'");
+	EXPECT_ERROR("cors_origins = HTTPS://app.example.com\n",
+	    ":1: cors_origins: HTTPS://app.example.com: scheme must start "
+	    "with a lowercase letter");
+	EXPECT_ERROR("cors_origins = app.example.com\n",
+	    ":1: cors_origins: app.example.com: not scheme://host[:port]");
+	EXPECT_ERROR("cors_origins = null\n",
+	    ":1: cors_origins: null: not scheme://host[:port]");
+	EXPECT_ERROR("cors_origins = https://app.example.com:443\n",
+	    ":1: cors_origins: https://app.example.com:443: default port of "
+	    "the scheme (a browser leaves it out)");
+	EXPECT_ERROR("cors_origins = http://localhost:80\n",
+	    ":1: cors_origins: http://localhost:80: default port of the "
+	    "scheme (a browser leaves it out)");
+	EXPECT_ERROR("cors_origins = http://localhost:65536\n",
+	    ":1: cors_origins: http://localhost:65536: port must be "
+	    "1..65535");
+	EXPECT_ERROR("cors_origins = http://localhost:03000\n",
+	    ":1: cors_origins: http://localhost:03000: port with a leading "
+	    "zero");
+	EXPECT_ERROR("cors_origins = http://user@localhost\n",
+	    ":1: cors_origins: http://user@localhost: host must be lowercase "
+	    "letters, digits, '-', '_' and '.'");
+	EXPECT_ERROR("cors_origins = http://[::1\n",
+	    ":1: cors_origins: http://[::1: IPv6 host without its closing "
+	    "']'");
+	EXPECT_ERROR("cors_origins = http://[::g]\n",
+	    ":1: cors_origins: http://[::g]: IPv6 host must be lowercase hex "
+	    "digits, ':' and '.'");
+	EXPECT_ERROR("cors_origins = http://localhost:3000 *\n",
+	    ":1: cors_origins: '*' allows every origin: it cannot be listed "
+	    "with others");
+	EXPECT_ERROR("cors_origins = **\n",
+	    ":1: cors_origins: **: not scheme://host[:port]");
+
+	/* CFG_CORS_MAX entries fit, one more does not. */
+	n = (size_t)snprintf(text, sizeof(text), "cors_origins =");
+	for (i = 0; i < CFG_CORS_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    " http://localhost:%zu,", 3000 + i);
+	assert_true(n + 32 < sizeof(text));
+	text[n] = '\n';
+	text[n + 1] = '\0';
+	load_ok(text, &c);
+	assert_int_equal(c.cors_origins_len, CFG_CORS_MAX);
+	assert_string_equal(c.cors_origins[CFG_CORS_MAX - 1],
+	    "http://localhost:3015");
+	snprintf(text + n, sizeof(text) - n, " http://localhost:4000\n");
+	expect_error(text, strlen(text),
+	    ":1: cors_origins: more than 16 entries");
+}
+
 static void
 error_file_unreadable(void **state)
 {
@@ -1140,6 +1251,7 @@ main(void)
 		cmocka_unit_test(hash_inside_value_is_kept),
 		cmocka_unit_test(empty_value_unsets_optional_string),
 		cmocka_unit_test(authorizer_token_values),
+		cmocka_unit_test(cors_origins_values),
 		cmocka_unit_test(range_bounds_accepted),
 		cmocka_unit_test(long_comment_within_limit_accepted),
 		cmocka_unit_test(error_unknown_key),
@@ -1163,6 +1275,7 @@ main(void)
 		cmocka_unit_test(equal_ttls_accepted),
 		cmocka_unit_test(error_username_without_password),
 		cmocka_unit_test(error_trusted_proxies),
+		cmocka_unit_test(error_cors_origins),
 		cmocka_unit_test(error_file_unreadable),
 		cmocka_unit_test(error_file_not_regular),
 		cmocka_unit_test(error_file_writable_by_others),
