@@ -52,6 +52,7 @@
 
 #define CFG_LINE_MAX	4096		/* bytes in a line, newline excluded */
 #define CFG_FILE_MAX	(1024 * 1024)	/* bytes of a config file */
+#define CFG_CHECKS_MAX	1024		/* password_checks */
 #define CFG_TTL_MAX	31536000LL	/* longest duration, seconds (365 d) */
 #define CFG_QUOTE_MAX	48		/* bytes of file text quoted in errors */
 #define CFG_WHY_MAX	160		/* a setter's reason, NUL included */
@@ -73,6 +74,7 @@ enum cfg_id {
 	CFG_SCRYPT_P,
 	CFG_MAX_BODY,
 	CFG_BODY_TIMEOUT,
+	CFG_PASSWORD_CHECKS,
 	CFG_MAX_FAILURES,
 	CFG_FAILURE_WINDOW,
 	CFG_BAN_TIME,
@@ -136,6 +138,8 @@ static int	cfg_set_proxies(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
 static int	cfg_set_authz(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
+static int	cfg_set_checks(struct cfg *, const struct cfg_key *,
+		    const char *, char *, size_t);
 static int	cfg_set_cors(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
 
@@ -180,6 +184,8 @@ static const struct cfg_key cfg_keys[CFG__MAX] = {
 	    NUM(max_body, CFG_NUM_SIZE, 64, 1048576, 0, "8192") },
 	[CFG_BODY_TIMEOUT] = { "body_timeout",
 	    NUM(body_timeout, CFG_NUM_LONG, 1, 3600, 0, "10") },
+	[CFG_PASSWORD_CHECKS] = { "password_checks", cfg_set_checks, 0,
+	    CFG_NUM_NONE, 0, CFG_CHECKS_MAX, 0, "auto" },
 	[CFG_MAX_FAILURES] = { "max_failures",
 	    NUM(max_failures, CFG_NUM_LONG, 1, 1000000, 0, "5") },
 	[CFG_FAILURE_WINDOW] = { "failure_window",
@@ -399,6 +405,33 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 	memcpy(c->trusted_proxies, nets, n * sizeof(nets[0]));
 	c->trusted_proxies_len = n;
 	c->trusted_proxies_unix = unix_peer;
+	return 0;
+}
+
+/*
+ * Setter for password_checks: "auto" (one less than the processors
+ * online, at least 1), 0 (no cap) or 1..CFG_CHECKS_MAX.
+ */
+static int
+cfg_set_checks(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+	const char	*r;
+	long long	 v;
+	long		 n;
+
+	if (strcmp(val, "auto") == 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+		c->password_checks = n < 1 ? 1 : n > k->max ? (int)k->max :
+		    (int)n;
+		return 0;
+	}
+	if ((r = cfg_strtonum(val, 0, k->max, &v)) != NULL) {
+		snprintf(why, whysz, "expected auto or a number of 0..%lld: %s",
+		    k->max, r);
+		return -1;
+	}
+	c->password_checks = (int)v;
 	return 0;
 }
 

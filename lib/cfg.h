@@ -46,6 +46,7 @@ struct cfg {
 	uint32_t	 scrypt_p;
 	size_t		 max_body;
 	long		 body_timeout;	/* seconds for a request body */
+	int		 password_checks; /* at once on this host, 0: no cap */
 	long		 max_failures;
 	long		 failure_window;
 	long		 ban_time;

@@ -33,6 +33,8 @@ static const struct {
 	    "Muitas tentativas; tente novamente mais tarde" },
 	[ERR_UNAVAILABLE] = { 503, "SERVICE_UNAVAILABLE",
 	    "Serviço temporariamente indisponível" },
+	[ERR_BUSY] = { 503, "SERVICE_UNAVAILABLE",
+	    "Serviço temporariamente indisponível" },
 	[ERR_INTERNAL] = { 500, "INTERNAL_ERROR", "Erro interno" },
 	[ERR_EXISTS] = { 500, "INTERNAL_ERROR", "Erro interno" },
 	[ERR_NO_USER] = { 500, "INTERNAL_ERROR", "Erro interno" },

@@ -25,6 +25,8 @@ enum err {
 	ERR_UNSUPPORTED_MEDIA_TYPE,	/* 415 */
 	ERR_TOO_MANY_ATTEMPTS,		/* 429, Retry-After */
 	ERR_UNAVAILABLE,		/* 503: Redis unreachable or timed out */
+	ERR_BUSY,			/* 503 + Retry-After: password checks
+					 * at their cap (password_checks) */
 	ERR_INTERNAL,			/* 500 */
 	/* Outcomes used by the admin tool and the store; never sent as HTTP
 	 * errors on their own (they map to 500 if they ever leak). */

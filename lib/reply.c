@@ -198,7 +198,7 @@ reply_error(const struct http_io *io, enum err e, const char *field,
 	else if (e == ERR_INVALID_TOKEN)
 		snprintf(extra, sizeof(extra),
 		    "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n");
-	else if (e == ERR_TOO_MANY_ATTEMPTS)
+	else if (e == ERR_TOO_MANY_ATTEMPTS || e == ERR_BUSY)
 		snprintf(extra, sizeof(extra), "Retry-After: %ld\r\n",
 		    retry_after > 0 ? retry_after : 1);
 

@@ -11,6 +11,7 @@
 
 #include "cors.h"
 #include "credentials.h"
+#include "gate.h"
 #include "log.h"
 #include "reply.h"
 #include "serve.h"
@@ -87,16 +88,26 @@ tokens_reply(struct serve_ctx *x, const char *sid,
 	return ERR_OK;
 }
 
-/* The password check of the request's username and password. */
+/*
+ * The password check of the request's username and password, in one of
+ * the host's password_checks slots (gate.h): ERR_BUSY at once when they
+ * are all taken.
+ */
 static enum err
 password_check(struct serve_ctx *x, char mcf[PW_MCF_MAX])
 {
 	struct req	*r = &x->req;
+	struct gate	 g = GATE_NONE;
 	enum err	 e;
 
+	if ((e = gate_enter(x->cfg, &g)) != ERR_OK) {
+		x->retry_after = 1;
+		return e;
+	}
 	e = cred_check(x->store, x->cfg, r->addr, r->username,
 	    r->username_len, r->password, r->password_len, mcf,
 	    &x->retry_after);
+	gate_leave(&g);
 	if (e == ERR_OK)
 		log_user(x, r->username, r->username_len);
 	return e;

@@ -42,8 +42,10 @@ conf_write() {
 	[ $own = 1 ] && pfx="t$RANDOM$RANDOM:"
 	# max_failures is high so that the many failed logins of one script
 	# from 127.0.0.1 do not ban it; the brute-force tests set it low.
-	local -a keys=(redis_host redis_port key_prefix scrypt_n scrypt_r scrypt_p redis_timeout_ms max_failures)
-	local -a vals=(127.0.0.1 "${REDIS_PORT:-6379}" "$pfx" 1024 8 1 500 100000)
+	# password_checks 0: scripts that run checks in parallel expect them
+	# all to run; tests/e2e/flood.sh sets a cap.
+	local -a keys=(redis_host redis_port key_prefix scrypt_n scrypt_r scrypt_p redis_timeout_ms max_failures password_checks)
+	local -a vals=(127.0.0.1 "${REDIS_PORT:-6379}" "$pfx" 1024 8 1 500 100000 0)
 	local -a raw=()
 	for kv in "$@"; do
 		case $kv in
