@@ -24,9 +24,13 @@ BUILD		?= build
 FUZZ		?= 0
 FUZZ_TIME	?= 60
 
-PKGS		= fcgi json-c hiredis libsodium
+# libxcrypt and apr-util check the password hashes of other systems
+# (lib/foreign.c).  Debian's apr-util-1.pc also names libldap and liblber,
+# which nothing here calls: --as-needed keeps them (and what they load) out
+# of the programs.
+PKGS		= fcgi json-c hiredis libsodium libxcrypt apr-util-1
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lscrypt
+PKG_LIBS	:= -Wl,--as-needed $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lscrypt
 
 CFLAGS		?= -O2 -g
 WARNFLAGS	= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wwrite-strings \
@@ -52,7 +56,7 @@ ALL_LDFLAGS	+= -fsanitize=fuzzer,address,undefined
 endif
 
 LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/addr.o $(BUILD)/cfg.o \
-		  $(BUILD)/token.o $(BUILD)/passwd.o \
+		  $(BUILD)/token.o $(BUILD)/passwd.o $(BUILD)/foreign.o \
 		  $(BUILD)/store_conn.o $(BUILD)/store_user.o \
 		  $(BUILD)/store_session.o $(BUILD)/store_limit.o $(BUILD)/lua.o \
 		  $(BUILD)/text.o $(BUILD)/http.o $(BUILD)/reply.o \
