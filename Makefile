@@ -89,8 +89,12 @@ $(BUILD)/lua.o: $(LUA_GEN) lib/store_int.h lib/store.h
 $(BUILD)/autenticacao.fcgi: cgi/autenticacao.c $(LIB_OBJS) lib/*.h
 	$(CC) $(ALL_CFLAGS) -o $@ cgi/autenticacao.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
-$(BUILD)/autenticacao-admin: cgi/autenticacao-admin.c $(LIB_OBJS) $(BUILD)/prompt.o lib/*.h
-	$(CC) $(ALL_CFLAGS) -o $@ cgi/autenticacao-admin.c $(LIB_OBJS) $(BUILD)/prompt.o $(ALL_LDFLAGS) $(PKG_LIBS)
+# What only autenticacao-admin links: the password prompt and the
+# .htpasswd reader of import-htpasswd.
+ADMIN_OBJS	= $(BUILD)/prompt.o $(BUILD)/htpasswd.o
+
+$(BUILD)/autenticacao-admin: cgi/autenticacao-admin.c $(LIB_OBJS) $(ADMIN_OBJS) lib/*.h
+	$(CC) $(ALL_CFLAGS) -o $@ cgi/autenticacao-admin.c $(LIB_OBJS) $(ADMIN_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 # Unit tests may #include a lib/*.c to reach its statics; they link every
 # other module, so the included one is filtered out of the object list.

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "contract.h"
 #include "text.h"
 
 /* json-c's own UTF-8 check looks only at the shape of byte sequences. */
@@ -88,6 +89,25 @@ text_check(const char *s, size_t len, size_t max, unsigned flags)
  * Copy src into dst (dstsz bytes) for the log: control bytes and bytes
  * outside printable ASCII become '?', and long values are cut.
  */
+/* The messages of autenticacao-admin(8) for a bad user name. */
+static const char *const text_name_faults[TEXT__MAX] = {
+	[TEXT_OK] = "",
+	[TEXT_EMPTY] = "empty",
+	[TEXT_LONG] = "longer than 64 bytes",
+	[TEXT_NUL] = "contains a NUL byte",
+	[TEXT_CTRL] = "contains a control character",
+	[TEXT_UTF8] = "not valid UTF-8",
+	[TEXT_BLANK] = "starts or ends with a space",
+};
+_Static_assert(LIM_USER_MAX == 64, "text_name_faults says 64 bytes");
+
+const char *
+text_name_fault(enum text_fault f)
+{
+
+	return (unsigned)f < TEXT__MAX ? text_name_faults[f] : "invalid";
+}
+
 void
 text_log_copy(char *dst, size_t dstsz, const char *src)
 {

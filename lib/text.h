@@ -37,6 +37,11 @@ int		 text_no_ctrl(const char *s, size_t len);
 enum text_fault	 text_check(const char *s, size_t len, size_t max,
 		    unsigned flags);
 
+/* What fault f means in a user name, for people: "empty", "longer than 64
+ * bytes" (contract.h's LIM_USER_MAX), "contains a NUL byte", ...; "" for
+ * TEXT_OK.  Static storage. */
+const char	*text_name_fault(enum text_fault f);
+
 /*
  * Copy the NUL-terminated src (NULL is "") into dst (dstsz bytes, at least
  * 1) for the log: bytes outside printable ASCII, the space included,
