@@ -30,7 +30,8 @@ FUZZ_TIME	?= 60
 # of the programs.
 PKGS		= fcgi json-c hiredis libsodium libxcrypt apr-util-1
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= -Wl,--as-needed $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lscrypt
+PKG_LIBS	:= -Wl,--as-needed $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lscrypt \
+		   -lunistring
 
 CFLAGS		?= -O2 -g
 WARNFLAGS	= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wwrite-strings \
@@ -56,7 +57,8 @@ ALL_LDFLAGS	+= -fsanitize=fuzzer,address,undefined
 endif
 
 LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/addr.o $(BUILD)/cfg.o \
-		  $(BUILD)/token.o $(BUILD)/passwd.o $(BUILD)/foreign.o \
+		  $(BUILD)/cors.o $(BUILD)/token.o $(BUILD)/passwd.o \
+		  $(BUILD)/foreign.o \
 		  $(BUILD)/store_conn.o $(BUILD)/store_user.o \
 		  $(BUILD)/store_session.o $(BUILD)/store_limit.o $(BUILD)/lua.o \
 		  $(BUILD)/text.o $(BUILD)/http.o $(BUILD)/reply.o \

@@ -57,7 +57,8 @@ enum exitcode {
 /* What the one argument of a command must look like. */
 enum argkind {
 	ARG_NONE,	/* no argument */
-	ARG_NAME,	/* a user name */
+	ARG_NAME,	/* the name of a user */
+	ARG_NEWNAME,	/* the name of a new user (text_check TEXT_F_NAME) */
 	ARG_SID,	/* a session id */
 	ARG_SUBJECT,	/* a user name or a client address */
 	ARG_FILE	/* a path */
@@ -95,7 +96,7 @@ static int	cmd_unban(struct admin *, char *[]);
 static int	cmd_import(struct admin *, char *[]);
 
 static const struct cmd cmds[] = {
-	{ "useradd", 1, ARG_NAME, cmd_useradd, "useradd [--hash HASH] NAME",
+	{ "useradd", 1, ARG_NEWNAME, cmd_useradd, "useradd [--hash HASH] NAME",
 	    "add a user (password: first line of stdin, or prompted; or "
 	    "its hash)", "--hash" },
 	{ "passwd", 1, ARG_NAME, cmd_passwd, "passwd NAME",
@@ -224,15 +225,16 @@ arg_check(const struct admin *a, const struct cmd *c, const char *arg)
 		    "A-Z a-z 0-9 - _ . ~", LIM_TOKEN_MAX);
 		break;
 	case ARG_NAME:
+	case ARG_NEWNAME:
 	case ARG_SUBJECT:
-		/* A name travels in the authorizer's Variable-AUTH_USER
-		 * header, whose value a web server may trim: a new name
-		 * must not start or end with a space. */
+		/* A new name travels in log lines and in the authorizer's
+		 * Variable-AUTH_USER header, and must not look like another:
+		 * the name profile.  An existing user is named as stored. */
 		f = text_check(arg, strlen(arg), LIM_USER_MAX,
-		    c->arg == ARG_NAME ? TEXT_F_TRIMMED : 0);
+		    c->arg == ARG_NEWNAME ? TEXT_F_NAME : 0);
 		if (f == TEXT_OK)
 			return 0;
-		fail(a, "invalid %s: %s", c->arg == ARG_NAME ?
+		fail(a, "invalid %s: %s", c->arg != ARG_SUBJECT ?
 		    "name" : "name or address", text_name_fault(f));
 		break;
 	}
@@ -388,11 +390,68 @@ user_exists(struct admin *a, const char *name)
 	return e;
 }
 
+/* One store_user_list walk of case_twin. */
+struct twin {
+	const char	*name;
+	char		 found[LIM_USER_MAX + 1];
+	int		 oom;
+};
+
+static int
+twin_one(const char *name, size_t len, void *arg)
+{
+	struct twin	*t = arg;
+	int		 eq;
+
+	eq = text_fold_eq(t->name, strlen(t->name), name, len);
+	if (eq == -1) {
+		t->oom = 1;
+		return 1;
+	}
+	if (eq == 1) {
+		memcpy(t->found, name, len);
+		t->found[len] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
 /*
- * useradd NAME: the user must not exist yet (checked before asking for the
- * password, and again by the store when adding).  useradd --hash HASH
- * NAME stores HASH (checked by arg_check) as it is: the first login
- * replaces a foreign one with $s1$.
+ * Names keep their case, but two names that differ only in case would
+ * look alike: refuse a new name that folds to an existing one.  Returns
+ * 0, or -1 with the reason on stderr.
+ */
+static int
+case_twin(struct admin *a, const char *name)
+{
+	struct twin	 t;
+	char		 shown[LIM_USER_MAX * 3 + 1];
+	enum err	 e;
+
+	memset(&t, 0, sizeof(t));
+	t.name = name;
+	if ((e = store_user_list(a->st, twin_one, &t)) != ERR_OK) {
+		fail_store(a, e, name, NULL);
+		return -1;
+	}
+	if (t.oom) {
+		fail(a, "out of memory");
+		return -1;
+	}
+	if (t.found[0] != '\0') {
+		text_log_copy(shown, sizeof(shown), t.found);
+		fail(a, "a user whose name differs only in case exists: %s",
+		    shown);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * useradd NAME: the user must not exist yet, nor one whose name differs
+ * only in case (checked before asking for the password, and again by the
+ * store when adding).  useradd --hash HASH NAME stores HASH (checked by
+ * arg_check) as it is: the first login replaces a foreign one with $s1$.
  */
 static int
 cmd_useradd(struct admin *a, char *argv[])
@@ -409,6 +468,8 @@ cmd_useradd(struct admin *a, char *argv[])
 		fail_store(a, e, name, NULL);
 		goto out;
 	}
+	if (case_twin(a, name) != 0)
+		goto out;
 	if (a->opt != NULL)
 		(void)snprintf(mcf, sizeof(mcf), "%s", a->opt);
 	else if (pass_new(a, mcf) == -1)
@@ -727,6 +788,111 @@ import_refuse(const struct admin *a, const char *path, size_t line,
 		fail(a, "%s:%zu: %s", path, line, why);
 }
 
+/* One existing user and the case-folded form of its name (import_taken). */
+struct taken_one {
+	char	*fold;		/* text_fold, malloc'd */
+	size_t	 fold_len;
+	char	 name[LIM_USER_MAX + 1];
+};
+
+/* Every existing user, sorted by folded name. */
+struct taken {
+	struct taken_one	*v;
+	size_t			 n, cap;
+	int			 oom;
+};
+
+static int
+taken_cmp(const void *a, const void *b)
+{
+	const struct taken_one	*x = a, *y = b;
+	size_t			 n;
+	int			 c;
+
+	n = x->fold_len < y->fold_len ? x->fold_len : y->fold_len;
+	if ((c = memcmp(x->fold, y->fold, n)) != 0)
+		return c;
+	return x->fold_len < y->fold_len ? -1 : x->fold_len > y->fold_len;
+}
+
+/* store_user_list walk of import_taken: fold and keep one name.  A name
+ * that cannot be folded (not UTF-8, from before the name profile) can
+ * neither be nor look like a new, valid one, and is left out. */
+static int
+taken_add(const char *name, size_t len, void *arg)
+{
+	struct taken	*t = arg;
+	struct taken_one *o, *nv;
+	size_t		 nc;
+
+	if (t->n == t->cap) {
+		nc = t->cap > 0 ? t->cap * 2 : 256;
+		if ((nv = realloc(t->v, nc * sizeof(*nv))) == NULL) {
+			t->oom = 1;
+			return 1;
+		}
+		t->v = nv;
+		t->cap = nc;
+	}
+	o = &t->v[t->n];
+	errno = 0;
+	if ((o->fold = text_fold(name, len, &o->fold_len)) == NULL) {
+		if (errno == ENOMEM) {
+			t->oom = 1;
+			return 1;
+		}
+		return 0;
+	}
+	memcpy(o->name, name, len);
+	o->name[len] = '\0';
+	t->n++;
+	return 0;
+}
+
+static void
+taken_free(struct taken *t)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].fold);
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Why the name of entry e cannot be added, given the existing users t:
+ * the user exists, or one whose name differs only in case does (as
+ * useradd refuses it).  Returns 0 (it can), or 1 with the reason in why.
+ */
+static int
+import_taken(const struct taken *t, const struct htp_entry *e, char *why,
+    size_t whysz)
+{
+	struct taken_one	 key;
+	size_t			 lo = 0, hi = t->n, mid;
+
+	key.fold = e->fold;
+	key.fold_len = e->fold_len;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (taken_cmp(&t->v[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == t->n || taken_cmp(&t->v[lo], &key) != 0)
+		return 0;
+	for (mid = lo; mid < t->n && taken_cmp(&t->v[mid], &key) == 0; mid++)
+		if (strcmp(t->v[mid].name, e->name) == 0) {
+			(void)snprintf(why, whysz, "user exists: %s", e->name);
+			return 1;
+		}
+	(void)snprintf(why, whysz, "%s: a user whose name differs only in "
+	    "case exists: %s", e->name, t->v[lo].name);
+	return 1;
+}
+
 /*
  * Take back the first n users of f that this import added: remove each,
  * then revoke any session a login made meanwhile.  Returns how many could
@@ -757,8 +923,9 @@ import_undo(struct admin *a, const struct htp_file *f, size_t n)
 /*
  * import-htpasswd FILE: every line is judged first (htpasswd.h: shape,
  * name, hash format and caps, names given twice), then every name is
- * looked up; any refused line is named with its number and nothing is
- * written.  Then the users are added, enabled, with the hashes as they
+ * compared with the existing users' (one list of them, case-folded: a
+ * name taken, or taken in another case, is refused); any refused line is
+ * named with its number and nothing is written.  Then the users are added, enabled, with the hashes as they
  * are.  Should an add fail (a name taken since the look-up, Redis gone),
  * the users this run added are removed again, so a file goes in whole or
  * not at all.  Prints "imported N users".
@@ -768,6 +935,8 @@ cmd_import(struct admin *a, char *argv[])
 {
 	const char	*path = argv[0];
 	struct htp_file	 f;
+	struct taken	 t;
+	char		 why[HTP_WHY_MAX + LIM_USER_MAX];
 	char		*buf = NULL;
 	size_t		 len = 0, cap = 0, i, shown = 0, refused;
 	enum err	 e;
@@ -775,6 +944,7 @@ cmd_import(struct admin *a, char *argv[])
 	int		 rc = EXIT_FAILED;
 
 	memset(&f, 0, sizeof(f));
+	memset(&t, 0, sizeof(t));
 	if (file_read(a, path, &buf, &len, &cap) == -1)
 		goto out;
 	if (htp_parse(buf, len, &f) == -1) {
@@ -785,20 +955,21 @@ cmd_import(struct admin *a, char *argv[])
 		import_refuse(a, path, f.refused[i].line, f.refused[i].why,
 		    &shown);
 	refused = f.nrefused;
-	for (i = 0; i < f.n; i++) {
-		e = user_exists(a, f.entries[i].name);
-		if (e == ERR_OK) {
-			char	 why[HTP_WHY_MAX];
-
-			(void)snprintf(why, sizeof(why), "user exists: %s",
-			    f.entries[i].name);
+	if ((e = store_user_list(a->st, taken_add, &t)) != ERR_OK) {
+		fail_store(a, e, "", NULL);
+		goto out;
+	}
+	if (t.oom) {
+		fail(a, "out of memory");
+		goto out;
+	}
+	if (t.n > 1)
+		qsort(t.v, t.n, sizeof(t.v[0]), taken_cmp);
+	for (i = 0; i < f.n; i++)
+		if (import_taken(&t, &f.entries[i], why, sizeof(why))) {
 			import_refuse(a, path, f.entries[i].line, why, &shown);
 			refused++;
-		} else if (e != ERR_NO_USER) {
-			fail_store(a, e, f.entries[i].name, NULL);
-			goto out;
 		}
-	}
 	if (refused > 0) {
 		if (shown > IMPORT_SHOWN)
 			fail(a, "%s: %zu more line%s refused", path,
@@ -826,6 +997,7 @@ cmd_import(struct admin *a, char *argv[])
 	printf("imported %zu users\n", f.n);
 	rc = EXIT_DONE;
 out:
+	taken_free(&t);
 	htp_free(&f);
 	if (buf != NULL) {
 		tok_wipe(buf, cap);

@@ -14,13 +14,18 @@
  * library we call (hiredis, json-c) is answered as a 500 where the library
  * reports it; the spawner restarts a worker that dies.
  */
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
 #include <fcgios.h>
@@ -32,34 +37,113 @@
 #include "serve.h"
 #include "store.h"
 
+/*
+ * One request being read: its FastCGI state (NULL under plain CGI) and
+ * the time by which its body must have arrived.  A client that sends its
+ * body slowly must not hold a worker: past body_timeout the body is
+ * short, which the request path answers 400, and the worker moves on.
+ */
+struct conn {
+	FCGX_Request	*rq;
+	struct timespec	 deadline;	/* CLOCK_MONOTONIC */
+	long		 timeout;	/* seconds, for the log */
+	int		 late;		/* the deadline passed, logged */
+};
+
+/* Start the body clock of c at accept. */
+static void
+conn_start(struct conn *c, long timeout)
+{
+
+	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+	c->deadline.tv_sec += timeout;
+	c->timeout = timeout;
+	c->late = 0;
+}
+
+/* Milliseconds left before c's deadline; 0 when it has passed (logged
+ * once). */
+static long
+conn_left(struct conn *c)
+{
+	struct timespec	 now;
+	long		 ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (c->deadline.tv_sec - now.tv_sec) * 1000 +
+	    (c->deadline.tv_nsec - now.tv_nsec) / 1000000;
+	if (ms > 0)
+		return ms;
+	if (!c->late)
+		log_warn("request body not received within %ld s "
+		    "(body_timeout)", c->timeout);
+	c->late = 1;
+	return 0;
+}
+
 /* ---- I/O of one FastCGI request ---- */
 
 static const char *
 fcgi_param(void *ctx, const char *name)
 {
-	return FCGX_GetParam(name, ((FCGX_Request *)ctx)->envp);
+	return FCGX_GetParam(name, ((struct conn *)ctx)->rq->envp);
 }
 
+/* SO_RCVTIMEO of fd: ms milliseconds, 0 for none. */
+static void
+fcgi_rcvtimeo(int fd, long ms)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+/*
+ * Read up to n bytes of the body.  What libfcgi holds is taken as is;
+ * when its buffer is empty, one byte is asked for with the socket's
+ * receive timeout set to the time left, so that every read(2) libfcgi
+ * makes ends by the deadline, however slowly the bytes come.
+ */
 static size_t
 fcgi_read(void *ctx, char *buf, size_t n)
 {
-	size_t	 got = 0;
-	int	 rc;
+	struct conn	*c = ctx;
+	FCGX_Stream	*in = c->rq->in;
+	size_t		 got = 0, have;
+	long		 left;
+	int		 rc, timed = 0;
 
 	while (got < n) {
-		rc = FCGX_GetStr(buf + got, (int)(n - got),
-		    ((FCGX_Request *)ctx)->in);
-		if (rc <= 0)
+		have = in->rdNext < in->stop ? (size_t)(in->stop - in->rdNext) :
+		    0;
+		if (have == 0) {
+			if ((left = conn_left(c)) == 0)
+				break;
+			fcgi_rcvtimeo(c->rq->ipcFd, left);
+			timed = 1;
+			have = 1;
+		}
+		if (have > n - got)
+			have = n - got;
+		if ((rc = FCGX_GetStr(buf + got, (int)have, in)) <= 0) {
+			if (in->FCGI_errno == EAGAIN ||
+			    in->FCGI_errno == EWOULDBLOCK)
+				(void)conn_left(c);
 			break;
+		}
 		got += (size_t)rc;
 	}
+	if (timed)
+		fcgi_rcvtimeo(c->rq->ipcFd, 0);
 	return got;
 }
 
 static int
 fcgi_write(void *ctx, const char *buf, size_t n)
 {
-	return FCGX_PutStr(buf, (int)n, ((FCGX_Request *)ctx)->out) ==
+	return FCGX_PutStr(buf, (int)n, ((struct conn *)ctx)->rq->out) ==
 	    (int)n ? 0 : -1;
 }
 
@@ -72,11 +156,40 @@ cgi_param(void *ctx, const char *name)
 	return getenv(name);
 }
 
+/* Read up to n bytes of stdin, each wait bounded by the deadline. */
 static size_t
 cgi_read(void *ctx, char *buf, size_t n)
 {
-	(void)ctx;
-	return fread(buf, 1, n, stdin);
+	struct conn	*c = ctx;
+	struct pollfd	 pfd;
+	size_t		 got = 0;
+	ssize_t		 r;
+	long		 left;
+	int		 p;
+
+	while (got < n) {
+		if ((left = conn_left(c)) == 0)
+			break;
+		pfd.fd = STDIN_FILENO;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if ((p = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left)) ==
+		    -1 && errno == EINTR)
+			continue;
+		if (p == 0) {
+			(void)conn_left(c);
+			continue;
+		}
+		if (p == -1)
+			break;
+		if ((r = read(STDIN_FILENO, buf + got, n - got)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return got;
 }
 
 static int
@@ -124,8 +237,9 @@ main(int argc, char *argv[])
 	struct http_io		 io;
 	struct sigaction	 sa;
 	FCGX_Request		 rq;
+	struct conn		 conn;
 	sigset_t		 stop;
-	const char		*env, *p;
+	const char		*env;
 	char			 path[PATH_MAX];
 	int			 cgi, ok, rc = 1;
 
@@ -140,32 +254,36 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	cgi = FCGX_IsCGI();
-	io.ctx = NULL;
+	memset(&io, 0, sizeof(io));
+	memset(&conn, 0, sizeof(conn));
+	io.ctx = &conn;
 	io.param = cgi_param;
 	io.read = cgi_read;
 	io.write = cgi_write;
 
 	/*
 	 * The config path: AUTENTICACAO_CONF of the process, else the
-	 * compiled-in path.  A FastCGI process started without it (Apache
-	 * mod_fcgid under an .htaccess, whose SetEnv reaches only the
-	 * requests) takes AUTENTICACAO_CONF from its first request instead.
-	 * Copied now: libfcgi replaces environ per request.
+	 * compiled-in path; never a request's variables (a FastCGI param is
+	 * whatever the peer on the socket sends).  Read before the first
+	 * accept, so a bad config stops the start.
 	 */
 	env = getenv("AUTENTICACAO_CONF");
-	if (env != NULL && *env != '\0' && strlen(env) >= sizeof(path)) {
-		log_err("AUTENTICACAO_CONF too long");
+	if (env != NULL && strlen(env) >= sizeof(path)) {
+		log_err("AUTENTICACAO_CONF longer than %zu bytes",
+		    sizeof(path) - 1);
+		if (cgi)
+			reply_error(&io, ERR_INTERNAL, NULL, NULL, 0);
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s", cfg_path());
-	if ((cgi || (env != NULL && *env != '\0')) &&
-	    setup(&cfg, path, &st) == -1) {
+	if (setup(&cfg, path, &st) == -1) {
 		if (cgi)
 			reply_error(&io, ERR_INTERNAL, NULL, NULL, 0);
 		goto out;
 	}
 
 	if (cgi) {
+		conn_start(&conn, cfg.body_timeout);
 		serve(&cfg, st, &io);
 		fflush(stdout);
 		rc = 0;
@@ -192,7 +310,7 @@ main(int argc, char *argv[])
 		log_err("FastCGI request setup failed");
 		goto out;
 	}
-	io.ctx = &rq;
+	conn.rq = &rq;
 	io.param = fcgi_param;
 	io.read = fcgi_read;
 	io.write = fcgi_write;
@@ -204,17 +322,7 @@ main(int argc, char *argv[])
 		sigprocmask(SIG_BLOCK, &stop, NULL);
 		if (!ok)
 			break;	/* interrupted by a signal, or a dead socket */
-		if (st == NULL) {
-			p = fcgi_param(&rq, "AUTENTICACAO_CONF");
-			if (p != NULL && *p != '\0')
-				snprintf(path, sizeof(path), "%s", p);
-			if (strlen(path) + 1 >= sizeof(path) ||
-			    setup(&cfg, path, &st) == -1) {
-				reply_error(&io, ERR_INTERNAL, NULL, NULL, 0);
-				FCGX_Finish_r(&rq);
-				goto out;
-			}
-		}
+		conn_start(&conn, cfg.body_timeout);
 		serve(&cfg, st, &io);
 		FCGX_Finish_r(&rq);
 	}

@@ -13,6 +13,20 @@ static const unsigned char v4mapped[12] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
 };
 
+/* 1 if p (len bytes) is ":" and a port of 1 to 5 digits. */
+static int
+port_ok(const char *p, size_t len)
+{
+	size_t	 i;
+
+	if (len < 2 || len > 6 || p[0] != ':')
+		return 0;
+	for (i = 1; i < len; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+	return 1;
+}
+
 int
 addr_net_parse(const char *s, struct addr_net *n)
 {
@@ -131,6 +145,43 @@ addr_copy(const char *s, size_t len, char *out, size_t outsz)
 		return 0;
 	memcpy(out, tmp, len + 1);
 	return 1;
+}
+
+int
+addr_copy_forwarded(const char *s, size_t len, char *out, size_t outsz)
+{
+	const char	*close, *colon;
+	size_t		 i, plen;
+
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (len > 0 && s[0] == '[') {
+		/* "[v6]" or "[v6]:port" (RFC 7239 6, RFC 3986 3.2.2). */
+		if ((close = memchr(s, ']', len)) == NULL)
+			return 0;
+		plen = len - (size_t)(close + 1 - s);
+		if (plen > 0 && !port_ok(close + 1, plen))
+			return 0;
+		if (memchr(s + 1, ':', (size_t)(close - s - 1)) == NULL)
+			return 0;	/* brackets hold IPv6 only */
+		return addr_copy(s + 1, (size_t)(close - s - 1), out, outsz);
+	}
+	/* "a.b.c.d:port": one ':' only (an IPv6 address has several). */
+	if ((colon = memchr(s, ':', len)) != NULL &&
+	    memchr(colon + 1, ':', len - (size_t)(colon + 1 - s)) == NULL) {
+		plen = len - (size_t)(colon - s);
+		for (i = 0; i < (size_t)(colon - s); i++)
+			if (s[i] != '.' && (s[i] < '0' || s[i] > '9'))
+				return 0;
+		if (!port_ok(colon, plen))
+			return 0;
+		return addr_copy(s, (size_t)(colon - s), out, outsz);
+	}
+	return addr_copy(s, len, out, outsz);
 }
 
 void

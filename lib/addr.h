@@ -43,6 +43,14 @@ int	 addr_in_nets(const struct addr_net *nets, size_t n, const char *a);
 int	 addr_copy(const char *s, size_t len, char *out, size_t outsz);
 
 /*
+ * addr_copy for an entry of X-Forwarded-For, which proxies may write with
+ * a port: "192.0.2.7:5555", "[2001:db8::1]:443" and "[2001:db8::1]" give
+ * the address alone.  Returns 1, or 0 for anything else addr_copy refuses.
+ */
+int	 addr_copy_forwarded(const char *s, size_t len, char *out,
+	    size_t outsz);
+
+/*
  * The /64 of an IPv6 address, into net as "2001:db8:1:2::/64"; an
  * IPv4-mapped IPv6 address as its IPv4 form; an IPv4 address as is;
  * anything else unchanged (cut to ADDR_TEXT_MAX bytes).

@@ -15,6 +15,11 @@
  * is an error, as is anything else that does not parse: the first error
  * stops the load with "path:line: key: reason".
  *
+ * The file itself must be a regular file of at most CFG_FILE_MAX bytes
+ * that neither group nor others may write (it names the Redis every answer
+ * comes from); one that others may read while it holds redis_password
+ * loads with a warning in the log.
+ *
  * Every key is one row of cfg_keys[]: name, setter, place in struct cfg,
  * range and default.  cfg_defaults() fills the struct through the same
  * setters as the file, so a default is always a value the file could hold.
@@ -22,6 +27,7 @@
  * (cfg_check).
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <netinet/in.h>	/* INET6_ADDRSTRLEN */
 
 #include <errno.h>
@@ -37,12 +43,15 @@
 
 #include "addr.h"
 #include "cfg.h"
+#include "log.h"
+#include "token.h"
 
 #ifndef CFG_DEFAULT_PATH
 #define CFG_DEFAULT_PATH	"/usr/local/etc/autenticacao.conf"
 #endif
 
 #define CFG_LINE_MAX	4096		/* bytes in a line, newline excluded */
+#define CFG_FILE_MAX	(1024 * 1024)	/* bytes of a config file */
 #define CFG_TTL_MAX	31536000LL	/* longest duration, seconds (365 d) */
 #define CFG_QUOTE_MAX	48		/* bytes of file text quoted in errors */
 #define CFG_WHY_MAX	160		/* a setter's reason, NUL included */
@@ -63,12 +72,14 @@ enum cfg_id {
 	CFG_SCRYPT_R,
 	CFG_SCRYPT_P,
 	CFG_MAX_BODY,
+	CFG_BODY_TIMEOUT,
 	CFG_MAX_FAILURES,
 	CFG_FAILURE_WINDOW,
 	CFG_BAN_TIME,
 	CFG_TRUSTED_PROXIES,
 	CFG_REFRESH_REUSE_GRACE,
 	CFG_AUTHORIZER_TOKEN,
+	CFG_CORS_ORIGINS,
 	CFG__MAX
 };
 
@@ -125,6 +136,8 @@ static int	cfg_set_proxies(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
 static int	cfg_set_authz(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
+static int	cfg_set_cors(struct cfg *, const struct cfg_key *,
+		    const char *, char *, size_t);
 
 #define STR(f, lo, fl, d) \
 	cfg_set_str, offsetof(struct cfg, f), CFG_NUM_NONE, (lo), CFG_STR_MAX, \
@@ -165,6 +178,8 @@ static const struct cfg_key cfg_keys[CFG__MAX] = {
 	    NUM(scrypt_p, CFG_NUM_U32, 1, CFG_SCRYPT_P_MAX, 0, "3") },
 	[CFG_MAX_BODY] = { "max_body",
 	    NUM(max_body, CFG_NUM_SIZE, 64, 1048576, 0, "8192") },
+	[CFG_BODY_TIMEOUT] = { "body_timeout",
+	    NUM(body_timeout, CFG_NUM_LONG, 1, 3600, 0, "10") },
 	[CFG_MAX_FAILURES] = { "max_failures",
 	    NUM(max_failures, CFG_NUM_LONG, 1, 1000000, 0, "5") },
 	[CFG_FAILURE_WINDOW] = { "failure_window",
@@ -177,6 +192,8 @@ static const struct cfg_key cfg_keys[CFG__MAX] = {
 	    NUM(refresh_reuse_grace, CFG_NUM_LONG, 0, CFG_TTL_MAX, 0, "0") },
 	[CFG_AUTHORIZER_TOKEN] = { "authorizer_token", cfg_set_authz,
 	    0, CFG_NUM_NONE, 0, 0, 0, "authorization" },
+	[CFG_CORS_ORIGINS] = { "cors_origins", cfg_set_cors,
+	    0, CFG_NUM_NONE, 0, 0, 0, NULL },
 };
 
 #undef STR
@@ -347,6 +364,7 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 	char			 tok[INET6_ADDRSTRLEN + 5], q[CFG_QUOTE_MAX];
 	const char		*s;
 	size_t			 n, len;
+	int			 unix_peer = 0;
 
 	(void)k;
 	n = 0;
@@ -364,6 +382,11 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 			memcpy(tok, s, len);
 			tok[len] = '\0';
 		}
+		/* "unix:": the REMOTE_ADDR of a unix-socket peer (nginx). */
+		if (len == 5 && memcmp(s, "unix:", 5) == 0) {
+			unix_peer = 1;
+			continue;
+		}
 		if (len >= sizeof(tok) || addr_net_parse(tok, &nets[n]) == -1) {
 			cfg_quote(q, sizeof(q), s, len);
 			snprintf(why, whysz, "%s: not an IPv4 or IPv6 address "
@@ -375,6 +398,7 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 	memset(c->trusted_proxies, 0, sizeof(c->trusted_proxies));
 	memcpy(c->trusted_proxies, nets, n * sizeof(nets[0]));
 	c->trusted_proxies_len = n;
+	c->trusted_proxies_unix = unix_peer;
 	return 0;
 }
 
@@ -395,6 +419,61 @@ cfg_set_authz(struct cfg *c, const struct cfg_key *k, const char *val,
 	snprintf(why, whysz, "expected authorization, authorizationCorban "
 	    "or any");
 	return -1;
+}
+
+/*
+ * Setter for cors_origins: origins (cors_origin_check) separated by blanks
+ * and/or commas, at most CFG_CORS_MAX, or "*" alone.  An empty value
+ * turns CORS off.  The whole list is replaced only when every entry is
+ * good.
+ */
+static int
+cfg_set_cors(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+	static const char	 sep[] = " \t\r\v\f,";
+	char			 list[CFG_CORS_MAX][CORS_ORIGIN_MAX + 1];
+	char			 q[CFG_QUOTE_MAX];
+	const char		*s, *bad;
+	size_t			 n, len;
+	int			 any;
+
+	(void)k;
+	n = 0;
+	any = 0;
+	for (s = val; ; s += len) {
+		s += strspn(s, sep);
+		if (*s == '\0')
+			break;
+		len = strcspn(s, sep);
+		if (len == 1 && *s == '*') {
+			any = 1;
+			continue;
+		}
+		if (n == CFG_CORS_MAX) {
+			snprintf(why, whysz, "more than %d entries",
+			    CFG_CORS_MAX);
+			return -1;
+		}
+		if ((bad = cors_origin_check(s, len)) != NULL) {
+			cfg_quote(q, sizeof(q), s, len);
+			snprintf(why, whysz, "%s: %s", q, bad);
+			return -1;
+		}
+		memcpy(list[n], s, len);
+		list[n][len] = '\0';
+		n++;
+	}
+	if (any && n > 0) {
+		snprintf(why, whysz, "'*' allows every origin: it cannot be "
+		    "listed with others");
+		return -1;
+	}
+	memset(c->cors_origins, 0, sizeof(c->cors_origins));
+	memcpy(c->cors_origins, list, n * sizeof(list[0]));
+	c->cors_origins_len = n;
+	c->cors_any = any;
+	return 0;
 }
 
 /*
@@ -601,11 +680,13 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 {
 	struct cfg_parse	 p;
 	char			 buf[4096], line[CFG_LINE_MAX + 1];
-	size_t			 len, i;
+	struct stat		 sb;
+	size_t			 len, i, total;
 	ssize_t			 n;
 	int			 fd, rc, nul, toolong;
 
 	fd = -1;
+	total = 0;
 	rc = -1;
 	len = 0;
 	nul = toolong = 0;
@@ -616,8 +697,26 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 	if (errsz > 0)
 		err[0] = '\0';
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO or a device must not block the open; only a
+	 * regular file is read.  A file others may write could name another
+	 * Redis and take over every answer: refused. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1 || fstat(fd, &sb) == -1) {
 		cfg_error(&p, 0, NULL, "%s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		cfg_error(&p, 0, NULL, "%s", S_ISDIR(sb.st_mode) ?
+		    strerror(EISDIR) : "not a regular file");
+		goto out;
+	}
+	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+		cfg_error(&p, 0, NULL, "writable by group or others "
+		    "(chmod go-w)");
+		goto out;
+	}
+	if (sb.st_size > CFG_FILE_MAX) {
+		cfg_error(&p, 0, NULL, "larger than %d bytes", CFG_FILE_MAX);
 		goto out;
 	}
 
@@ -630,6 +729,12 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 		}
 		if (n == 0)
 			break;
+		/* A file that grows while read is cut at CFG_FILE_MAX. */
+		if ((total += (size_t)n) > CFG_FILE_MAX) {
+			cfg_error(&p, 0, NULL, "larger than %d bytes",
+			    CFG_FILE_MAX);
+			goto out;
+		}
 		for (i = 0; i < (size_t)n; i++) {
 			if (buf[i] != '\n') {
 				if (buf[i] == '\0')
@@ -657,12 +762,15 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 
 	if (cfg_check(&p, c) == -1)
 		goto out;
+	if (c->redis_password[0] != '\0' && (sb.st_mode & S_IROTH))
+		log_warn("%s: readable by others and holds redis_password "
+		    "(chmod o-r)", path);
 	rc = 0;
 out:
 	if (fd != -1)
 		close(fd);
-	explicit_bzero(buf, sizeof(buf));
-	explicit_bzero(line, sizeof(line));
+	tok_wipe(buf, sizeof(buf));
+	tok_wipe(line, sizeof(line));
 	return rc;
 }
 
@@ -676,11 +784,14 @@ cfg_path(void)
 	return CFG_DEFAULT_PATH;
 }
 
-/* The networks of trusted_proxies, matched as addr_in_nets() does. */
+/* The networks of trusted_proxies, matched as addr_in_nets() does; a
+ * "unix:..." REMOTE_ADDR when trusted_proxies holds "unix:". */
 int
 cfg_proxy_trusted(const struct cfg *c, const char *addr)
 {
 
+	if (addr != NULL && strncmp(addr, "unix:", 5) == 0)
+		return c->trusted_proxies_unix;
 	return addr_in_nets(c->trusted_proxies, c->trusted_proxies_len <
 	    CFG_PROXIES_MAX ? c->trusted_proxies_len : CFG_PROXIES_MAX, addr);
 }
@@ -689,5 +800,5 @@ void
 cfg_clear(struct cfg *c)
 {
 
-	explicit_bzero(c->redis_password, sizeof(c->redis_password));
+	tok_wipe(c->redis_password, sizeof(c->redis_password));
 }

@@ -12,9 +12,11 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "cors.h"
 
 #define CFG_STR_MAX	256	/* longest string value, bytes, NUL excluded */
 #define CFG_PROXIES_MAX	32	/* entries in trusted_proxies */
+#define CFG_CORS_MAX	16	/* entries in cors_origins */
 
 /* Caps on scrypt cost, both for the config and for stored hashes. */
 #define CFG_SCRYPT_LOGN_MAX	20	/* N <= 2^20 */
@@ -43,13 +45,19 @@ struct cfg {
 	uint32_t	 scrypt_r;
 	uint32_t	 scrypt_p;
 	size_t		 max_body;
+	long		 body_timeout;	/* seconds for a request body */
 	long		 max_failures;
 	long		 failure_window;
 	long		 ban_time;
 	struct addr_net	 trusted_proxies[CFG_PROXIES_MAX];
 	size_t		 trusted_proxies_len;
+	int		 trusted_proxies_unix;	/* "unix:" listed */
 	long		 refresh_reuse_grace;
 	enum cfg_authz	 authorizer_token;
+	/* cors_origins: exact origins (cors.h), or "*" (cors_any). */
+	char		 cors_origins[CFG_CORS_MAX][CORS_ORIGIN_MAX + 1];
+	size_t		 cors_origins_len;
+	int		 cors_any;
 };
 
 /* Fill c with docs/API.md's defaults. */

@@ -13,6 +13,7 @@
 #include "credentials.h"
 #include "log.h"
 #include "regulation.h"
+#include "text.h"
 #include "token.h"
 
 /*
@@ -29,29 +30,30 @@ cred_rehash(struct store *st, const struct pw_cost *want, const char *user,
     size_t ulen, const char *pw, size_t pwlen, char mcf[PW_MCF_MAX])
 {
 	char		 fresh[PW_MCF_MAX];
+	char		 name[LIM_USER_MAX * 3 + 1];
 	const char	*was;
 	enum err	 e;
 
 	memset(fresh, 0, sizeof(fresh));
+	text_log_field(name, sizeof(name), user, ulen);
 	was = pw_format(mcf);
 	if (pw_hash(pw, pwlen, want, fresh) == -1) {
-		log_warn("user %.*s: re-hash failed: cannot hash", (int)ulen,
-		    user);
+		log_warn("user %s: re-hash failed: cannot hash", name);
 		goto out;
 	}
 	e = store_user_swap_hash(st, user, ulen, mcf, fresh);
 	if (e == ERR_CHANGED) {
-		log_info("user %.*s: not re-hashed: the password changed "
-		    "meanwhile", (int)ulen, user);
+		log_info("user %s: not re-hashed: the password changed "
+		    "meanwhile", name);
 		goto out;
 	}
 	if (e != ERR_OK) {
-		log_warn("user %.*s: re-hash failed", (int)ulen, user);
+		log_warn("user %s: re-hash failed", name);
 		goto out;
 	}
 	memcpy(mcf, fresh, PW_MCF_MAX);
-	log_info("user %.*s: password re-hashed from %s to scrypt at the "
-	    "configured cost", (int)ulen, user, was != NULL ? was : "?");
+	log_info("user %s: password re-hashed from %s to scrypt at the "
+	    "configured cost", name, was != NULL ? was : "?");
 out:
 	tok_wipe(fresh, sizeof(fresh));
 }

@@ -2,9 +2,10 @@
  * htpasswd.c - NAME:HASH lines (htpasswd.h).
  *
  * One pass over the lines judges each on its own (shape, name, hash);
- * then the accepted entries are sorted by name to find names given twice,
- * whose later lines are refused too; the refusals are put back in line
- * order.  Out of memory is the only failure.
+ * then the accepted entries are sorted by their case-folded names to find
+ * names given twice, in the same case or not, whose later lines are
+ * refused too; the refusals are put back in line order.  Out of memory is
+ * the only failure.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -52,19 +53,19 @@ refuse(struct htp_file *f, size_t *cap, size_t line, const char *fmt, ...)
 	return 0;
 }
 
-/* Entries by name (bytewise, then shorter first), then by line. */
+/* Entries by folded name (bytewise, then shorter first), then by line. */
 static int
-by_name(const void *a, const void *b)
+by_fold(const void *a, const void *b)
 {
 	const struct htp_entry	*x = a, *y = b;
 	size_t			 n;
 	int			 c;
 
-	n = x->name_len < y->name_len ? x->name_len : y->name_len;
-	if ((c = memcmp(x->name, y->name, n)) != 0)
+	n = x->fold_len < y->fold_len ? x->fold_len : y->fold_len;
+	if ((c = memcmp(x->fold, y->fold, n)) != 0)
 		return c;
-	if (x->name_len != y->name_len)
-		return x->name_len < y->name_len ? -1 : 1;
+	if (x->fold_len != y->fold_len)
+		return x->fold_len < y->fold_len ? -1 : 1;
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
@@ -105,7 +106,7 @@ line_judge(struct htp_file *f, size_t *cap_e, size_t *cap_r, size_t line,
 		return refuse(f, cap_r, line, "not NAME:HASH (no ':')");
 	*colon = '\0';
 	nlen = (size_t)(colon - s);
-	tf = text_check(s, nlen, LIM_USER_MAX, TEXT_F_TRIMMED);
+	tf = text_check(s, nlen, LIM_USER_MAX, TEXT_F_NAME);
 	if (tf != TEXT_OK)
 		return refuse(f, cap_r, line, "invalid name: %s",
 		    text_name_fault(tf));
@@ -116,41 +117,56 @@ line_judge(struct htp_file *f, size_t *cap_e, size_t *cap_r, size_t line,
 		return refuse(f, cap_r, line, "%s: %s", s, why);
 	if (grow((void **)&f->entries, cap_e, f->n, sizeof(*e)) == -1)
 		return -1;
-	e = &f->entries[f->n++];
+	e = &f->entries[f->n];
 	e->line = line;
 	e->name = s;
 	e->name_len = nlen;
 	e->hash = colon + 1;
+	if ((e->fold = text_fold(s, nlen, &e->fold_len)) == NULL)
+		return -1;
+	f->n++;
 	return 0;
 }
 
 /*
- * Refuse every entry whose name an earlier line has, and drop it from the
- * entries.  0, or -1 when out of memory.
+ * Refuse every entry whose name, case-folded, an earlier line has, and
+ * drop it from the entries.  0, or -1 when out of memory.
  */
 static int
 dups_refuse(struct htp_file *f, size_t *cap_r)
 {
-	size_t	 i, first, kept;
+	struct htp_entry	*e, *first;
+	size_t			 i, kept;
+	int			 rc;
 
 	if (f->n < 2)
 		return 0;
-	qsort(f->entries, f->n, sizeof(f->entries[0]), by_name);
-	for (i = 1, first = 0; i < f->n; i++) {
-		if (f->entries[i].name_len != f->entries[first].name_len ||
-		    memcmp(f->entries[i].name, f->entries[first].name,
-		    f->entries[i].name_len) != 0) {
-			first = i;
+	qsort(f->entries, f->n, sizeof(f->entries[0]), by_fold);
+	for (i = 1, first = &f->entries[0]; i < f->n; i++) {
+		e = &f->entries[i];
+		if (e->fold_len != first->fold_len ||
+		    memcmp(e->fold, first->fold, e->fold_len) != 0) {
+			first = e;
 			continue;
 		}
-		if (refuse(f, cap_r, f->entries[i].line, "%s: also on line %zu",
-		    f->entries[i].name, f->entries[first].line) == -1)
+		if (e->name_len == first->name_len &&
+		    memcmp(e->name, first->name, e->name_len) == 0)
+			rc = refuse(f, cap_r, e->line, "%s: also on line %zu",
+			    e->name, first->line);
+		else
+			rc = refuse(f, cap_r, e->line, "%s: differs only in "
+			    "case from %s on line %zu", e->name, first->name,
+			    first->line);
+		if (rc == -1)
 			return -1;
-		f->entries[i].hash = NULL;
+		e->hash = NULL;
 	}
-	for (i = 0, kept = 0; i < f->n; i++)
+	for (i = 0, kept = 0; i < f->n; i++) {
 		if (f->entries[i].hash != NULL)
 			f->entries[kept++] = f->entries[i];
+		else
+			free(f->entries[i].fold);
+	}
 	f->n = kept;
 	qsort(f->entries, f->n, sizeof(f->entries[0]), entry_by_line);
 	return 0;
@@ -192,7 +208,10 @@ oom:
 void
 htp_free(struct htp_file *f)
 {
+	size_t	 i;
 
+	for (i = 0; i < f->n; i++)
+		free(f->entries[i].fold);
 	free(f->entries);
 	free(f->refused);
 	memset(f, 0, sizeof(*f));

@@ -7,11 +7,12 @@
  * One entry a line: NAME:HASH, split at the first ':'.  Empty lines,
  * lines of blanks (spaces, tabs) and lines whose first non-blank
  * character is '#' are skipped; a line may end in "\r\n".  NAME follows
- * the rule of new user names (text.h: 1..LIM_USER_MAX bytes of UTF-8, no
- * control character, no space at either end) and appears once in the
- * file; HASH is one pw_stored_ok() accepts (a known format within its
- * cost caps: never plain text).  Every line is judged, so one run names
- * every line that is refused.
+ * the rule of new user names (text.h's TEXT_F_NAME profile, at most
+ * LIM_USER_MAX bytes) and appears once in the file, case-folded (two
+ * names that differ only in case are one name twice); HASH is one
+ * pw_stored_ok() accepts (a known format within its cost caps: never
+ * plain text).  Every line is judged, so one run names every line that
+ * is refused.
  */
 #ifndef AUTENTICACAO_HTPASSWD_H
 #define AUTENTICACAO_HTPASSWD_H
@@ -26,6 +27,8 @@ struct htp_entry {
 	const char	*name;		/* NUL-terminated, inside the buffer */
 	size_t		 name_len;
 	const char	*hash;		/* NUL-terminated, inside the buffer */
+	char		*fold;		/* text_fold of name (htp_free frees) */
+	size_t		 fold_len;
 };
 
 /* One refused line.  The reason never quotes a hash or a value that may
@@ -54,7 +57,8 @@ struct htp_file {
  */
 int		 htp_parse(char *buf, size_t len, struct htp_file *f);
 
-/* Free the arrays of f (not the buffer) and empty it. */
+/* Free the arrays of f and the folded names (not the buffer) and empty
+ * it. */
 void		 htp_free(struct htp_file *f);
 
 #endif

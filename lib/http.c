@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "http.h"
+#include "log.h"
 #include "text.h"
 
 #define API_PREFIX	"/api/v1/autenticacao/"
@@ -499,6 +500,27 @@ http_bearer(const struct http_io *io, struct req *r)
 	return ERR_OK;
 }
 
+/*
+ * REMOTE_ADDR is absent or not an IP address ("unix:" from nginx's
+ * unix-socket listener, "localhost"): per-address regulation is off for
+ * such requests.  Said once per process, not once per request.
+ */
+static int	 remote_warned;
+
+static void
+remote_warn(const char *remote)
+{
+	char	 v[64];
+
+	if (remote_warned)
+		return;
+	remote_warned = 1;
+	text_log_copy(v, sizeof(v), remote != NULL ? remote : "(absent)");
+	log_warn("REMOTE_ADDR %s is not an IP address: brute-force "
+	    "regulation counts user names only (trusted_proxies = unix: "
+	    "takes X-Forwarded-For from a unix-socket peer)", v);
+}
+
 void
 http_client_addr(const struct http_io *io, const struct cfg *c, struct req *r)
 {
@@ -506,13 +528,19 @@ http_client_addr(const struct http_io *io, const struct cfg *c, struct req *r)
 	char		 cand[ADDR_TEXT_MAX + 1];
 
 	remote = io->param(io->ctx, "REMOTE_ADDR");
-	if (remote == NULL ||
-	    !addr_copy(remote, strlen(remote), r->addr, sizeof(r->addr))) {
+	if (remote != NULL &&
+	    addr_copy(remote, strlen(remote), r->addr, sizeof(r->addr))) {
+		if (!cfg_proxy_trusted(c, r->addr))
+			return;
+	} else {
+		/* No client address: regulation counts the user name only,
+		 * unless a trusted unix-socket peer forwards one. */
 		strcpy(r->addr, "-");
-		return;
+		if (remote == NULL || !cfg_proxy_trusted(c, remote)) {
+			remote_warn(remote);
+			return;
+		}
 	}
-	if (!cfg_proxy_trusted(c, r->addr))
-		return;
 	xff = io->param(io->ctx, "HTTP_X_FORWARDED_FOR");
 	if (xff == NULL || strlen(xff) > 4096)
 		return;
@@ -522,7 +550,7 @@ http_client_addr(const struct http_io *io, const struct cfg *c, struct req *r)
 	while (end > xff) {
 		for (comma = end; comma > xff && comma[-1] != ','; comma--)
 			continue;
-		if (!addr_copy(comma, (size_t)(end - comma), cand,
+		if (!addr_copy_forwarded(comma, (size_t)(end - comma), cand,
 		    sizeof(cand)))
 			return;
 		memcpy(r->addr, cand, strlen(cand) + 1);

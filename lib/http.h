@@ -36,6 +36,13 @@ struct http_io {
 	size_t		 (*read)(void *ctx, char *buf, size_t n);
 	/* Write n bytes; 0 on success, -1 on error. */
 	int		 (*write)(void *ctx, const char *buf, size_t n);
+	/*
+	 * Who the answer is for: the request's Origin when cors_origins
+	 * allows it (checked and copied by cors_allowed(), so it is safe as
+	 * a header value), else NULL.  Set by serve() on its own copy of the
+	 * io; reply.c adds the CORS header lines when it is set.
+	 */
+	const char	*allow_origin;
 };
 
 /* Body fields an endpoint may declare (bit flags). */

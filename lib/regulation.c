@@ -2,6 +2,7 @@
  * regulation.c - brute-force regulation (regulation.h).
  */
 #include <string.h>
+#include <time.h>
 
 #include "regulation.h"
 
@@ -30,8 +31,8 @@ reg_try(struct store *st, const char *addr, const char *user, size_t ulen,
 	if (has_addr && ((e = store_attempt(st, STORE_SUBJ_ADDR, net,
 	    strlen(net), &ttl)) != ERR_OK || ttl > 0))
 		goto out;
-	if ((e = store_attempt(st, STORE_SUBJ_USER, user, ulen, &ttl)) !=
-	    ERR_OK || ttl > 0) {
+	if ((e = store_attempt_user(st, user, ulen, has_addr ? net : NULL,
+	    (long)time(NULL), &ttl)) != ERR_OK || ttl > 0) {
 		/* Refused for the user: the address's count goes back. */
 		if (has_addr)
 			(void)store_attempt_undo(st, STORE_SUBJ_ADDR, net,
@@ -52,7 +53,8 @@ reg_success(struct store *st, const char *addr, const char *user,
 	char	 net[ADDR_TEXT_MAX + 1];
 
 	reg_subject(addr, net);
-	(void)store_fail_reset(st, STORE_SUBJ_USER, user, ulen);
+	(void)store_user_success(st, user, ulen, strcmp(net, "-") != 0 ?
+	    net : NULL, (long)time(NULL));
 	if (strcmp(net, "-") != 0)
 		(void)store_attempt_undo(st, STORE_SUBJ_ADDR, net,
 		    strlen(net));

@@ -10,6 +10,13 @@
  * banned for ban_time seconds.  One host commonly holds a whole IPv6 /64,
  * so an IPv6 client is counted by its /64.  The counters live in Redis
  * (store_limit.c), shared by every worker.
+ *
+ * Anyone may guess a user's password, so the user-wide ban would let
+ * anyone lock the owner out.  An address that logged in as the user less
+ * than session_ttl seconds ago is therefore not held by the user's ban,
+ * only by its own address counter (after OWASP's device-cookie lockout):
+ * the guessers elsewhere stay banned, the owner from a known address gets
+ * in.
  */
 #ifndef AUTENTICACAO_REGULATION_H
 #define AUTENTICACAO_REGULATION_H

@@ -10,6 +10,7 @@
 
 #include <json.h>
 
+#include "cors.h"
 #include "reply.h"
 
 #define JSON_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -24,8 +25,9 @@ static const struct {
 	int		 status;
 	const char	*reason;
 } reasons[] = {
-	{ 200, "OK" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
-	{ 404, "Not Found" }, { 405, "Method Not Allowed" },
+	{ 200, "OK" }, { 204, "No Content" }, { 400, "Bad Request" },
+	{ 401, "Unauthorized" }, { 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
 	{ 409, "Conflict" }, { 413, "Content Too Large" },
 	{ 415, "Unsupported Media Type" }, { 429, "Too Many Requests" },
 	{ 500, "Internal Server Error" }, { 503, "Service Unavailable" },
@@ -43,22 +45,58 @@ reason(int status)
 }
 
 /*
- * Write status, the fixed JSON headers, extra (zero or more complete
- * "Name: value\r\n" lines made by this module) and body.
+ * The CORS lines of an answer for io->allow_origin (docs/API.md "Browsers
+ * on other origins"), into buf: "" when the answer is for no allowed
+ * origin.  The origin is checked again here, so that only an origin's
+ * syntax can ever reach a header line.  Never
+ * Access-Control-Allow-Credentials: tokens travel in headers, not cookies.
+ */
+static void
+cors_lines(const struct http_io *io, int preflight, const char *methods,
+    char *buf, size_t bufsz)
+{
+	const char	*o = io->allow_origin;
+	int		 n;
+
+	buf[0] = '\0';
+	if (o == NULL || cors_origin_check(o, strlen(o)) != NULL)
+		return;
+	if (preflight)
+		n = snprintf(buf, bufsz,
+		    "Access-Control-Allow-Origin: %s\r\n"
+		    "Access-Control-Allow-Methods: %s\r\n"
+		    "Access-Control-Allow-Headers: Authorization, "
+		    "Content-Type\r\n"
+		    "Access-Control-Max-Age: 600\r\n"
+		    "Vary: Origin\r\n", o, methods);
+	else
+		n = snprintf(buf, bufsz,
+		    "Access-Control-Allow-Origin: %s\r\n"
+		    "Vary: Origin\r\n"
+		    "Access-Control-Expose-Headers: Retry-After, "
+		    "WWW-Authenticate, X-Auth-User, X-Auth-Session-Id\r\n", o);
+	if (n < 0 || (size_t)n >= bufsz)
+		buf[0] = '\0';
+}
+
+/*
+ * Write status, the fixed JSON headers, the CORS lines, extra (zero or
+ * more complete "Name: value\r\n" lines made by this module) and body.
  */
 static int
 emit(const struct http_io *io, int status, const char *extra,
     const char *body, size_t bodylen)
 {
-	char	 head[512];
+	char	 head[1024], cors[CORS_ORIGIN_MAX + 256];
 	int	 n;
 
+	cors_lines(io, 0, NULL, cors, sizeof(cors));
 	n = snprintf(head, sizeof(head),
 	    "Status: %d %s\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "Pragma: no-cache\r\n"
-	    "%s\r\n", status, reason(status), extra ? extra : "");
+	    "%s%s\r\n", status, reason(status), cors, extra ? extra : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;
 	if (io->write(io->ctx, head, (size_t)n) == -1)
@@ -276,6 +314,26 @@ reply_health(const struct http_io *io)
 		root = NULL;
 	}
 	return emit_json(io, 200, NULL, root);
+}
+
+int
+reply_preflight(const struct http_io *io, const char *methods)
+{
+	char	 head[1024], cors[CORS_ORIGIN_MAX + 256];
+	int	 n;
+
+	cors[0] = '\0';
+	if (methods != NULL &&
+	    (strcmp(methods, "GET") == 0 || strcmp(methods, "POST") == 0))
+		cors_lines(io, 1, methods, cors, sizeof(cors));
+	n = snprintf(head, sizeof(head),
+	    "Status: 204 No Content\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "Pragma: no-cache\r\n"
+	    "%s\r\n", cors);
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return -1;
+	return io->write(io->ctx, head, (size_t)n);
 }
 
 /*

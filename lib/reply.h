@@ -3,7 +3,10 @@
  * a JSON body.  Every answer starts with an explicit Status header (an
  * authorizer answer without one lets lighttpd pass the request).  No
  * header value is taken from the request, so user input cannot inject
- * header lines.
+ * header lines; the one exception is io->allow_origin, an Origin that
+ * cors_origins allowed after its syntax check (cors.h), which every
+ * answer but the authorizer's carries back with Vary: Origin and
+ * Access-Control-Expose-Headers.
  */
 #ifndef AUTENTICACAO_REPLY_H
 #define AUTENTICACAO_REPLY_H
@@ -45,6 +48,15 @@ int	 reply_session(const struct http_io *io, const char *sid,
 
 /* 200 {"success":true,"data":{"redis":"ok"}} (health). */
 int	 reply_health(const struct http_io *io);
+
+/*
+ * 204 to a CORS preflight (OPTIONS on a route, with cors_origins set).
+ * With io->allow_origin and methods (the route's method, "GET" or
+ * "POST"): Access-Control-Allow-Origin, -Allow-Methods, -Allow-Headers,
+ * -Max-Age and Vary: Origin; else none of them, and the browser refuses
+ * the request.  Returns 0, or -1 when the answer could not be written.
+ */
+int	 reply_preflight(const struct http_io *io, const char *methods);
 
 /*
  * FastCGI authorizer success: "Status: 200 OK" with Variable-AUTH_USER and

@@ -9,23 +9,27 @@
 #include <string.h>
 #include <time.h>
 
+#include "cors.h"
 #include "credentials.h"
 #include "log.h"
 #include "reply.h"
 #include "serve.h"
 #include "session.h"
+#include "text.h"
 #include "token.h"
 
 /* Everything one request may touch.  Only cfg and store outlive it. */
 struct serve_ctx {
 	const struct cfg	*cfg;
 	struct store		*store;
-	const struct http_io	*io;
+	const struct http_io	*io;		/* answers go here */
 	struct req		 req;
 	long			 now;		/* unix seconds at accept */
 	long			 retry_after;	/* for 429 */
-	const char		*log_user;	/* user name once known */
+	int			 status;	/* when not err_status (204) */
+	char			 log_user[LIM_USER_MAX * 3 + 1]; /* as logged */
 	char			 log_sid[9];	/* session id prefix */
+	char			 origin[CORS_ORIGIN_MAX + 1]; /* allowed Origin */
 };
 
 static enum err	 do_login(struct serve_ctx *);
@@ -50,6 +54,14 @@ const size_t serve_nroutes = sizeof(serve_routes) / sizeof(serve_routes[0]);
 
 /* Longest route segment of the table, with room to tell a longer one. */
 #define SEG_MAX	32
+
+/* The user name for the log line, once known (text_log_field). */
+static void
+log_user(struct serve_ctx *x, const char *user, size_t len)
+{
+
+	text_log_field(x->log_user, sizeof(x->log_user), user, len);
+}
 
 static void
 log_sid(struct serve_ctx *x, const char *sid)
@@ -86,7 +98,7 @@ password_check(struct serve_ctx *x, char mcf[PW_MCF_MAX])
 	    r->username_len, r->password, r->password_len, mcf,
 	    &x->retry_after);
 	if (e == ERR_OK)
-		x->log_user = r->username;
+		log_user(x, r->username, r->username_len);
 	return e;
 }
 
@@ -172,7 +184,7 @@ do_refresh_token(struct serve_ctx *x)
 	    r->refresh_token, r->refresh_token_len, x->now, &t, &s,
 	    r->username, &r->username_len);
 	if (r->username_len > 0)
-		x->log_user = r->username;
+		log_user(x, r->username, r->username_len);
 	if (e == ERR_OK)
 		e = tokens_reply(x, r->session_id, &t, &s);
 	tok_wipe(&t, sizeof(t));
@@ -202,7 +214,7 @@ bearer_check(struct serve_ctx *x, unsigned accept, struct store_session *s,
 		return e;
 	memcpy(r->username, s->user, s->user_len + 1);
 	r->username_len = s->user_len;
-	x->log_user = r->username;
+	log_user(x, r->username, r->username_len);
 	return ERR_OK;
 }
 
@@ -290,6 +302,38 @@ do_authorize(struct serve_ctx *x)
 	return e;
 }
 
+/*
+ * A CORS preflight (docs/API.md "Browsers on other origins"): OPTIONS on
+ * a known route while cors_origins is set, which serve_route() reported
+ * as 405 with r->allow, the route's one method.  204, with the allow
+ * headers only for an allowed Origin whose Access-Control-Request-Method
+ * is that method.
+ */
+static enum err
+do_preflight(struct serve_ctx *x)
+{
+	const char	*want, *methods = NULL;
+
+	want = x->io->param(x->io->ctx, "HTTP_ACCESS_CONTROL_REQUEST_METHOD");
+	if (x->io->allow_origin != NULL && want != NULL &&
+	    x->req.allow != NULL && strcmp(want, x->req.allow) == 0)
+		methods = x->req.allow;
+	x->status = 204;
+	reply_preflight(x->io, methods);
+	return ERR_OK;
+}
+
+/* 1 if the request is OPTIONS and cors_origins is set. */
+static int
+is_preflight(const struct serve_ctx *x)
+{
+	const char	*method;
+
+	method = x->io->param(x->io->ctx, "REQUEST_METHOD");
+	return cors_enabled(x->cfg) && method != NULL &&
+	    strcmp(method, "OPTIONS") == 0;
+}
+
 const struct serve_route *
 serve_route(const struct http_io *io, struct req *r, enum err *e)
 {
@@ -320,6 +364,7 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 {
 	const struct serve_route	*rt;
 	struct serve_ctx		 x;
+	struct http_io			 out;
 	struct timespec			 t0, t1;
 	const char			*role, *p;
 	enum err			 e;
@@ -329,35 +374,50 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 	memset(&x, 0, sizeof(x));
 	x.cfg = cfg;
 	x.store = st;
-	x.io = io;
+	out = *io;
+	out.allow_origin = NULL;
+	x.io = &out;
 	x.now = (long)time(NULL);
 	strcpy(x.log_sid, "-");
 	http_client_addr(io, cfg, &x.req);
 
 	role = io->param(io->ctx, "FCGI_ROLE");
 	if (role != NULL && strcmp(role, "AUTHORIZER") == 0) {
-		/* The log names the URL the web server asks about. */
+		/* The log names the URL the web server asks about.  The
+		 * authorizer's answers never carry CORS headers: the paths
+		 * it guards answer browsers with their own. */
 		strcpy(x.req.method, "AUTHZ");
-		p = io->param(io->ctx, "REQUEST_URI");
-		snprintf(x.req.path, sizeof(x.req.path), "%.*s",
-		    (int)strcspn(p ? p : "-", "?#\r\n"), p ? p : "-");
+		if ((p = io->param(io->ctx, "REQUEST_URI")) == NULL)
+			p = "-";
+		text_log_field(x.req.path, sizeof(x.req.path), p,
+		    strcspn(p, "?#"));
 		e = do_authorize(&x);
-	} else if ((rt = serve_route(io, &x.req, &e)) != NULL &&
-	    (rt->fields == 0 ||
-	    (e = http_body(io, cfg, rt->fields, &x.req)) == ERR_OK) &&
-	    (!rt->bearer || (e = http_bearer(io, &x.req)) == ERR_OK))
-		e = rt->fn(&x);
+	} else {
+		if (cors_allowed(cfg, io->param(io->ctx, "HTTP_ORIGIN"),
+		    x.origin))
+			out.allow_origin = x.origin;
+		rt = serve_route(io, &x.req, &e);
+		if (rt == NULL && e == ERR_METHOD_NOT_ALLOWED &&
+		    is_preflight(&x))
+			e = do_preflight(&x);
+		else if (rt != NULL && (rt->fields == 0 ||
+		    (e = http_body(io, cfg, rt->fields, &x.req)) == ERR_OK) &&
+		    (!rt->bearer || (e = http_bearer(io, &x.req)) == ERR_OK))
+			e = rt->fn(&x);
+	}
 
 	if (e != ERR_OK)
-		reply_error(io, e, x.req.field, x.req.allow, x.retry_after);
+		reply_error(&out, e, x.req.field, x.req.allow, x.retry_after);
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	log_info("%s %s %d %s user=%s sid=%s addr=%s ms=%ld", x.req.method,
-	    x.req.path[0] ? x.req.path : "-", err_status(e),
+	    x.req.path[0] ? x.req.path : "-",
+	    x.status != 0 ? x.status : err_status(e),
 	    e == ERR_OK ? "OK" : err_code(e),
-	    x.log_user ? x.log_user : "-", x.log_sid, x.req.addr, ms);
+	    x.log_user[0] != '\0' ? x.log_user : "-", x.log_sid, x.req.addr,
+	    ms);
 	http_req_clear(&x.req);
 	tok_wipe(&x, sizeof(x));
 }

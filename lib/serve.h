@@ -5,9 +5,12 @@
  *
  * The one path of a request:
  *
- *   serve -> http_client_addr -> serve_route (http_path + the table) ->
- *   [http_body | http_bearer] -> handler -> credentials / session ->
- *   reply_* -> log line -> wipe
+ *   serve -> http_client_addr -> cors_allowed (Origin) -> serve_route
+ *   (http_path + the table) -> [http_body | http_bearer] -> handler ->
+ *   credentials / session -> reply_* -> log line -> wipe
+ *
+ * With cors_origins set, OPTIONS on a route of the table is the CORS
+ * preflight of that route (204, reply_preflight) rather than a 405.
  *
  * A new endpoint is one row of the table in serve.c plus its handler.
  */

@@ -14,6 +14,8 @@
  *   P fail:{<kind>:<subject>}    int   password checks in the window that
  *                                      did not succeed
  *   P ban:{<kind>:<subject>}     any   present while subject is banned
+ *   P known:{u:<name>}           zset  client address subjects that logged
+ *                                      in as name -> time of the last one
  *   kind is "u" (user name) or "a" (client address).
  *
  * A session hash holds: user, created, sexp (absolute end, unix seconds),
@@ -215,6 +217,21 @@ enum err	 store_ban_ttl(struct store *s, enum store_subject kind,
  */
 enum err	 store_attempt(struct store *s, enum store_subject kind,
 		    const char *subj, size_t len, long *ttl);
+/*
+ * store_attempt for user name user, with the known-address exemption: when
+ * the client's address subject net (NULL or "" for none) logged in as this
+ * user less than session_ttl seconds before now (store_user_success), the
+ * check may run (*ttl 0) without being counted or held by the user's ban.
+ */
+enum err	 store_attempt_user(struct store *s, const char *user,
+		    size_t ulen, const char *net, long now, long *ttl);
+/*
+ * A password check of user succeeded from address subject net (NULL or ""
+ * for none): forget the user's failures and remember net as known for
+ * session_ttl seconds (P known:{u:<name>}), in one script.
+ */
+enum err	 store_user_success(struct store *s, const char *user,
+		    size_t ulen, const char *net, long now);
 /* Take back one attempt of subject (it succeeded, or another subject's
  * ban refused it). */
 enum err	 store_attempt_undo(struct store *s, enum store_subject kind,

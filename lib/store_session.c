@@ -4,23 +4,24 @@
  * (rotation, reuse detection, bearer checks) are in session.c; this file
  * keeps them atomic.
  *
- * Spent refresh tokens.  A session hash keeps the hashes of its last
- * STORE_SPENT_MAX spent refresh tokens in a ring inside the hash itself
- * (lib/lua/ring.lua):
+ * Spent refresh tokens.  A session hash keeps its last STORE_SPENT_MAX
+ * spent refresh tokens inside the hash itself (lib/lua/ring.lua):
  *
- *	s:<hash>	unix time at which <hash> was spent
- *	r<i>		the hash held by ring slot i, 0 <= i < STORE_SPENT_MAX
- *	sn		the slot the next spent hash goes to
+ *	s:<h16>		unix time at which the refresh hash beginning with
+ *			the 16 hex characters <h16> was spent
+ *	sn		how many are recorded
  *
- * No spent hash is ever forgotten while its session lives: were the ring to
- * overwrite its oldest slot, a thief holding a stolen refresh token could
+ * No spent hash is ever forgotten while its session lives: were the list
+ * to drop its oldest entry, a thief holding a stolen refresh token could
  * rotate STORE_SPENT_MAX times and make the victim's spent token unknown
  * (401) instead of fatal (session revoked).  So a refresh-token rotation
- * that finds the ring full is refused (ERR_INVALID_TOKEN, nothing changed)
- * and the client must prove its password: refresh-session empties the ring
- * and records the refresh hash it replaces.  A session never has more than
- * 8 + 2 * STORE_SPENT_MAX fields, and "when was this hash spent" is one
- * HGET.
+ * that finds the list full is refused (ERR_INVALID_TOKEN, nothing changed)
+ * and the client must prove its password: refresh-session empties the
+ * list and records the refresh hash it replaces.  A session never has
+ * more than 8 + STORE_SPENT_MAX fields, all short, so Redis keeps even a
+ * full one in its compact hash encoding (about 2 KB); "when was this hash
+ * spent" is one HGET.  Sessions written in the older form (r<i> slots with
+ * whole hashes) are read as they are and rewritten on their next change.
  *
  * User-session index.  P user-sessions:<name> may hold stale ids (sessions
  * that expired or were deleted): readers skip them, and drop ids whose
@@ -591,7 +592,7 @@ store_user_sessions(struct store *st, const char *user, size_t ulen,
 	e = ERR_OK;
 out:
 	if (ents != NULL) {
-		explicit_bzero(ents, nents * sizeof(*ents));
+		tok_wipe(ents, nents * sizeof(*ents));
 		free(ents);
 	}
 	if (r != NULL)

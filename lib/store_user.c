@@ -73,7 +73,7 @@ out:
 	if (r != NULL) {
 		if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
 		    r->element[0]->type == REDIS_REPLY_STRING)
-			explicit_bzero(r->element[0]->str, r->element[0]->len);
+			tok_wipe(r->element[0]->str, r->element[0]->len);
 		freeReplyObject(r);
 	}
 	return e;

@@ -1,7 +1,15 @@
 /*
- * text.c - text rules (text.h).
+ * text.c - text rules (text.h).  The only module that includes
+ * libunistring's headers (Unicode properties, normalization, folding).
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
 
 #include "contract.h"
 #include "text.h"
@@ -66,6 +74,51 @@ text_no_ctrl(const char *s, size_t len)
 	return 1;
 }
 
+/* 1 if s (len bytes) is unchanged by normalization nf. */
+static int
+normal_in(const char *s, size_t len, uninorm_t nf)
+{
+	uint8_t	*n;
+	size_t	 nlen = 0;
+	int	 same;
+
+	if ((n = u8_normalize(nf, (const uint8_t *)s, len, NULL, &nlen)) ==
+	    NULL)
+		return 0;
+	same = nlen == len && memcmp(n, s, len) == 0;
+	free(n);
+	return same;
+}
+
+/* The name profile of text_check (TEXT_F_NAME) on valid UTF-8 s. */
+static enum text_fault
+name_profile(const char *s, size_t len)
+{
+	const uint8_t	*p = (const uint8_t *)s, *end = p + len;
+	ucs4_t		 c;
+	int		 n;
+
+	while (p < end) {
+		if ((n = u8_mbtouc(&c, p, (size_t)(end - p))) <= 0)
+			return TEXT_UTF8;
+		p += n;
+		if (uc_is_general_category(c, UC_CATEGORY_Z) ||
+		    uc_is_property_white_space(c))
+			return TEXT_SPACE;
+		if (uc_is_general_category(c, UC_CATEGORY_Cf) ||
+		    uc_is_general_category(c, UC_CATEGORY_Co) ||
+		    uc_is_general_category(c, UC_CATEGORY_Cn) ||
+		    uc_is_property_default_ignorable_code_point(c) ||
+		    uc_is_property_bidi_control(c))
+			return TEXT_INVISIBLE;
+	}
+	if (!normal_in(s, len, UNINORM_NFC))
+		return TEXT_NOT_NFC;
+	if (!normal_in(s, len, UNINORM_NFKC))
+		return TEXT_COMPAT;
+	return TEXT_OK;
+}
+
 enum text_fault
 text_check(const char *s, size_t len, size_t max, unsigned flags)
 {
@@ -80,16 +133,38 @@ text_check(const char *s, size_t len, size_t max, unsigned flags)
 		return TEXT_UTF8;
 	if (!text_no_ctrl(s, len))
 		return TEXT_CTRL;
-	if ((flags & TEXT_F_TRIMMED) && (s[0] == ' ' || s[len - 1] == ' '))
-		return TEXT_BLANK;
+	if (flags & TEXT_F_NAME)
+		return name_profile(s, len);
 	return TEXT_OK;
 }
 
-/*
- * Copy src into dst (dstsz bytes) for the log: control bytes and bytes
- * outside printable ASCII become '?', and long values are cut.
- */
-/* The messages of autenticacao-admin(8) for a bad user name. */
+int
+text_fold_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	uint8_t	*fa, *fb;
+	size_t	 la = 0, lb = 0;
+	int	 eq = -1;
+
+	fa = u8_casefold((const uint8_t *)a, alen, NULL, UNINORM_NFC, NULL,
+	    &la);
+	fb = u8_casefold((const uint8_t *)b, blen, NULL, UNINORM_NFC, NULL,
+	    &lb);
+	if (fa != NULL && fb != NULL)
+		eq = la == lb && memcmp(fa, fb, la) == 0;
+	free(fa);
+	free(fb);
+	return eq;
+}
+
+char *
+text_fold(const char *s, size_t len, size_t *outlen)
+{
+
+	return (char *)u8_casefold((const uint8_t *)s, len, NULL, UNINORM_NFC,
+	    NULL, outlen);
+}
+
+/* What text_name_fault says (autenticacao-admin(8) lists them). */
 static const char *const text_name_faults[TEXT__MAX] = {
 	[TEXT_OK] = "",
 	[TEXT_EMPTY] = "empty",
@@ -97,7 +172,12 @@ static const char *const text_name_faults[TEXT__MAX] = {
 	[TEXT_NUL] = "contains a NUL byte",
 	[TEXT_CTRL] = "contains a control character",
 	[TEXT_UTF8] = "not valid UTF-8",
-	[TEXT_BLANK] = "starts or ends with a space",
+	[TEXT_SPACE] = "contains a space or other white space",
+	[TEXT_INVISIBLE] = "contains an invisible or direction-changing "
+	    "character (format, private use or unassigned)",
+	[TEXT_COMPAT] = "contains a compatibility character (fullwidth, "
+	    "ligature, ...): use its plain form",
+	[TEXT_NOT_NFC] = "not in Unicode normalization form C",
 };
 _Static_assert(LIM_USER_MAX == 64, "text_name_faults says 64 bytes");
 
@@ -108,12 +188,36 @@ text_name_fault(enum text_fault f)
 	return (unsigned)f < TEXT__MAX ? text_name_faults[f] : "invalid";
 }
 
+/*
+ * Copy src into dst (dstsz bytes) for the log: control bytes and bytes
+ * outside printable ASCII become '?', and long values are cut.
+ */
+void
+text_log_field(char *dst, size_t dstsz, const char *src, size_t len)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*u = (const unsigned char *)src;
+	size_t			 i, o = 0;
+
+	for (i = 0; src != NULL && i < len; i++) {
+		if (u[i] > 0x20 && u[i] < 0x7f && u[i] != '%') {
+			if (o + 1 >= dstsz)
+				break;
+			dst[o++] = (char)u[i];
+			continue;
+		}
+		if (o + 3 >= dstsz)
+			break;
+		dst[o++] = '%';
+		dst[o++] = hex[u[i] >> 4];
+		dst[o++] = hex[u[i] & 0xf];
+	}
+	dst[o] = '\0';
+}
+
 void
 text_log_copy(char *dst, size_t dstsz, const char *src)
 {
-	size_t	 i;
 
-	for (i = 0; src != NULL && src[i] != '\0' && i + 1 < dstsz; i++)
-		dst[i] = (src[i] > 0x20 && src[i] < 0x7f) ? src[i] : '?';
-	dst[i] = '\0';
+	text_log_field(dst, dstsz, src, src != NULL ? strlen(src) : 0);
 }

@@ -22,10 +22,10 @@
 # other systems; apache2-utils (htpasswd), whois (mkpasswd), argon2 and
 # openssl make the tests' fixtures in those formats.
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev
-libhiredis-dev libsodium-dev libcmocka-dev libcrypt-dev libaprutil1-dev
-redis-server redis-tools lighttpd spawn-fcgi libfcgi-bin curl jq apache2
-libapache2-mod-fcgid nginx systemd valgrind mandoc apache2-utils whois
-argon2 openssl"
+libunistring-dev libhiredis-dev libsodium-dev libcmocka-dev libcrypt-dev
+libaprutil1-dev redis-server redis-tools lighttpd spawn-fcgi libfcgi-bin
+curl jq apache2 libapache2-mod-fcgid nginx systemd valgrind mandoc chromium
+apache2-utils whois argon2 openssl"
 # clang -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev,
 # only a Recommends of clang-14 (not installed with --no-install-recommends).
 FUZZ_PKGS="clang libclang-rt-14-dev"

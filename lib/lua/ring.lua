@@ -1,36 +1,68 @@
--- ring.lua - the ring of spent refresh hashes inside a session hash,
--- included by session_renew.lua and session_rotate.lua (--@include).
+-- ring.lua - the spent refresh hashes inside a session hash, included by
+-- session_renew.lua, session_rotate.lua and session_spent.lua
+-- (--@include).
 --
 -- Fields of session hash k (see docs/design.md "Rotation and reuse
 -- detection"):
---   s:<hash>  unix time at which <hash> was spent
---   r<i>      the hash held by ring slot i, 0 <= i < max
---   sn        the slot the next spent hash goes to
--- max is STORE_SPENT_MAX, passed by the caller.
+--   s:<h16>   unix time at which the refresh hash whose first 16 hex
+--             characters are <h16> was spent
+--   sn        how many are recorded (at most max = STORE_SPENT_MAX)
+-- 16 hex characters are 64 bits: a fresh hash meets a spent prefix of its
+-- own session with odds of 64 in 2^64.  Short fields keep a full session
+-- inside Redis's compact hash encoding (about 2 KB, not 16 KB).
+-- Sessions written before this form kept r<i> slots with whole hashes
+-- and s:<hash>; ring_upgrade() rewrites them on their next change.
 
--- The slot the next spent hash goes to, or nil when the ring is full.
-local function ring_slot(k, max)
-  local n = tonumber(redis.call('HGET', k, 'sn')) or 0
-  if n < 0 or n >= max then n = 0 end
-  if redis.call('HEXISTS', k, 'r' .. n) == 1 then return nil end
-  return n
+local function spent_field(h)
+  return 's:' .. string.sub(h, 1, 16)
 end
 
--- Record hash h as spent at time t; the caller made sure a slot is free.
+-- Rewrite the older form (r<i> and s:<hash> fields) of session k.
+local function ring_upgrade(k, max)
+  if redis.call('HEXISTS', k, 'r0') == 0 and
+      redis.call('HEXISTS', k, 'r' .. (max - 1)) == 0 then
+    return
+  end
+  local n = 0
+  for i = 0, max - 1 do
+    local h = redis.call('HGET', k, 'r' .. i)
+    if h then
+      local t = redis.call('HGET', k, 's:' .. h)
+      redis.call('HDEL', k, 'r' .. i, 's:' .. h)
+      if t then
+        redis.call('HSET', k, spent_field(h), t)
+        n = n + 1
+      end
+    end
+  end
+  redis.call('HSET', k, 'sn', n)
+end
+
+-- 1 when another spent hash fits, else nil (the list is full).
+local function ring_slot(k, max)
+  local n = tonumber(redis.call('HGET', k, 'sn')) or 0
+  if n >= max then return nil end
+  return 1
+end
+
+-- Record hash h as spent at time t; the caller made sure it fits.
 local function spend(k, h, t, max)
-  local n = ring_slot(k, max)
-  redis.call('HSET', k, 'r' .. n, h, 's:' .. h, t, 'sn', (n + 1) % max)
+  if redis.call('HSETNX', k, spent_field(h), t) == 1 then
+    redis.call('HINCRBY', k, 'sn', 1)
+  end
+end
+
+-- When hash h was spent (a number), or nil.
+local function spent_at(k, h)
+  return tonumber(redis.call('HGET', k, spent_field(h)))
 end
 
 -- Forget every spent hash.
 local function ring_clear(k, max)
-  local f, d = {}, {}
-  for i = 0, max - 1 do f[i + 1] = 'r' .. i end
-  local old = redis.call('HMGET', k, unpack(f))
-  for i = 1, max do
-    if old[i] then
-      d[#d + 1] = f[i]
-      d[#d + 1] = 's:' .. old[i]
+  local d = {}
+  for _, f in ipairs(redis.call('HKEYS', k)) do
+    if string.sub(f, 1, 2) == 's:' or string.match(f, '^r%d+$') then
+      d[#d + 1] = f
     end
   end
   if #d > 0 then redis.call('HDEL', k, unpack(d)) end

@@ -20,6 +20,7 @@ local u = redis.call('HMGET', k, 'sexp', 'rh')
 local sexp = tonumber(u[1])
 if not sexp or sexp <= tonumber(ARGV[5]) then return LUA_GONE end
 if u[2] ~= ARGV[1] then return LUA_CONFLICT end
+ring_upgrade(k, max)
 if not ring_slot(k, max) then return LUA_RING_FULL end
 spend(k, ARGV[1], ARGV[5], max)
 local aexp = ARGV[6]

@@ -7,6 +7,7 @@
 -- when rh is not among its spent hashes; LUA_IN_GRACE when rh was spent
 -- less than grace seconds before now (nothing changed); LUA_REVOKED when
 -- it was spent earlier: the session is deleted.
+--@include ring.lua
 local LUA_GONE = -1
 local LUA_NOT_SPENT = 0
 local LUA_IN_GRACE = 1
@@ -15,7 +16,8 @@ local LUA_REVOKED = 2
 local k = KEYS[1]
 local sexp = tonumber(redis.call('HGET', k, 'sexp'))
 if not sexp or sexp <= tonumber(ARGV[2]) then return LUA_GONE end
-local t = tonumber(redis.call('HGET', k, 's:' .. ARGV[1]))
+local t = spent_at(k, ARGV[1]) or
+    tonumber(redis.call('HGET', k, 's:' .. ARGV[1]))
 if not t then return LUA_NOT_SPENT end
 if t + tonumber(ARGV[3]) > tonumber(ARGV[2]) then return LUA_IN_GRACE end
 redis.call('DEL', k)

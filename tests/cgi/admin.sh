@@ -49,14 +49,53 @@ t_begin "useradd of a 65-byte name fails (API limit 64)"
 adm_in $'pw\n' useradd "$(repeat n 65)"
 t_ne exit "$ADM_RC" 0
 t_end
-t_begin "useradd of a name with a leading or trailing space is a usage error (exit 2)"
-adm_in $'pw\n' useradd " lead"
-t_eq exit "$ADM_RC" 2
-t_match stderr "$ADM_ERR" 'starts or ends with a space'
-adm_in $'pw\n' useradd "trail "
-t_eq exit "$ADM_RC" 2
+t_begin "useradd of a name with a space anywhere is a usage error (exit 2)"
+for n in " lead" "trail " "in side" "a user=root"; do
+	adm_in $'pw\n' useradd "$n"
+	t_eq "'$n': exit" "$ADM_RC" 2
+	t_match "'$n': stderr" "$ADM_ERR" 'contains a space or other white space'
+done
 adm list
-t_nomatch list "$ADM_OUT" 'lead|trail'
+t_nomatch list "$ADM_OUT" 'lead|trail|side|root'
+t_end
+# The name profile (autenticacao-admin(8), after RFC 8265
+# UsernameCasePreserved): a new name cannot look like another.
+t_begin "useradd refuses Unicode white space, invisible and bidi characters"
+for n in $'no\u00a0break' $'ideo\u3000graphic' $'zero\u200bwidth' \
+    $'\ufeffbom' $'right\u202eleft' $'iso\u2066late' $'soft\u00adhyphen' \
+    $'private\ue000use'; do
+	adm_in $'pw\n' useradd "$n"
+	t_eq "$(printf '%q' "$n"): exit" "$ADM_RC" 2
+	t_match "$(printf '%q' "$n"): stderr" "$ADM_ERR" 'white space|invisible or direction-changing'
+done
+t_end
+t_begin "useradd refuses compatibility characters and names not in NFC"
+adm_in $'pw\n' useradd $'\uff41dmin'
+t_eq "fullwidth: exit" "$ADM_RC" 2
+t_match "fullwidth: stderr" "$ADM_ERR" 'compatibility character'
+adm_in $'pw\n' useradd $'\ufb01nance'
+t_eq "ligature: exit" "$ADM_RC" 2
+adm_in $'pw\n' useradd $'jose\u0301'
+t_eq "decomposed: exit" "$ADM_RC" 2
+t_match "decomposed: stderr" "$ADM_ERR" 'normalization form C'
+adm_in $'pw\n' useradd 'josé'
+t_eq "composed: exit" "$ADM_RC" 0
+t_end
+t_begin "useradd refuses a name that differs from a user's only in case; names keep their case"
+adm_in $'pw\n' useradd 'Maria'
+t_eq "Maria: exit" "$ADM_RC" 0
+adm_in $'pw\n' useradd 'MARIA'
+t_eq "MARIA: exit" "$ADM_RC" 1
+t_match "MARIA: stderr" "$ADM_ERR" 'differs only in case exists: Maria'
+adm_in $'pw\n' useradd 'JOSÉ'
+t_eq "JOSÉ after josé: exit" "$ADM_RC" 1
+login maria pw
+t_status 401
+login Maria pw
+t_status 200
+# the users of the list tests below are the ones before these
+adm userdel Maria
+adm userdel 'josé'
 t_end
 t_begin "useradd of a 64-byte name works and that user logs in"
 adm_in $'pw64\n' useradd "$(repeat n 64)"

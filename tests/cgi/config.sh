@@ -27,6 +27,16 @@ bad "number out of range" redis_port redis_port=70000
 bad "number with a unit" redis_timeout_ms redis_timeout_ms=500ms
 bad "scrypt_n not a power of two" scrypt_n scrypt_n=1000
 bad "bad authorizer_token" authorizer_token authorizer_token=cookie
+bad "cors_origins with a trailing slash" cors_origins "cors_origins=https://app.example.com/"
+bad "cors_origins in upper case" cors_origins "cors_origins=http://App.example.com"
+bad "cors_origins without a scheme" cors_origins "cors_origins=app.example.com"
+bad "cors_origins '*' with an origin" cors_origins "cors_origins=*, http://localhost:3000"
+t_begin "responder: a bad cors_origins entry is named with its reason"
+conf_write "$T/bad.conf" "cors_origins=http://localhost:3000 https://app.example.com:443"
+CONF=$T/bad.conf cgi GET "$API/health"
+t_eq exit "$CGI_RC" 1
+t_match stderr "$CGI_ERR" "cors_origins: https://app.example.com:443: default port of the scheme"
+t_end
 t_begin "responder: a key set twice -> exit 1, stderr names file:line: key"
 conf_write "$T/twice.conf" max_body=100
 echo "max_body = 200" >>"$T/twice.conf"
@@ -85,8 +95,8 @@ t_end
 t_begin "the shipped conf/autenticacao.conf documents every key of docs/API.md"
 for k in redis_host redis_port redis_socket redis_password redis_username redis_db \
     redis_timeout_ms key_prefix access_ttl session_ttl scrypt_n scrypt_r scrypt_p \
-    max_body max_failures failure_window ban_time trusted_proxies \
-    refresh_reuse_grace authorizer_token; do
+    max_body body_timeout max_failures failure_window ban_time trusted_proxies \
+    refresh_reuse_grace authorizer_token cors_origins; do
 	grep -Eq "^#? *$k *=" "$ROOT_DIR/conf/autenticacao.conf" || t_fail "no line for $k"
 done
 t_end
@@ -120,5 +130,45 @@ conf_write "$T/pw.conf" 'redis_password=s3cr3t#pw'
 CONF=$T/pw.conf cgi GET "$API/health"
 t_eq "with the password ('#' included)" "$STATUS" 200
 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" -a 's3cr3t#pw' --no-auth-warning CONFIG SET requirepass '' >/dev/null
+t_end
+# ---- the config file itself (autenticacao.conf(5), "FILE")
+t_begin "a config file that group or others may write is refused: 500, the reason in the log"
+conf_write "$T/ww.conf"
+for m in 0620 0602 0666; do
+	chmod "$m" "$T/ww.conf"
+	CONF=$T/ww.conf cgi GET "$API/health"
+	t_eq "mode $m: status" "$STATUS" 500
+	t_match "mode $m: log" "$CGI_ERR" 'ww\.conf: writable by group or others'
+done
+chmod 0644 "$T/ww.conf"
+CONF=$T/ww.conf cgi GET "$API/health"
+t_eq "mode 0644: status" "$STATUS" 200
+t_end
+t_begin "a config readable by others that holds redis_password loads with a warning"
+conf_write "$T/or.conf" 'redis_password=unused-here'
+chmod 0644 "$T/or.conf"
+CONF=$T/or.conf cgi GET "$API/health"
+t_match "log" "$CGI_ERR" 'or\.conf: readable by others and holds redis_password'
+chmod 0640 "$T/or.conf"
+CONF=$T/or.conf cgi GET "$API/health"
+t_nomatch "mode 0640: no warning" "$CGI_ERR" 'readable by others'
+t_end
+t_begin "a FIFO or a device as the config answers 500 at once (no hang)"
+mkfifo "$T/cfg.fifo"
+CONF=$T/cfg.fifo cgi GET "$API/health"
+t_eq "FIFO: status" "$STATUS" 500
+t_match "FIFO: log" "$CGI_ERR" 'cfg\.fifo: not a regular file'
+t_le "FIFO: ms" "$CGI_MS" 5000
+CONF=/dev/zero cgi GET "$API/health"
+t_eq "/dev/zero: status" "$STATUS" 500
+t_match "/dev/zero: log" "$CGI_ERR" '/dev/zero: not a regular file'
+t_le "/dev/zero: ms" "$CGI_MS" 5000
+t_end
+t_begin "an over-long AUTENTICACAO_CONF answers a 500 with a JSON body"
+long=/tmp/$(printf 'x%.0s' $(seq 1 5000))
+CONF=$long cgi GET "$API/health"
+t_eq status "$STATUS" 500
+t_error 500 INTERNAL_ERROR
+t_match log "$CGI_ERR" 'AUTENTICACAO_CONF longer than'
 t_end
 done_testing

@@ -162,9 +162,10 @@ redis_start || setup_fail "redis-server starts"
 # $CONF for the admin tool and the spawn-fcgi responders; the same
 # settings (same key_prefix) in SITE_CONF for the shared-hosting ones,
 # outside every web root as the recipe wants it.
-conf_write
+PAGE=http://127.0.0.1:3000
+conf_write body_timeout=2 "cors_origins=$PAGE"
 SITE_CONF=$AP/private/autenticacao.conf
-conf_write "$SITE_CONF"
+conf_write "$SITE_CONF" body_timeout=2 "cors_origins=$PAGE"
 if [ -n "$RUN_USER" ]; then
 	# readable by the user the scripts run as, and nobody else
 	chown "$RUN_USER" "$SITE_CONF"
@@ -206,6 +207,16 @@ printf '\n'
 EOF
 chmod 0755 "$AP/protected/"*.cgi
 
+# The binary of the mod_fcgid site carries its config path, as the
+# recipe says for FastCGI under an .htaccess: SetEnv reaches only the
+# requests, and a request never names the config.  Built as the recipe
+# builds it (SYSCONFDIR), the same way as $BUILD otherwise.
+SITE_BUILD=$T/site-build
+make -s -C "$ROOT_DIR" BUILD="$SITE_BUILD" SANITIZE="${SANITIZE:-0}" \
+    SYSCONFDIR="$AP/private" "$SITE_BUILD/autenticacao.fcgi" \
+    >"$T/site-build.log" 2>&1 ||
+    setup_fail "the shared-hosting binary builds" "$(tail -n 5 "$T/site-build.log")"
+
 # Two shared-hosting web roots: the shipped .htaccess with only the
 # config path changed, the binary, and a decoy config where it must not
 # be (a mistake the .htaccess must survive).
@@ -213,7 +224,11 @@ HTACCESS_SRC=$ROOT_DIR/conf/htaccess-shared-hosting
 for site in site-fcgid site-cgi; do
 	sed "s|^SetEnv AUTENTICACAO_CONF .*|SetEnv AUTENTICACAO_CONF $SITE_CONF|" \
 	    "$HTACCESS_SRC" >"$AP/$site/.htaccess"
-	cp "$BUILD/autenticacao.fcgi" "$AP/$site/autenticacao.fcgi"
+	if [ "$site" = site-fcgid ]; then
+		cp "$SITE_BUILD/autenticacao.fcgi" "$AP/$site/autenticacao.fcgi"
+	else
+		cp "$BUILD/autenticacao.fcgi" "$AP/$site/autenticacao.fcgi"
+	fi
 	printf 'redis_password = decoy-secret\n' >"$AP/$site/autenticacao.conf"
 	printf 'REDIS_PASSWORD=decoy-secret\n' >"$AP/$site/.env"
 	mkdir -p "$AP/$site/.git" "$AP/$site/.well-known/acme-challenge"
@@ -383,6 +398,24 @@ A=http://127.0.0.1:$PA
 A2=http://127.0.0.1:$PA2
 B=http://127.0.0.1:$PB
 
+# t_cors_preflight: with cors_origins set, the recipe at $BASE hands a
+# browser's preflight to the responder: 204 with the allow headers, and
+# the answers after it carry Access-Control-Allow-Origin.
+t_cors_preflight() {
+	t_begin "$P a CORS preflight (OPTIONS) reaches the responder: 204 with the allow headers"
+	http OPTIONS "$API/refresh-session" "" -H "Origin: $PAGE" \
+	    -H 'Access-Control-Request-Method: POST' \
+	    -H 'Access-Control-Request-Headers: content-type'
+	t_status 204
+	t_eq "Access-Control-Allow-Origin" "$(hdr Access-Control-Allow-Origin)" "$PAGE"
+	t_eq "Access-Control-Allow-Methods" "$(hdr Access-Control-Allow-Methods)" POST
+	t_eq "Access-Control-Allow-Origin headers" "$(hdr_count Access-Control-Allow-Origin)" 1
+	http GET "$API/health" "" -H "Origin: $PAGE"
+	t_status 200
+	t_eq "Access-Control-Allow-Origin of GET /health" "$(hdr Access-Control-Allow-Origin)" "$PAGE"
+	t_end
+}
+
 # ---------------------------------------------------------------- mod_proxy_fcgi
 
 P="apache proxy_fcgi:"
@@ -424,6 +457,7 @@ t_status 200
 t_eq "data.redis" "$(jget .data.redis)" ok
 t_end
 
+t_cors_preflight
 t_begin "$P an unknown endpoint answers the responder's JSON 404"
 http GET "$API/nope"
 t_status 404
@@ -552,6 +586,8 @@ shared_tests() {
 	t_status 401
 	t_end
 
+	t_cors_preflight
+
 	t_begin "$P a config left in the web root is not served"
 	http GET /autenticacao.conf
 	t_refused
@@ -581,9 +617,10 @@ shared_tests() {
 }
 
 shared_tests "mod_fcgid" "$A2"
-t_begin "apache .htaccess (mod_fcgid): a FastCGI process stays, its config named by its first request"
+t_begin "apache .htaccess (mod_fcgid): a FastCGI process stays, its config the compiled-in path"
 if FCGID_PID=$(exe_running "$AP/site-fcgid"); then
 	t_nomatch "its environment" "$(tr '\0' ' ' <"/proc/$FCGID_PID/environ")" 'AUTENTICACAO_CONF='
+	t_match "the path in the binary" "$(strings "$AP/site-fcgid/autenticacao.fcgi")" "$AP/private/autenticacao.conf"
 else
 	t_fail "no process runs $AP/site-fcgid/autenticacao.fcgi"
 fi
@@ -592,6 +629,50 @@ t_end
 shared_tests "mod_cgi fallback, no mod_fcgid" "$B"
 t_begin "apache .htaccess (mod_cgi fallback, no mod_fcgid): one process per request, none left"
 exe_running "$AP/site-cgi" >/dev/null && t_fail "a process still runs $AP/site-cgi/autenticacao.fcgi"
+t_end
+
+# ---------------------------------------------------------------- slow bodies
+
+# mod_proxy_fcgi streams a body to the responder as the client sends it:
+# a client that sends one byte at a time must not hold the worker (one
+# here) past body_timeout (2 s in this script's config).
+t_begin "apache proxy_fcgi: a body sent a byte a second frees the worker after body_timeout"
+perl -MIO::Socket::INET -e '
+	my ($port, $out) = @ARGV;
+	my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+	    PeerPort => $port, Proto => "tcp") or exit 1;
+	$s->autoflush(1);
+	my $body = q({"username":"slow","password":"slow-password-xyz"});
+	print $s "POST /api/v1/autenticacao/login HTTP/1.1\r\n",
+	    "Host: 127.0.0.1\r\nContent-Type: application/json\r\n",
+	    "Content-Length: " . length($body) . "\r\nConnection: close\r\n\r\n";
+	local $SIG{PIPE} = "IGNORE";
+	for my $c (split //, $body) {
+		last unless print $s $c;
+		sleep 1;
+		last if -e "$out.stop";
+	}
+	my $ans = "";
+	eval {
+		local $SIG{ALRM} = sub { die "timeout\n" };
+		alarm 10;
+		while (sysread($s, my $buf, 4096)) { $ans .= $buf; }
+		alarm 0;
+	};
+	open(my $f, ">", $out); print $f $ans;
+' "$PA" "$T/slow.out" &
+slow=$!
+sleep 0.5
+BASE=$A
+t0=$(now_ms)
+http GET "$API/health"
+t1=$(now_ms)
+t_status 200
+t_le "GET /health waited (ms)" $((t1 - t0)) 6000
+touch "$T/slow.out.stop"
+wait "$slow"
+t_match "the slow client's answer" "$(head -n 1 "$T/slow.out" 2>/dev/null | tr -d '\r')" '^HTTP/1\.1 400 '
+t_match "the log says why" "$(cat "$AP/responder-sock.log")" 'request body not received within 2 s'
 t_end
 
 # ---------------------------------------------------------------- Redis down

@@ -26,7 +26,8 @@ fi
 
 redis_start || exit 1
 RPORT=$REDIS_PORT
-conf_write redis_timeout_ms=500
+PAGE=http://127.0.0.1:3000
+conf_write redis_timeout_ms=500 "cors_origins=$PAGE"
 user_add ana ana-pw || done_testing
 
 # ------------------------------------------------ the responder
@@ -148,6 +149,18 @@ t_begin "nginx: the API through fastcgi_pass (GET /health -> 200)"
 http GET "$API/health"
 t_status 200
 t_eq "data.redis" "$(jget .data.redis)" ok
+t_end
+
+t_begin "nginx: a CORS preflight (OPTIONS) reaches the responder: 204 with the allow headers"
+http OPTIONS "$API/refresh-session" "" -H "Origin: $PAGE" \
+    -H 'Access-Control-Request-Method: POST' \
+    -H 'Access-Control-Request-Headers: content-type'
+t_status 204
+t_eq "Access-Control-Allow-Origin" "$(hdr Access-Control-Allow-Origin)" "$PAGE"
+t_eq "Access-Control-Allow-Methods" "$(hdr Access-Control-Allow-Methods)" POST
+t_eq "Access-Control-Allow-Origin headers" "$(hdr_count Access-Control-Allow-Origin)" 1
+http GET "$API/health" "" -H "Origin: $PAGE"
+t_eq "Access-Control-Allow-Origin of GET /health" "$(hdr Access-Control-Allow-Origin)" "$PAGE"
 t_end
 
 t_begin "nginx: login through nginx -> 200 with tokens"

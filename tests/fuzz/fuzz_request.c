@@ -35,21 +35,26 @@
  * Beyond the sanitizers, the target aborts when an answer is malformed
  * (status line, header lines, JSON body that does not parse or does not
  * carry back what went in), when a value http.c accepted breaks the rule
- * it was accepted under, or when text_utf8_ok()/text_no_ctrl() disagree
- * with the independent decoder below.
+ * it was accepted under, when text_utf8_ok()/text_no_ctrl() disagree
+ * with the independent decoder below, or when a field that
+ * cors_origin_check() takes for an origin holds anything but the bytes of
+ * "scheme://host[:port]".
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json.h>
 
 #include "cfg.h"
+#include "cors.h"
 #include "err.h"
 #include "http.h"
 #include "regulation.h"
@@ -170,14 +175,42 @@ check_text_rules(const char *s, size_t len)
 		CHECK(text_no_ctrl(s, len) == !ctl);
 }
 
+/*
+ * A value cors.c takes for an origin (which reply.c would write back as
+ * a header value): one "://" and no '/' after it, and nothing but the
+ * bytes of lowercase schemes, hosts, IPv6 brackets and ports.
+ */
+static void
+check_origin(const char *s, size_t len)
+{
+	static const char	 allowed[] =
+	    "abcdefghijklmnopqrstuvwxyz0123456789+-._:/[]";
+	const char		*sep;
+	size_t			 i;
+
+	if (cors_origin_check(s, len) != NULL)
+		return;
+	CHECK(len > 0 && len <= CORS_ORIGIN_MAX);
+	for (i = 0; i < len; i++)
+		CHECK(s[i] != '\0' && strchr(allowed, s[i]) != NULL);
+	sep = memmem(s, len, "://", 3);
+	CHECK(sep != NULL && sep > s);
+	CHECK(memchr(sep + 3, '/', len - (size_t)(sep + 3 - s)) == NULL);
+}
+
 /* A value http.c kept for the log: printable ASCII only, no blank. */
 static void
 check_log_value(const char *s, size_t size)
 {
 	size_t	 i;
 
-	for (i = 0; i < size && s[i] != '\0'; i++)
+	for (i = 0; i < size && s[i] != '\0'; i++) {
 		CHECK(s[i] > 0x20 && s[i] < 0x7f);
+		/* text_log_field: every '%' opens a whole %XX escape. */
+		if (s[i] == '%')
+			CHECK(i + 2 < size && isxdigit((unsigned char)s[i + 1]) &&
+			    isxdigit((unsigned char)s[i + 2]));
+	}
 	CHECK(i < size);
 }
 
@@ -626,7 +659,9 @@ cfg_with_proxies(struct cfg *c, const char *v)
 	size_t		 hl = strlen(head), vl = strlen(v);
 
 	cfg_defaults(c);
-	if (fd == -1 && (fd = memfd_create("fuzz_request.conf", 0)) == -1) {
+	/* A memfd is born 0777: cfg_load refuses a file others may write. */
+	if (fd == -1 && ((fd = memfd_create("fuzz_request.conf", 0)) == -1 ||
+	    fchmod(fd, 0600) == -1)) {
 		perror("memfd_create");
 		abort();
 	}
@@ -809,8 +844,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The text rules on the raw body and on every field. */
 	check_text_rules(f.body, f.bodylen);
 	for (i = 0; i < NFIELDS; i++)
-		if (fld[i] != NULL)
+		if (fld[i] != NULL) {
 			check_text_rules(fld[i], strlen(fld[i]));
+			check_origin(fld[i], strlen(fld[i]));
+		}
 
 	/* The client address, first thing serve() does. */
 	memset(&r, 0, sizeof(r));

@@ -1,7 +1,7 @@
 /*
  * test_cfg.c - unit tests of lib/cfg.c: defaults, the sample config, every
  * key, every kind of error and its "file:line: key" message, strict
- * numbers, trusted_proxies matching, wiping.
+ * numbers, trusted_proxies matching, cors_origins, wiping.
  *
  * Runs from the repository root (the sample config is found at
  * SAMPLE_CONF, relative to it).  Temporary configs are written with
@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -115,6 +116,10 @@ assert_cfg_equal(const struct cfg *a, const struct cfg *b)
 	    sizeof(a->trusted_proxies));
 	assert_int_equal(a->refresh_reuse_grace, b->refresh_reuse_grace);
 	assert_int_equal(a->authorizer_token, b->authorizer_token);
+	assert_int_equal(a->cors_origins_len, b->cors_origins_len);
+	assert_memory_equal(a->cors_origins, b->cors_origins,
+	    sizeof(a->cors_origins));
+	assert_int_equal(a->cors_any, b->cors_any);
 }
 
 /* Replace c's trusted_proxies with list, which must parse. */
@@ -161,6 +166,10 @@ defaults_match_api_table(void **state)
 		assert_int_equal(((unsigned char *)c.trusted_proxies)[i], 0);
 	assert_int_equal(c.refresh_reuse_grace, 0);
 	assert_int_equal(c.authorizer_token, CFG_AUTHZ_AUTHORIZATION);
+	assert_int_equal(c.cors_origins_len, 0);
+	assert_int_equal(c.cors_any, 0);
+	for (i = 0; i < sizeof(c.cors_origins); i++)
+		assert_int_equal(((unsigned char *)c.cors_origins)[i], 0);
 }
 
 static void
@@ -272,7 +281,9 @@ every_key_parsed(void **state)
 	    "ban_time = 1800\n"
 	    "trusted_proxies = 192.0.2.1, 2001:db8::/32 10.1.2.3/8\n"
 	    "refresh_reuse_grace = 5\n"
-	    "authorizer_token = any\n", &c);
+	    "authorizer_token = any\n"
+	    "cors_origins = https://app.example.com,http://localhost:3000\n",
+	    &c);
 	assert_string_equal(c.redis_host, "redis.example.org");
 	assert_int_equal(c.redis_port, 6380);
 	assert_string_equal(c.redis_socket, "/run/redis/r.sock");
@@ -292,6 +303,10 @@ every_key_parsed(void **state)
 	assert_int_equal(c.ban_time, 1800);
 	assert_int_equal(c.refresh_reuse_grace, 5);
 	assert_int_equal(c.authorizer_token, CFG_AUTHZ_ANY);
+	assert_int_equal(c.cors_origins_len, 2);
+	assert_string_equal(c.cors_origins[0], "https://app.example.com");
+	assert_string_equal(c.cors_origins[1], "http://localhost:3000");
+	assert_int_equal(c.cors_any, 0);
 
 	assert_int_equal(c.trusted_proxies_len, 3);
 	assert_int_equal(c.trusted_proxies[0].family, AF_INET);
@@ -367,10 +382,40 @@ empty_value_unsets_optional_string(void **state)
 	struct cfg	 c;
 
 	(void)state;
-	load_ok("redis_socket =\nredis_password = \ntrusted_proxies =\n", &c);
+	load_ok("redis_socket =\nredis_password = \ntrusted_proxies =\n"
+	    "cors_origins =\n", &c);
 	assert_string_equal(c.redis_socket, "");
 	assert_string_equal(c.redis_password, "");
 	assert_int_equal(c.trusted_proxies_len, 0);
+	assert_int_equal(c.cors_origins_len, 0);
+	assert_int_equal(c.cors_any, 0);
+}
+
+/*
+ * cors_origins: blanks and/or commas between origins, kept as written;
+ * "*" alone; every form of origin a browser sends (IPv4, IPv6, a port,
+ * another scheme).
+ */
+static void
+cors_origins_values(void **state)
+{
+	struct cfg	 c;
+
+	(void)state;
+	load_ok("cors_origins = *\n", &c);
+	assert_int_equal(c.cors_any, 1);
+	assert_int_equal(c.cors_origins_len, 0);
+	load_ok("cors_origins =  http://127.0.0.1:3000 ,,\thttp://[::1]:8080 "
+	    "https://xn--bcher-kva.example capacitor://localhost\n", &c);
+	assert_int_equal(c.cors_any, 0);
+	assert_int_equal(c.cors_origins_len, 4);
+	assert_string_equal(c.cors_origins[0], "http://127.0.0.1:3000");
+	assert_string_equal(c.cors_origins[1], "http://[::1]:8080");
+	assert_string_equal(c.cors_origins[2], "https://xn--bcher-kva.example");
+	assert_string_equal(c.cors_origins[3], "capacitor://localhost");
+	assert_true(cors_enabled(&c));
+	load_ok("redis_port = 7000\n", &c);
+	assert_false(cors_enabled(&c));
 }
 
 static void
@@ -736,6 +781,9 @@ error_trusted_proxies(void **state)
 	EXPECT_ERROR("trusted_proxies = localhost\n",
 	    ":1: trusted_proxies: localhost: not an IPv4 or IPv6 address or "
 	    "network");
+	EXPECT_ERROR("trusted_proxies = unix:/run/nginx.sock\n",
+	    ":1: trusted_proxies: unix:/run/nginx.sock: not an IPv4 or IPv6 "
+	    "address or network");
 	EXPECT_ERROR("trusted_proxies = fe80::1%eth0\n",
 	    ":1: trusted_proxies: fe80::1%eth0: not an IPv4 or IPv6 address "
 	    "or network");
@@ -760,6 +808,73 @@ error_trusted_proxies(void **state)
 	    ":1: trusted_proxies: more than 32 entries");
 }
 
+/* cors_origins: every entry an origin's syntax, "*" alone, at most
+ * CFG_CORS_MAX; the error quotes the entry and says what is wrong. */
+static void
+error_cors_origins(void **state)
+{
+	struct cfg	 c;
+	char		 text[2048];
+	size_t		 n, i;
+
+	(void)state;
+	EXPECT_ERROR("cors_origins = https://app.example.com/\n",
+	    ":1: cors_origins: https://app.example.com/: a path (or a "
+	    "trailing '/') is not part of an origin");
+	EXPECT_ERROR("cors_origins = https://App.example.com\n",
+	    ":1: cors_origins: https://App.example.com: host must be "
+	    "lowercase letters, digits, '-', '_' and '.'");
+	EXPECT_ERROR("cors_origins = HTTPS://app.example.com\n",
+	    ":1: cors_origins: HTTPS://app.example.com: scheme must start "
+	    "with a lowercase letter");
+	EXPECT_ERROR("cors_origins = app.example.com\n",
+	    ":1: cors_origins: app.example.com: not scheme://host[:port]");
+	EXPECT_ERROR("cors_origins = null\n",
+	    ":1: cors_origins: null: not scheme://host[:port]");
+	EXPECT_ERROR("cors_origins = https://app.example.com:443\n",
+	    ":1: cors_origins: https://app.example.com:443: default port of "
+	    "the scheme (a browser leaves it out)");
+	EXPECT_ERROR("cors_origins = http://localhost:80\n",
+	    ":1: cors_origins: http://localhost:80: default port of the "
+	    "scheme (a browser leaves it out)");
+	EXPECT_ERROR("cors_origins = http://localhost:65536\n",
+	    ":1: cors_origins: http://localhost:65536: port must be "
+	    "1..65535");
+	EXPECT_ERROR("cors_origins = http://localhost:03000\n",
+	    ":1: cors_origins: http://localhost:03000: port with a leading "
+	    "zero");
+	EXPECT_ERROR("cors_origins = http://user@localhost\n",
+	    ":1: cors_origins: http://user@localhost: host must be lowercase "
+	    "letters, digits, '-', '_' and '.'");
+	EXPECT_ERROR("cors_origins = http://[::1\n",
+	    ":1: cors_origins: http://[::1: IPv6 host without its closing "
+	    "']'");
+	EXPECT_ERROR("cors_origins = http://[::g]\n",
+	    ":1: cors_origins: http://[::g]: IPv6 host must be lowercase hex "
+	    "digits, ':' and '.'");
+	EXPECT_ERROR("cors_origins = http://localhost:3000 *\n",
+	    ":1: cors_origins: '*' allows every origin: it cannot be listed "
+	    "with others");
+	EXPECT_ERROR("cors_origins = **\n",
+	    ":1: cors_origins: **: not scheme://host[:port]");
+
+	/* CFG_CORS_MAX entries fit, one more does not. */
+	n = (size_t)snprintf(text, sizeof(text), "cors_origins =");
+	for (i = 0; i < CFG_CORS_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    " http://localhost:%zu,", 3000 + i);
+	assert_true(n + 32 < sizeof(text));
+	text[n] = '\n';
+	text[n + 1] = '\0';
+	load_ok(text, &c);
+	assert_int_equal(c.cors_origins_len, CFG_CORS_MAX);
+	assert_string_equal(c.cors_origins[CFG_CORS_MAX - 1],
+	    "http://localhost:3015");
+	snprintf(text + n, sizeof(text) - n, " http://localhost:4000\n");
+	expect_error(text, strlen(text),
+	    ":1: cors_origins: more than 16 entries");
+}
+
 static void
 error_file_unreadable(void **state)
 {
@@ -777,6 +892,83 @@ error_file_unreadable(void **state)
 	assert_int_equal(cfg_load(&c, "/tmp", err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "/tmp: %s", strerror(EISDIR));
 	assert_string_equal(err, want);
+}
+
+/* Only a regular file is read: a FIFO or a device neither blocks nor
+ * spins (docs: autenticacao.conf(5)). */
+static void
+error_file_not_regular(void **state)
+{
+	struct cfg	 c;
+	char		 dir[] = "/tmp/test_cfg.fifo.XXXXXX", fifo[64];
+	char		 err[ERR_MAX], want[ERR_MAX];
+
+	(void)state;
+	cfg_defaults(&c);
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/f", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(cfg_load(&c, fifo, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: not a regular file", fifo);
+	assert_string_equal(err, want);
+	unlink(fifo);
+	rmdir(dir);
+
+	assert_int_equal(cfg_load(&c, "/dev/zero", err, sizeof(err)), -1);
+	assert_string_equal(err, "/dev/zero: not a regular file");
+}
+
+/* A config others may write is refused; one they may read loads. */
+static void
+error_file_writable_by_others(void **state)
+{
+	struct cfg	 c;
+	char		 path[sizeof(TMP_TEMPLATE)], err[ERR_MAX];
+	char		 want[ERR_MAX];
+	static const mode_t	 bad[] = { 0620, 0602, 0666 };
+	size_t		 i;
+	int		 fd;
+
+	(void)state;
+	memcpy(path, TMP_TEMPLATE, sizeof(path));
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(write(fd, "redis_port = 7000\n", 18), 18);
+	close(fd);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(chmod(path, bad[i]), 0);
+		cfg_defaults(&c);
+		assert_int_equal(cfg_load(&c, path, err, sizeof(err)), -1);
+		snprintf(want, sizeof(want), "%s: writable by group or others "
+		    "(chmod go-w)", path);
+		assert_string_equal(err, want);
+	}
+	assert_int_equal(chmod(path, 0644), 0);
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.redis_port, 7000);
+	unlink(path);
+}
+
+/* A config of more than CFG_FILE_MAX bytes is refused before it is read. */
+static void
+error_file_too_large(void **state)
+{
+	struct cfg	 c;
+	char		 path[sizeof(TMP_TEMPLATE)], err[ERR_MAX];
+	char		 want[ERR_MAX];
+	int		 fd;
+
+	(void)state;
+	memcpy(path, TMP_TEMPLATE, sizeof(path));
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(ftruncate(fd, CFG_FILE_MAX + 1), 0);
+	close(fd);
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load(&c, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: larger than %d bytes", path,
+	    CFG_FILE_MAX);
+	assert_string_equal(err, want);
+	unlink(path);
 }
 
 static void
@@ -995,6 +1187,24 @@ proxy_empty_list_trusts_nobody(void **state)
 }
 
 static void
+proxy_unix_socket_peer(void **state)
+{
+	struct cfg	 c;
+
+	(void)state;
+	cfg_defaults(&c);
+	assert_false(cfg_proxy_trusted(&c, "unix:"));
+	set_proxies(&c, "127.0.0.1, unix:");
+	assert_int_equal(c.trusted_proxies_len, 1);
+	assert_true(c.trusted_proxies_unix);
+	assert_true(cfg_proxy_trusted(&c, "unix:"));
+	assert_true(cfg_proxy_trusted(&c, "127.0.0.1"));
+	assert_false(cfg_proxy_trusted(&c, "unix"));
+	set_proxies(&c, "127.0.0.1");
+	assert_false(cfg_proxy_trusted(&c, "unix:"));
+}
+
+static void
 proxy_list_separators(void **state)
 {
 	struct cfg	 c;
@@ -1041,6 +1251,7 @@ main(void)
 		cmocka_unit_test(hash_inside_value_is_kept),
 		cmocka_unit_test(empty_value_unsets_optional_string),
 		cmocka_unit_test(authorizer_token_values),
+		cmocka_unit_test(cors_origins_values),
 		cmocka_unit_test(range_bounds_accepted),
 		cmocka_unit_test(long_comment_within_limit_accepted),
 		cmocka_unit_test(error_unknown_key),
@@ -1064,7 +1275,11 @@ main(void)
 		cmocka_unit_test(equal_ttls_accepted),
 		cmocka_unit_test(error_username_without_password),
 		cmocka_unit_test(error_trusted_proxies),
+		cmocka_unit_test(error_cors_origins),
 		cmocka_unit_test(error_file_unreadable),
+		cmocka_unit_test(error_file_not_regular),
+		cmocka_unit_test(error_file_writable_by_others),
+		cmocka_unit_test(error_file_too_large),
 		cmocka_unit_test(error_message_truncated_to_errsz),
 		cmocka_unit_test(error_key_quoted_in_message),
 		cmocka_unit_test(strtonum_strict),
@@ -1077,6 +1292,7 @@ main(void)
 		cmocka_unit_test(proxy_zero_prefix_matches_family),
 		cmocka_unit_test(proxy_garbage_not_trusted),
 		cmocka_unit_test(proxy_empty_list_trusts_nobody),
+		cmocka_unit_test(proxy_unix_socket_peer),
 		cmocka_unit_test(proxy_list_separators),
 		cmocka_unit_test(clear_wipes_password),
 	};

@@ -77,7 +77,7 @@ test_good_file(void **state)
 	    "  # indented comment\n"
 	    "alice:%s\n"
 	    "bob:%s\r\n"
-	    "carol ç:%s",
+	    "carol-ç:%s",
 	    bc, md, bc);
 	buf = parse(text, &f);
 	assert_int_equal(f.nrefused, 0);
@@ -90,7 +90,7 @@ test_good_file(void **state)
 	assert_string_equal(f.entries[1].name, "bob");
 	assert_string_equal(f.entries[1].hash, md);	/* no \r */
 	assert_int_equal(f.entries[2].line, 7);
-	assert_string_equal(f.entries[2].name, "carol ç");
+	assert_string_equal(f.entries[2].name, "carol-ç");
 	/* The last line has no newline: its end is the byte after it. */
 	assert_string_equal(f.entries[2].hash, bc);
 	assert_true(f.entries[0].name >= buf &&
@@ -117,7 +117,7 @@ test_every_bad_line_named(void **state)
 		"2: gil: not a hash of a supported format (a password in "
 		    "plain text?)",
 		"3: not NAME:HASH (no ':')",
-		"4: invalid name: starts or ends with a space",
+		"4: invalid name: contains a space or other white space",
 		"5: invalid name: empty",
 		"6: hal: bcrypt: cost 31 is over the cap of 14",
 		"7: ivy: unsupported hash format $1$",
@@ -128,6 +128,7 @@ test_every_bad_line_named(void **state)
 		"12: alice: also on line 1",
 		"13: kim: sha512crypt: malformed salt",
 		"14: invalid name: contains a control character",
+		"15: invalid name: not in Unicode normalization form C",
 	};
 	struct htp_file	 f;
 	char		 text[4096], b31[PW_MCF_MAX], got[HTP_WHY_MAX + 16];
@@ -151,8 +152,9 @@ test_every_bad_line_named(void **state)
 	    "bob:%s\n"
 	    "alice:%s\n"
 	    "kim:$6$\n"
-	    "t\tab:%s\n",
-	    bc, bc, bc, b31, bc, 0, bc, bc, md, md, bc);
+	    "t\tab:%s\n"
+	    "jose\xcc\x81:%s\n",		/* e + combining acute */
+	    bc, bc, bc, b31, bc, 0, bc, bc, md, md, bc, bc);
 	text[strchr(text, '\1') - text] = '\0';	/* a NUL on line 10 */
 
 	assert_non_null(buf = malloc(n + 1));
@@ -174,28 +176,41 @@ test_every_bad_line_named(void **state)
 	free(buf);
 }
 
-/* A name given three times: the second and third lines are refused, each
- * naming the first; the first stays. */
+/*
+ * A name given three times, and in another case twice: the later lines
+ * are refused, each naming the first; the first stays.  Case folding is
+ * Unicode's ("ÉLIO" and "élio", "STRASSE" and "straße").
+ */
 static void
 test_names_given_twice(void **state)
 {
 	struct htp_file	 f;
-	char		 text[2048], *buf;
+	char		 text[4096], *buf;
 
 	(void)state;
 	snprintf(text, sizeof(text), "zoe:%s\nann:%s\nzoe:%s\nzo:%s\n"
-	    "zoe:%s\n", bc, md, md, bc, bc);
+	    "Zoe:%s\nzoe:%s\nélio:%s\nÉLIO:%s\nstraße:%s\nSTRASSE:%s\n",
+	    bc, md, md, bc, bc, bc, bc, bc, bc, bc);
 	buf = parse(text, &f);
-	assert_int_equal(f.n, 3);
+	assert_int_equal(f.n, 5);
 	assert_string_equal(f.entries[0].name, "zoe");
 	assert_string_equal(f.entries[0].hash, bc);
 	assert_string_equal(f.entries[1].name, "ann");
 	assert_string_equal(f.entries[2].name, "zo");
-	assert_int_equal(f.nrefused, 2);
+	assert_string_equal(f.entries[3].name, "élio");
+	assert_string_equal(f.entries[4].name, "straße");
+	assert_int_equal(f.nrefused, 5);
 	assert_int_equal(f.refused[0].line, 3);
 	assert_string_equal(f.refused[0].why, "zoe: also on line 1");
 	assert_int_equal(f.refused[1].line, 5);
-	assert_string_equal(f.refused[1].why, "zoe: also on line 1");
+	assert_string_equal(f.refused[1].why,
+	    "Zoe: differs only in case from zoe on line 1");
+	assert_int_equal(f.refused[2].line, 6);
+	assert_string_equal(f.refused[2].why, "zoe: also on line 1");
+	assert_string_equal(f.refused[3].why,
+	    "ÉLIO: differs only in case from élio on line 7");
+	assert_string_equal(f.refused[4].why,
+	    "STRASSE: differs only in case from straße on line 9");
 	htp_free(&f);
 	free(buf);
 }

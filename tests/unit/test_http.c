@@ -507,6 +507,103 @@ client_addr_trusts_only_proxies(void **state)
 	assert_string_equal(R.addr, "-");
 }
 
+/* Set C's trusted_proxies to v through cfg_load, as the responder does. */
+static void
+trust(const char *v)
+{
+	char	 conf[] = "/tmp/test_http.XXXXXX";
+	char	 err[256];
+	FILE	*fp;
+	int	 fd;
+
+	assert_true((fd = mkstemp(conf)) != -1);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fprintf(fp, "trusted_proxies = %s\n", v);
+	fclose(fp);
+	assert_int_equal(cfg_load(&C, conf, err, sizeof(err)), 0);
+	unlink(conf);
+}
+
+static void
+client_addr_forwarded_with_port(void **state)
+{
+	static const struct {
+		const char	*xff;
+		const char	*want;
+	} cases[] = {
+		{ "198.51.100.7:5555", "198.51.100.7" },
+		{ "[2001:db8::1]:443", "2001:db8::1" },
+		{ "[2001:db8::2]", "2001:db8::2" },
+		{ " 198.51.100.8 ", "198.51.100.8" },
+		/* a proxy's own port does not make it the client */
+		{ "198.51.100.9, 10.0.0.2:8080", "198.51.100.9" },
+		/* malformed: the walk ends at the proxy */
+		{ "198.51.100.7:", "10.0.0.1" },
+		{ "198.51.100.7:123456", "10.0.0.1" },
+		{ "[198.51.100.7]:80", "10.0.0.1" },
+		{ "[2001:db8::1]x", "10.0.0.1" },
+		{ "2001:db8::1:443x", "10.0.0.1" },
+	};
+	char	 xff[128];
+	size_t	 i;
+
+	(void)state;
+	trust("10.0.0.0/8");
+	F.env[0] = "REMOTE_ADDR=10.0.0.1";
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(xff, sizeof(xff), "HTTP_X_FORWARDED_FOR=%s",
+		    cases[i].xff);
+		F.env[1] = xff;
+		http_client_addr(&IO, &C, &R);
+		assert_string_equal(R.addr, cases[i].want);
+	}
+}
+
+static void
+client_addr_unix_socket_peer(void **state)
+{
+	char	 out[4096];
+	FILE	*tmp;
+	int	 saved;
+	size_t	 n;
+
+	(void)state;
+	/* Not trusted: no address, and one warning for the process. */
+	assert_non_null(tmp = tmpfile());
+	saved = dup(STDERR_FILENO);
+	assert_true(saved != -1);
+	assert_int_equal(dup2(fileno(tmp), STDERR_FILENO), STDERR_FILENO);
+	remote_warned = 0;
+	F.env[0] = "REMOTE_ADDR=unix:";
+	F.env[1] = "HTTP_X_FORWARDED_FOR=203.0.113.5";
+	http_client_addr(&IO, &C, &R);
+	assert_string_equal(R.addr, "-");
+	F.env[0] = "REMOTE_ADDR=localhost";
+	http_client_addr(&IO, &C, &R);
+	assert_string_equal(R.addr, "-");
+	fflush(stderr);
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, sizeof(out) - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+	assert_non_null(strstr(out, "REMOTE_ADDR unix: is not an IP address"));
+	assert_null(strstr(strstr(out, "REMOTE_ADDR") + 1, "REMOTE_ADDR"));
+
+	/* trusted_proxies = unix: takes X-Forwarded-For from that peer. */
+	trust("unix: 10.0.0.0/8");
+	F.env[0] = "REMOTE_ADDR=unix:";
+	http_client_addr(&IO, &C, &R);
+	assert_string_equal(R.addr, "203.0.113.5");
+	F.env[1] = "HTTP_X_FORWARDED_FOR=203.0.113.5, 10.1.1.1:80";
+	http_client_addr(&IO, &C, &R);
+	assert_string_equal(R.addr, "203.0.113.5");
+	F.env[0] = "REMOTE_ADDR=localhost";
+	http_client_addr(&IO, &C, &R);
+	assert_string_equal(R.addr, "-");
+}
+
 static void
 client_addr_network_for_regulation(void **state)
 {
@@ -642,6 +739,8 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(bearer_header, setup),
 		cmocka_unit_test_setup(client_addr_trusts_only_proxies, setup),
+		cmocka_unit_test_setup(client_addr_forwarded_with_port, setup),
+		cmocka_unit_test_setup(client_addr_unix_socket_peer, setup),
 		cmocka_unit_test_setup(client_addr_network_for_regulation,
 		    setup),
 		cmocka_unit_test_setup(reply_error_shape, setup),

@@ -2,7 +2,8 @@
  * test_serve.c - one request through lib/serve.c, and through it
  * lib/session.c, lib/credentials.c and lib/regulation.c, against a real
  * redis-server: the handlers driven with tests/fake_io.h, the answers
- * read back as JSON, Redis looked at through the store.
+ * read back as JSON, Redis looked at through the store; CORS headers
+ * with cors_origins set.
  *
  * The suite runner starts a throwaway redis-server on a free loopback port
  * and exports the port as AUT_TEST_REDIS_PORT.  Without it this test
@@ -45,6 +46,9 @@ static struct fake_io	 F;
 static struct http_io	 IO = FAKE_IO(&F);
 static char		 body[2048], clen[32];
 static int		 nuser;		/* makes user names unique per test */
+/* Origin and Access-Control-Request-Method of the next requests (NULL:
+ * none). */
+static const char	*req_origin, *req_acrm;
 
 /* The answer of the last request. */
 struct answer {
@@ -119,6 +123,8 @@ request(const char *method, const char *route, const char *json,
 		F.bodylen = strlen(body);
 	}
 	fake_io_set(&F, "HTTP_AUTHORIZATION", authz);
+	fake_io_set(&F, "HTTP_ORIGIN", req_origin);
+	fake_io_set(&F, "HTTP_ACCESS_CONTROL_REQUEST_METHOD", req_acrm);
 	if (authorizer)
 		fake_io_set(&F, "FCGI_ROLE", "AUTHORIZER");
 	serve(&cfg, st, &IO);
@@ -671,6 +677,100 @@ test_authorizer_role(void **state)
 	assert_error(401, "INVALID_TOKEN");
 }
 
+/* 1 if the last answer's header block has the line "Name: value". */
+static int
+has_header(const char *line)
+{
+	char	 want[512];
+
+	snprintf(want, sizeof(want), "\r\n%s\r\n", line);
+	return strstr(F.out, want) != NULL;
+}
+
+/*
+ * cors_origins set: OPTIONS on a route is its preflight (204, the allow
+ * headers only for the allowed Origin and the route's method); the
+ * endpoints' answers to that Origin, errors included, carry the CORS
+ * headers; the authorizer's never do; unset, OPTIONS is 405 again.
+ */
+static void
+test_cors(void **state)
+{
+	struct toks	 t;
+	const char	*u;
+
+	(void)state;
+	snprintf(cfg.cors_origins[0], sizeof(cfg.cors_origins[0]),
+	    "http://127.0.0.1:3000");
+	cfg.cors_origins_len = 1;
+	u = user_new("s3cret", 16);
+	login(u, "s3cret", &t);
+
+	req_origin = "http://127.0.0.1:3000";
+	req_acrm = "POST";
+	request("OPTIONS", "login", NULL, NULL, NULL, 0);
+	assert_int_equal(A.status, 204);
+	assert_null(A.json);
+	assert_true(has_header("Access-Control-Allow-Origin: "
+	    "http://127.0.0.1:3000"));
+	assert_true(has_header("Access-Control-Allow-Methods: POST"));
+	assert_true(has_header("Access-Control-Allow-Headers: "
+	    "Authorization, Content-Type"));
+	assert_true(has_header("Access-Control-Max-Age: 600"));
+	assert_true(has_header("Vary: Origin"));
+	assert_null(strstr(F.out, "Credentials"));
+	/* Not the route's method: 204 without the headers. */
+	request("OPTIONS", "session", NULL, NULL, NULL, 0);
+	assert_int_equal(A.status, 204);
+	assert_null(strstr(F.out, "Access-Control-"));
+	req_acrm = "GET";
+	request("OPTIONS", "session", NULL, NULL, NULL, 0);
+	assert_true(has_header("Access-Control-Allow-Methods: GET"));
+
+	/* Answers, success and errors. */
+	req_acrm = NULL;
+	request("GET", "session", NULL, t.a, NULL, 0);
+	assert_int_equal(A.status, 200);
+	assert_true(has_header("Access-Control-Allow-Origin: "
+	    "http://127.0.0.1:3000"));
+	assert_true(has_header("Vary: Origin"));
+	assert_true(has_header("Access-Control-Expose-Headers: Retry-After, "
+	    "WWW-Authenticate, X-Auth-User, X-Auth-Session-Id"));
+	login(u, "wrong", NULL);
+	assert_error(401, "INVALID_CREDENTIALS");
+	assert_true(has_header("Access-Control-Allow-Origin: "
+	    "http://127.0.0.1:3000"));
+	request("GET", "login", NULL, NULL, NULL, 0);
+	assert_error(405, "METHOD_NOT_ALLOWED");
+	assert_true(has_header("Vary: Origin"));
+	assert_null(strstr(F.out, "Credentials"));
+
+	/* The authorizer role: no CORS header, whatever the Origin. */
+	request("GET", "anything", NULL, t.a, NULL, 1);
+	assert_int_equal(A.status, 200);
+	assert_null(strstr(F.out, "Access-Control-"));
+	assert_null(strstr(F.out, "Vary"));
+	request("GET", "anything", NULL, NULL, NULL, 1);
+	assert_error(401, "INVALID_TOKEN");
+	assert_null(strstr(F.out, "Access-Control-"));
+
+	/* Another origin: the answers carry none of it. */
+	req_origin = "http://127.0.0.1:3001";
+	request("GET", "session", NULL, t.a, NULL, 0);
+	assert_int_equal(A.status, 200);
+	assert_null(strstr(F.out, "Access-Control-"));
+	assert_null(strstr(F.out, "127.0.0.1:3001"));
+
+	/* Unset: OPTIONS is a 405 again. */
+	cfg.cors_origins_len = 0;
+	req_origin = "http://127.0.0.1:3000";
+	req_acrm = "POST";
+	request("OPTIONS", "login", NULL, NULL, NULL, 0);
+	assert_error(405, "METHOD_NOT_ALLOWED");
+	assert_null(strstr(F.out, "Access-Control-"));
+	req_origin = req_acrm = NULL;
+}
+
 static void
 test_verify_checks_the_ends(void **state)
 {
@@ -721,6 +821,7 @@ main(void)
 		cmocka_unit_test(test_refresh_token_of_another_session),
 		cmocka_unit_test(test_logout_ends_the_session),
 		cmocka_unit_test(test_authorizer_role),
+		cmocka_unit_test(test_cors),
 		cmocka_unit_test(test_verify_checks_the_ends),
 	};
 

@@ -1093,7 +1093,12 @@ test_spent_ring_is_bounded(void **state)
 		assert_int_equal(revoked, 0);
 	}
 	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <=
-	    8 + 2 * STORE_SPENT_MAX);
+	    8 + STORE_SPENT_MAX);
+	/* A full session stays small: short fields keep Redis's compact
+	 * hash encoding (the whole-hash fields of the older form took
+	 * about 16 KB). */
+	assert_true(cli_int("MEMORY USAGE '%ssession:%s'", prefix, sid) <
+	    4096);
 
 	/* A password check (renew) starts a new list holding the refresh
 	 * hash it replaced; rotation works again. */
@@ -1107,6 +1112,42 @@ test_spent_ring_is_bounded(void **state)
 	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h[n].refresh_hash,
 	    &h[n + 1], now, NULL), ERR_OK);
 	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <= 12);
+}
+
+/* A session written in the older form of the spent list (r<i> slots
+ * holding whole hashes, s:<whole hash> times) is still read, and its next
+ * rotation rewrites it without losing a spent hash. */
+static void
+test_spent_older_form_upgraded(void **state)
+{
+	struct store_hashes	 h0, h1, h2;
+	char			 sid[TOK_SID_LEN + 1], out[64];
+	long			 now = (long)time(NULL);
+	int			 revoked;
+
+	(void)state;
+	mkhashes(&h0, "old", 0);
+	mkhashes(&h1, "old", 1);
+	mkhashes(&h2, "old", 2);
+	tok_sid_new(sid);
+	assert_int_equal(store_session_create(st, sid, "olga", 4, &h1, now),
+	    ERR_OK);
+	/* h0 was spent at now - 100 in the older form. */
+	assert_int_equal(cli(out, sizeof(out), "HSET '%ssession:%s' r0 %s "
+	    "s:%s %ld sn 1", prefix, sid, h0.refresh_hash, h0.refresh_hash,
+	    now - 100), 0);
+	assert_int_equal(store_session_spent(st, sid, strlen(sid),
+	    h0.refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
+	/* The next rotation rewrites the list: h0 and h1 are spent now. */
+	assert_int_equal(store_session_rotate(st, sid, strlen(sid),
+	    h1.refresh_hash, &h2, now, NULL), ERR_OK);
+	assert_int_equal(cli_int("HEXISTS '%ssession:%s' r0", prefix, sid), 0);
+	assert_int_equal(cli_int("HGET '%ssession:%s' sn", prefix, sid), 2);
+	assert_int_equal(store_session_spent(st, sid, strlen(sid),
+	    h1.refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
+	assert_int_equal(store_session_spent(st, sid, strlen(sid),
+	    h0.refresh_hash, now, 0, &revoked), ERR_INVALID_TOKEN);
+	assert_int_equal(revoked, 1);
 }
 
 static void
@@ -1468,6 +1509,7 @@ main(void)
 		cmocka_unit_test(test_session_rotate_caps_aexp_at_sexp),
 		cmocka_unit_test(test_session_spent),
 		cmocka_unit_test(test_spent_ring_is_bounded),
+		cmocka_unit_test(test_spent_older_form_upgraded),
 		cmocka_unit_test(test_session_del),
 		cmocka_unit_test(test_user_sessions_skips_missing_drops_foreign),
 		cmocka_unit_test(test_user_revoke),
