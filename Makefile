@@ -24,9 +24,14 @@ BUILD		?= build
 FUZZ		?= 0
 FUZZ_TIME	?= 60
 
-PKGS		= fcgi json-c hiredis libsodium
+# libxcrypt and apr-util check the password hashes of other systems
+# (lib/foreign.c).  Debian's apr-util-1.pc also names libldap and liblber,
+# which nothing here calls: --as-needed keeps them (and what they load) out
+# of the programs.
+PKGS		= fcgi json-c hiredis libsodium libxcrypt apr-util-1
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lscrypt -lunistring
+PKG_LIBS	:= -Wl,--as-needed $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lscrypt \
+		   -lunistring
 
 CFLAGS		?= -O2 -g
 WARNFLAGS	= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wwrite-strings \
@@ -53,6 +58,7 @@ endif
 
 LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/addr.o $(BUILD)/cfg.o \
 		  $(BUILD)/cors.o $(BUILD)/token.o $(BUILD)/passwd.o \
+		  $(BUILD)/foreign.o \
 		  $(BUILD)/store_conn.o $(BUILD)/store_user.o \
 		  $(BUILD)/store_session.o $(BUILD)/store_limit.o $(BUILD)/lua.o \
 		  $(BUILD)/text.o $(BUILD)/http.o $(BUILD)/reply.o \
@@ -85,8 +91,12 @@ $(BUILD)/lua.o: $(LUA_GEN) lib/store_int.h lib/store.h
 $(BUILD)/autenticacao.fcgi: cgi/autenticacao.c $(LIB_OBJS) lib/*.h
 	$(CC) $(ALL_CFLAGS) -o $@ cgi/autenticacao.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
-$(BUILD)/autenticacao-admin: cgi/autenticacao-admin.c $(LIB_OBJS) $(BUILD)/prompt.o lib/*.h
-	$(CC) $(ALL_CFLAGS) -o $@ cgi/autenticacao-admin.c $(LIB_OBJS) $(BUILD)/prompt.o $(ALL_LDFLAGS) $(PKG_LIBS)
+# What only autenticacao-admin links: the password prompt and the
+# .htpasswd reader of import-htpasswd.
+ADMIN_OBJS	= $(BUILD)/prompt.o $(BUILD)/htpasswd.o
+
+$(BUILD)/autenticacao-admin: cgi/autenticacao-admin.c $(LIB_OBJS) $(ADMIN_OBJS) lib/*.h
+	$(CC) $(ALL_CFLAGS) -o $@ cgi/autenticacao-admin.c $(LIB_OBJS) $(ADMIN_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 # Unit tests may #include a lib/*.c to reach its statics; they link every
 # other module, so the included one is filtered out of the object list.

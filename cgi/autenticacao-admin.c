@@ -5,21 +5,26 @@
  *   autenticacao-admin [-c CONF] COMMAND [ARG]
  *
  * Every command is one row of the command table: its name, how many
- * arguments it takes, what kind of argument that is, its handler and its
- * usage line.  Arguments are checked against the API's own limits before
- * the config is read or Redis is touched, so a name the API would refuse
- * never reaches the store.
+ * arguments it takes, what kind of argument that is, its handler, its
+ * usage line and the one option it may take before its argument
+ * (useradd --hash HASH NAME).  Arguments are checked against the API's
+ * own limits before the config is read or Redis is touched, so a name the
+ * API would refuse, or a hash the service could not check, never reaches
+ * the store.
  *
  * Exit status: 0 done, 1 failed (reason on stderr), 2 usage error (usage
  * on stderr).  Results meant for people or scripts go to stdout.
  *
  * Secrets: a new password lives only in fixed buffers on the stack of
  * pass_new and pass_read, its hash in the caller's buffer, all wiped
- * before they return; it is read with read(2), never through stdio.  A prompt
+ * before they return; it is read with read(2), never through stdio.  The
+ * file of import-htpasswd is read with read(2) into one buffer that is
+ * wiped before it is freed.  A prompt
  * on a terminal turns echo off and restores it on every path, including
  * the signals that can interrupt it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +35,7 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "htpasswd.h"
 #include "log.h"
 #include "passwd.h"
 #include "prompt.h"
@@ -39,6 +45,8 @@
 #include "token.h"
 
 #define PROGNAME	"autenticacao-admin"
+#define IMPORT_MAX	(16 * 1024 * 1024)	/* bytes of an import file */
+#define IMPORT_SHOWN	50	/* refused lines printed, at most */
 
 enum exitcode {
 	EXIT_DONE = 0,
@@ -52,12 +60,14 @@ enum argkind {
 	ARG_NAME,	/* the name of a user */
 	ARG_NEWNAME,	/* the name of a new user (text_check TEXT_F_NAME) */
 	ARG_SID,	/* a session id */
-	ARG_SUBJECT	/* a user name or a client address */
+	ARG_SUBJECT,	/* a user name or a client address */
+	ARG_FILE	/* a path */
 };
 
 /* State shared by every command. */
 struct admin {
 	const char	*cmd;	/* command name, for messages */
+	const char	*opt;	/* the value of the command's option, or NULL */
 	struct cfg	 cfg;
 	struct store	*st;	/* NULL until the config is loaded */
 };
@@ -69,6 +79,9 @@ struct cmd {
 	int		(*fn)(struct admin *, char *[]);
 	const char	*usage;
 	const char	*help;
+	/* An option with a value that may come before the argument
+	 * (--hash: a stored hash, checked with pw_stored_ok), or NULL. */
+	const char	*opt;
 };
 
 static int	cmd_useradd(struct admin *, char *[]);
@@ -80,10 +93,12 @@ static int	cmd_list(struct admin *, char *[]);
 static int	cmd_sessions(struct admin *, char *[]);
 static int	cmd_revoke(struct admin *, char *[]);
 static int	cmd_unban(struct admin *, char *[]);
+static int	cmd_import(struct admin *, char *[]);
 
 static const struct cmd cmds[] = {
-	{ "useradd", 1, ARG_NEWNAME, cmd_useradd, "useradd NAME",
-	    "add a user (password: first line of stdin, or prompted)" },
+	{ "useradd", 1, ARG_NEWNAME, cmd_useradd, "useradd [--hash HASH] NAME",
+	    "add a user (password: first line of stdin, or prompted; or "
+	    "its hash)", "--hash" },
 	{ "passwd", 1, ARG_NAME, cmd_passwd, "passwd NAME",
 	    "set a new password and revoke the user's sessions" },
 	{ "userdel", 1, ARG_NAME, cmd_userdel, "userdel NAME",
@@ -100,6 +115,8 @@ static const struct cmd cmds[] = {
 	    "end one session" },
 	{ "unban", 1, ARG_SUBJECT, cmd_unban, "unban NAME|ADDRESS",
 	    "lift a brute-force ban early" },
+	{ "import-htpasswd", 1, ARG_FILE, cmd_import, "import-htpasswd FILE",
+	    "add the users of NAME:HASH lines, all of them or none" },
 };
 #define CMDS_LEN	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -119,21 +136,6 @@ static const struct {
 	[ERR_SESSION_NOT_FOUND] = { "no such session", 1 },
 };
 
-/* What is wrong with a piece of text, see text_check. */
-static const char *const name_faults[TEXT__MAX] = {
-	[TEXT_EMPTY] = "empty",
-	[TEXT_LONG] = "longer than 64 bytes",
-	[TEXT_NUL] = "contains a NUL byte",
-	[TEXT_CTRL] = "contains a control character",
-	[TEXT_UTF8] = "not valid UTF-8",
-	[TEXT_SPACE] = "contains a space or other white space",
-	[TEXT_INVISIBLE] = "contains an invisible or direction-changing "
-	    "character (format, private use or unassigned)",
-	[TEXT_COMPAT] = "contains a compatibility character (fullwidth, "
-	    "ligature, ...): use its plain form",
-	[TEXT_NOT_NFC] = "not in Unicode normalization form C",
-};
-
 static const char *const pass_faults[TEXT__MAX] = {
 	[TEXT_EMPTY] = "empty password",
 	[TEXT_LONG] = "password longer than 1024 bytes",
@@ -149,7 +151,7 @@ usage(void)
 
 	fprintf(stderr, "usage: %s [-c CONF] COMMAND [ARG]\n", PROGNAME);
 	for (i = 0; i < CMDS_LEN; i++)
-		fprintf(stderr, "  %-20s %s\n", cmds[i].usage, cmds[i].help);
+		fprintf(stderr, "  %-26s %s\n", cmds[i].usage, cmds[i].help);
 }
 
 static void
@@ -193,17 +195,29 @@ fail_store(const struct admin *a, enum err e, const char *subj,
 }
 
 /*
- * Check the argument of command c.  Returns 0, or -1 after printing the
- * reason and the command's usage line on stderr.
+ * Check the argument of command c, and the value of its option.  Returns
+ * 0, or -1 after printing the reason and the command's usage line on
+ * stderr.
  */
 static int
 arg_check(const struct admin *a, const struct cmd *c, const char *arg)
 {
+	char		 why[PW_WHY_MAX];
 	enum text_fault	 f;
 
+	if (a->opt != NULL && pw_stored_ok(a->opt, why) == -1) {
+		fail(a, "invalid hash: %s", why);
+		usage_cmd(c);
+		return -1;
+	}
 	switch (c->arg) {
 	case ARG_NONE:
 		return 0;
+	case ARG_FILE:
+		if (arg[0] != '\0')
+			return 0;
+		fail(a, "empty file name");
+		break;
 	case ARG_SID:
 		if (tok_charset_ok(arg, strlen(arg)))
 			return 0;
@@ -221,7 +235,7 @@ arg_check(const struct admin *a, const struct cmd *c, const char *arg)
 		if (f == TEXT_OK)
 			return 0;
 		fail(a, "invalid %s: %s", c->arg != ARG_SUBJECT ?
-		    "name" : "name or address", name_faults[f]);
+		    "name" : "name or address", text_name_fault(f));
 		break;
 	}
 	usage_cmd(c);
@@ -376,10 +390,6 @@ user_exists(struct admin *a, const char *name)
 	return e;
 }
 
-/*
- * useradd NAME: the user must not exist yet (checked before asking for the
- * password, and again by the store when adding).
- */
 /* One store_user_list walk of case_twin. */
 struct twin {
 	const char	*name;
@@ -437,6 +447,12 @@ case_twin(struct admin *a, const char *name)
 	return 0;
 }
 
+/*
+ * useradd NAME: the user must not exist yet, nor one whose name differs
+ * only in case (checked before asking for the password, and again by the
+ * store when adding).  useradd --hash HASH NAME stores HASH (checked by
+ * arg_check) as it is: the first login replaces a foreign one with $s1$.
+ */
 static int
 cmd_useradd(struct admin *a, char *argv[])
 {
@@ -454,7 +470,9 @@ cmd_useradd(struct admin *a, char *argv[])
 	}
 	if (case_twin(a, name) != 0)
 		goto out;
-	if (pass_new(a, mcf) == -1)
+	if (a->opt != NULL)
+		(void)snprintf(mcf, sizeof(mcf), "%s", a->opt);
+	else if (pass_new(a, mcf) == -1)
 		goto out;
 	e = store_user_add(a->st, name, strlen(name), mcf, (long)time(NULL));
 	if (e != ERR_OK) {
@@ -686,6 +704,308 @@ cmd_unban(struct admin *a, char *argv[])
 	return EXIT_DONE;
 }
 
+/*
+ * Read all of file path (a regular file, a pipe or a terminal: read(2)
+ * until its end, at most IMPORT_MAX bytes) into *buf, malloc'd with one
+ * byte more than *len for htp_parse.  Returns 0, or -1 with the reason on
+ * stderr.  The caller wipes and frees *buf (IMPORT_MAX + 1 bytes at most,
+ * *cap of them); a buffer outgrown on the way is wiped before it is
+ * freed.
+ */
+static int
+file_read(const struct admin *a, const char *path, char **buf, size_t *len,
+    size_t *cap)
+{
+	char	*b = NULL, *nb;
+	size_t	 n = 0, c = 0, nc;
+	ssize_t	 r;
+	int	 fd, rc = -1;
+
+	*buf = NULL;
+	*len = *cap = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		fail(a, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (n + 1 >= c) {
+			nc = c == 0 ? 64 * 1024 : c * 2;
+			if (nc > IMPORT_MAX + 1)
+				nc = IMPORT_MAX + 1;
+			if (n + 1 >= nc) {
+				fail(a, "%s: larger than %d MiB", path,
+				    IMPORT_MAX >> 20);
+				goto out;
+			}
+			if ((nb = malloc(nc)) == NULL) {
+				fail(a, "out of memory");
+				goto out;
+			}
+			if (b != NULL) {
+				memcpy(nb, b, n);
+				tok_wipe(b, c);
+				free(b);
+			}
+			b = nb;
+			c = nc;
+		}
+		r = read(fd, b + n, c - 1 - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			fail(a, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	*cap = c;
+	b = NULL;
+	rc = 0;
+out:
+	if (b != NULL) {
+		tok_wipe(b, c);
+		free(b);
+	}
+	(void)close(fd);
+	return rc;
+}
+
+/*
+ * Print one refused line of import file path, as "CMD: FILE:LINE: why",
+ * unless IMPORT_SHOWN of them were printed already; *shown counts them.
+ */
+static void
+import_refuse(const struct admin *a, const char *path, size_t line,
+    const char *why, size_t *shown)
+{
+
+	if ((*shown)++ < IMPORT_SHOWN)
+		fail(a, "%s:%zu: %s", path, line, why);
+}
+
+/* One existing user and the case-folded form of its name (import_taken). */
+struct taken_one {
+	char	*fold;		/* text_fold, malloc'd */
+	size_t	 fold_len;
+	char	 name[LIM_USER_MAX + 1];
+};
+
+/* Every existing user, sorted by folded name. */
+struct taken {
+	struct taken_one	*v;
+	size_t			 n, cap;
+	int			 oom;
+};
+
+static int
+taken_cmp(const void *a, const void *b)
+{
+	const struct taken_one	*x = a, *y = b;
+	size_t			 n;
+	int			 c;
+
+	n = x->fold_len < y->fold_len ? x->fold_len : y->fold_len;
+	if ((c = memcmp(x->fold, y->fold, n)) != 0)
+		return c;
+	return x->fold_len < y->fold_len ? -1 : x->fold_len > y->fold_len;
+}
+
+/* store_user_list walk of import_taken: fold and keep one name.  A name
+ * that cannot be folded (not UTF-8, from before the name profile) can
+ * neither be nor look like a new, valid one, and is left out. */
+static int
+taken_add(const char *name, size_t len, void *arg)
+{
+	struct taken	*t = arg;
+	struct taken_one *o, *nv;
+	size_t		 nc;
+
+	if (t->n == t->cap) {
+		nc = t->cap > 0 ? t->cap * 2 : 256;
+		if ((nv = realloc(t->v, nc * sizeof(*nv))) == NULL) {
+			t->oom = 1;
+			return 1;
+		}
+		t->v = nv;
+		t->cap = nc;
+	}
+	o = &t->v[t->n];
+	errno = 0;
+	if ((o->fold = text_fold(name, len, &o->fold_len)) == NULL) {
+		if (errno == ENOMEM) {
+			t->oom = 1;
+			return 1;
+		}
+		return 0;
+	}
+	memcpy(o->name, name, len);
+	o->name[len] = '\0';
+	t->n++;
+	return 0;
+}
+
+static void
+taken_free(struct taken *t)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].fold);
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Why the name of entry e cannot be added, given the existing users t:
+ * the user exists, or one whose name differs only in case does (as
+ * useradd refuses it).  Returns 0 (it can), or 1 with the reason in why.
+ */
+static int
+import_taken(const struct taken *t, const struct htp_entry *e, char *why,
+    size_t whysz)
+{
+	struct taken_one	 key;
+	size_t			 lo = 0, hi = t->n, mid;
+
+	key.fold = e->fold;
+	key.fold_len = e->fold_len;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (taken_cmp(&t->v[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == t->n || taken_cmp(&t->v[lo], &key) != 0)
+		return 0;
+	for (mid = lo; mid < t->n && taken_cmp(&t->v[mid], &key) == 0; mid++)
+		if (strcmp(t->v[mid].name, e->name) == 0) {
+			(void)snprintf(why, whysz, "user exists: %s", e->name);
+			return 1;
+		}
+	(void)snprintf(why, whysz, "%s: a user whose name differs only in "
+	    "case exists: %s", e->name, t->v[lo].name);
+	return 1;
+}
+
+/*
+ * Take back the first n users of f that this import added: remove each,
+ * then revoke any session a login made meanwhile.  Returns how many could
+ * not be removed (each is named on stderr).
+ */
+static size_t
+import_undo(struct admin *a, const struct htp_file *f, size_t n)
+{
+	size_t		 i, left = 0;
+	enum err	 e;
+
+	for (i = 0; i < n; i++) {
+		e = store_user_del(a->st, f->entries[i].name,
+		    f->entries[i].name_len);
+		if (e == ERR_OK || e == ERR_NO_USER)
+			e = store_user_revoke(a->st, f->entries[i].name,
+			    f->entries[i].name_len, NULL);
+		if (e != ERR_OK) {
+			fail_store(a, e, f->entries[i].name,
+			    "cannot remove an imported user");
+			fail(a, "still imported: %s", f->entries[i].name);
+			left++;
+		}
+	}
+	return left;
+}
+
+/*
+ * import-htpasswd FILE: every line is judged first (htpasswd.h: shape,
+ * name, hash format and caps, names given twice), then every name is
+ * compared with the existing users' (one list of them, case-folded: a
+ * name taken, or taken in another case, is refused); any refused line is
+ * named with its number and nothing is written.  Then the users are added, enabled, with the hashes as they
+ * are.  Should an add fail (a name taken since the look-up, Redis gone),
+ * the users this run added are removed again, so a file goes in whole or
+ * not at all.  Prints "imported N users".
+ */
+static int
+cmd_import(struct admin *a, char *argv[])
+{
+	const char	*path = argv[0];
+	struct htp_file	 f;
+	struct taken	 t;
+	char		 why[HTP_WHY_MAX + LIM_USER_MAX];
+	char		*buf = NULL;
+	size_t		 len = 0, cap = 0, i, shown = 0, refused;
+	enum err	 e;
+	long		 now = (long)time(NULL);
+	int		 rc = EXIT_FAILED;
+
+	memset(&f, 0, sizeof(f));
+	memset(&t, 0, sizeof(t));
+	if (file_read(a, path, &buf, &len, &cap) == -1)
+		goto out;
+	if (htp_parse(buf, len, &f) == -1) {
+		fail(a, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < f.nrefused; i++)
+		import_refuse(a, path, f.refused[i].line, f.refused[i].why,
+		    &shown);
+	refused = f.nrefused;
+	if ((e = store_user_list(a->st, taken_add, &t)) != ERR_OK) {
+		fail_store(a, e, "", NULL);
+		goto out;
+	}
+	if (t.oom) {
+		fail(a, "out of memory");
+		goto out;
+	}
+	if (t.n > 1)
+		qsort(t.v, t.n, sizeof(t.v[0]), taken_cmp);
+	for (i = 0; i < f.n; i++)
+		if (import_taken(&t, &f.entries[i], why, sizeof(why))) {
+			import_refuse(a, path, f.entries[i].line, why, &shown);
+			refused++;
+		}
+	if (refused > 0) {
+		if (shown > IMPORT_SHOWN)
+			fail(a, "%s: %zu more line%s refused", path,
+			    shown - IMPORT_SHOWN, plural((long)(shown -
+			    IMPORT_SHOWN)));
+		fail(a, "%s: %zu line%s refused, nothing imported", path,
+		    refused, plural((long)refused));
+		goto out;
+	}
+	for (i = 0; i < f.n; i++) {
+		e = store_user_add(a->st, f.entries[i].name,
+		    f.entries[i].name_len, f.entries[i].hash, now);
+		if (e == ERR_OK)
+			continue;
+		if (e == ERR_EXISTS)
+			fail(a, "%s:%zu: user exists: %s (added since the "
+			    "check)", path, f.entries[i].line,
+			    f.entries[i].name);
+		else
+			fail_store(a, e, f.entries[i].name, NULL);
+		if (import_undo(a, &f, i) == 0)
+			fail(a, "%s: nothing imported", path);
+		goto out;
+	}
+	printf("imported %zu users\n", f.n);
+	rc = EXIT_DONE;
+out:
+	taken_free(&t);
+	htp_free(&f);
+	if (buf != NULL) {
+		tok_wipe(buf, cap);
+		free(buf);
+	}
+	return rc;
+}
+
 static const struct cmd *
 cmd_find(const char *name)
 {
@@ -743,11 +1063,21 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	a.cmd = c->name;
-	if (argc - 1 != c->argc) {
+	argc--;
+	argv++;
+	/* The option only with its value and the argument after it, so a
+	 * user named like the option can still be added. */
+	if (c->opt != NULL && argc == c->argc + 2 &&
+	    strcmp(argv[0], c->opt) == 0) {
+		a.opt = argv[1];
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc != c->argc) {
 		usage_cmd(c);
 		return EXIT_USAGE;
 	}
-	if (arg_check(&a, c, argv[1]) == -1)
+	if (arg_check(&a, c, argv[0]) == -1)
 		return EXIT_USAGE;
 
 	if (path == NULL)
@@ -761,7 +1091,7 @@ main(int argc, char *argv[])
 		fail(&a, "out of memory");
 		goto out;
 	}
-	rc = c->fn(&a, argv + 1);
+	rc = c->fn(&a, argv);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fail(&a, "stdout: %s", strerror(errno));
 		rc = EXIT_FAILED;

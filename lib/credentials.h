@@ -15,17 +15,22 @@
 /*
  * Check password pw (pwlen bytes) of user (ulen bytes) for a client at
  * address addr ("-" for none), under regulation: the attempt is counted
- * for the address and the user name before scrypt runs (reg_try), and a
- * success takes the counts back (reg_success).  Unknown, wrong and
+ * for the address and the user name before the check runs (reg_try), and
+ * a success takes the counts back (reg_success).  Unknown, wrong and
  * disabled all give ERR_INVALID_CREDENTIALS after the same work: one
- * scrypt run (pw_dummy for unknown users) and the same Redis calls.  A
- * match with a stored cost below the configured one re-hashes the
- * password (a failed re-hash is logged, not an error).
+ * check of the stored hash in its format (pw_dummy, scrypt at the
+ * configured cost, for unknown users) and the same Redis calls.  A match
+ * of a foreign hash (passwd.h), or of a $s1$ cheaper than the configured
+ * cost, re-hashes the password as $s1$ at the configured cost, written
+ * only if the stored hash is still the one that matched (a failed or
+ * lost re-hash is logged, not an error).
  *
- * Returns ERR_OK with the hash that matched in mcf (a secret-ish value:
- * the caller wipes it); ERR_INVALID_CREDENTIALS; ERR_TOO_MANY_ATTEMPTS
- * with *retry_after set; ERR_INTERNAL when scrypt could not run; or a
- * Redis error (a check we cannot count is a 503, never a 401).
+ * Returns ERR_OK with the hash the session stands on in mcf (the new one
+ * after a re-hash, else the one that matched: cred_recheck compares it
+ * with the stored one; a secret-ish value: the caller wipes it);
+ * ERR_INVALID_CREDENTIALS; ERR_TOO_MANY_ATTEMPTS with *retry_after
+ * set; ERR_INTERNAL when the check could not run; or a Redis error (a
+ * check we cannot count is a 503, never a 401).
  */
 enum err	 cred_check(struct store *st, const struct cfg *cfg,
 		    const char *addr, const char *user, size_t ulen,

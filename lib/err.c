@@ -38,6 +38,7 @@ static const struct {
 	[ERR_INTERNAL] = { 500, "INTERNAL_ERROR", "Erro interno" },
 	[ERR_EXISTS] = { 500, "INTERNAL_ERROR", "Erro interno" },
 	[ERR_NO_USER] = { 500, "INTERNAL_ERROR", "Erro interno" },
+	[ERR_CHANGED] = { 500, "INTERNAL_ERROR", "Erro interno" },
 };
 
 int

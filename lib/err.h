@@ -32,6 +32,7 @@ enum err {
 	 * errors on their own (they map to 500 if they ever leak). */
 	ERR_EXISTS,			/* the user already exists */
 	ERR_NO_USER,			/* the user does not exist */
+	ERR_CHANGED,			/* the record changed since it was read */
 	ERR__MAX
 };
 

@@ -1,7 +1,9 @@
 /*
- * passwd.c - password hashes in libscrypt's MCF format.
+ * passwd.c - stored password hashes (passwd.h): the table of formats, the
+ * service's own $s1$ (scrypt) and argon2id, both computed by libsodium;
+ * the formats libxcrypt and apr-util compute are in foreign.c.
  *
- * A stored hash is exactly PW_MCF_LEN characters:
+ * A $s1$ hash is exactly PW_MCF_LEN characters:
  *
  *   $s1$NNrrpp$<24 chars: base64 of 16 salt bytes>$<88 chars: base64 of 64
  *   hash bytes>
@@ -14,10 +16,19 @@
  * same bytes as libscrypt_scrypt (tests/unit/test_passwd.c checks both
  * ways, bench/bench_scrypt.c compares speed with libscrypt and OpenSSL).
  *
+ * An argon2id hash is the PHC string libsodium and the argon2 tool write,
+ *
+ *   $argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash>
+ *
+ * (unpadded base64), at most crypto_pwhash_argon2id_STRBYTES - 1
+ * characters, the longest libsodium's string functions take.
+ *
  * The stored string chooses the cost of a check, so it is parsed strictly
- * and its cost capped with cfg.h's CFG_SCRYPT_* before any work: anything
- * else is PW_MISMATCH.  Every buffer holding bytes derived from a password
- * is wiped with sodium_memzero before it goes out of scope.
+ * and its cost capped (cfg.h's CFG_SCRYPT_*, passwd.h's PW_*_MAX) before
+ * any work: anything else is PW_MISMATCH.  Every comparison of a computed
+ * hash with a stored one is sodium_memcmp, in constant time.  Every buffer
+ * holding bytes derived from a password is wiped with sodium_memzero
+ * before it goes out of scope.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +38,48 @@
 #include <sodium.h>
 
 #include "cfg.h"
+#include "contract.h"
+#include "foreign.h"
 #include "log.h"
 #include "passwd.h"
 
 static int	pw_cost_ok(const struct pw_cost *);
+static int	pw_s1_ok(const char *, char *, size_t);
+static int	pw_argon2id_ok(const char *, char *, size_t);
+static enum pw_result pw_s1_check(const char *, const char *, size_t,
+		    const struct pw_cost *);
+static enum pw_result pw_argon2id_check(const char *, const char *, size_t,
+		    const struct pw_cost *);
+static enum pw_result pw_crypt_check(const char *, const char *, size_t,
+		    const struct pw_cost *);
+static enum pw_result pw_apr1_check(const char *, const char *, size_t,
+		    const struct pw_cost *);
+static enum pw_result pw_sha1_check(const char *, const char *, size_t,
+		    const struct pw_cost *);
+
+/*
+ * Every format a stored hash may have: how its hashes start, its name for
+ * messages, its shape and caps check (0, or -1 with the reason; no
+ * hashing), and its check, which runs only on a hash that passed it.
+ */
+static const struct pw_format {
+	const char	*prefix;
+	const char	*name;
+	int		(*ok)(const char *, char *, size_t);
+	enum pw_result	(*check)(const char *, const char *, size_t,
+			    const struct pw_cost *);
+} pw_formats[] = {
+	{ "$s1$",	"scrypt",	pw_s1_ok,		pw_s1_check },
+	{ "$argon2id$",	"argon2id",	pw_argon2id_ok,		pw_argon2id_check },
+	{ "$2y$",	"bcrypt",	foreign_bcrypt_ok,	pw_crypt_check },
+	{ "$2b$",	"bcrypt",	foreign_bcrypt_ok,	pw_crypt_check },
+	{ "$2a$",	"bcrypt",	foreign_bcrypt_ok,	pw_crypt_check },
+	{ "$6$",	"sha512crypt",	foreign_sha512_ok,	pw_crypt_check },
+	{ "$y$",	"yescrypt",	foreign_yescrypt_ok,	pw_crypt_check },
+	{ "$apr1$",	"apr1",		foreign_apr1_ok,	pw_apr1_check },
+	{ "{SHA}",	"SHA-1",	foreign_sha1_ok,	pw_sha1_check },
+};
+#define PW_FORMATS_LEN	(sizeof(pw_formats) / sizeof(pw_formats[0]))
 
 #define PW_ID		"$s1$"
 #define PW_ID_LEN	4
@@ -50,8 +99,10 @@ static int	pw_cost_ok(const struct pw_cost *);
 _Static_assert(PW_SALT_B64 == 24 && PW_HASH_B64 == 88,
     "libscrypt's MCF has 24 salt and 88 hash base64 characters");
 _Static_assert(PW_MCF_LEN + 1 <= PW_MCF_MAX, "PW_MCF_MAX is too small");
-_Static_assert(PW_MCF_MAX <= SCRYPT_MCF_LEN,
+_Static_assert(PW_MCF_LEN + 1 <= SCRYPT_MCF_LEN,
     "libscrypt_check could not take our hashes");
+_Static_assert(crypto_pwhash_argon2id_STRBYTES <= PW_MCF_MAX,
+    "PW_MCF_MAX cannot hold an argon2id hash");
 
 /* One parsed MCF string. */
 struct pw_mcf {
@@ -268,12 +319,12 @@ out:
 }
 
 /*
- * Check pw against mcf: parse (PW_MISMATCH when malformed or over cap),
- * recompute with the stored salt and cost, compare in constant time.  A
- * match whose stored N, r or p is below want's is PW_MATCH_REHASH.
+ * $s1$: parse (PW_MISMATCH when malformed or over cap), recompute with the
+ * stored salt and cost, compare in constant time.  A match whose stored N,
+ * r or p is below want's is PW_MATCH_REHASH.
  */
-enum pw_result
-pw_check(const char *mcf, const char *pw, size_t len,
+static enum pw_result
+pw_s1_check(const char *mcf, const char *pw, size_t len,
     const struct pw_cost *want)
 {
 	struct pw_mcf	 m;
@@ -287,6 +338,274 @@ pw_check(const char *mcf, const char *pw, size_t len,
 		rc = PW_MATCH_REHASH;
 	sodium_memzero(&m, sizeof(m));
 	return rc;
+}
+
+static int
+pw_s1_ok(const char *mcf, char *why, size_t whysz)
+{
+	struct pw_mcf	 m;
+
+	if (pw_parse(mcf, &m) == -1) {
+		(void)snprintf(why, whysz, "scrypt: malformed, or its cost "
+		    "is over the caps");
+		return -1;
+	}
+	sodium_memzero(&m, sizeof(m));
+	return 0;
+}
+
+/*
+ * The decimal number at *s, 1-10 digits without a leading zero, into *v;
+ * *s moves past it.  Returns 0 or -1.
+ */
+static int
+pw_dec(const char **s, uint64_t *v)
+{
+	const char	*p = *s;
+	size_t		 n;
+
+	*v = 0;
+	for (n = 0; p[n] >= '0' && p[n] <= '9'; n++)
+		*v = *v * 10 + (uint64_t)(p[n] - '0');
+	if (n == 0 || n > 10 || (p[0] == '0' && n > 1))
+		return -1;
+	*s = p + n;
+	return 0;
+}
+
+/*
+ * argon2id: its cost fields are read here and capped; libsodium's own
+ * parser (crypto_pwhash_argon2id_str_needs_rehash decodes the whole string
+ * and checks every field, without hashing) judges the rest.
+ */
+static int
+pw_argon2id_ok(const char *mcf, char *why, size_t whysz)
+{
+	static const char	 head[] = "$argon2id$v=19$m=";
+	const char		*s;
+	uint64_t		 m, t, p;
+
+	if (mcf == NULL || strnlen(mcf, crypto_pwhash_argon2id_STRBYTES) >=
+	    crypto_pwhash_argon2id_STRBYTES) {
+		(void)snprintf(why, whysz, "argon2id: longer than %d "
+		    "characters", crypto_pwhash_argon2id_STRBYTES - 1);
+		return -1;
+	}
+	if (strncmp(mcf, head, sizeof(head) - 1) != 0) {
+		(void)snprintf(why, whysz, "argon2id: malformed (version 19, "
+		    "v=19, is the only one)");
+		return -1;
+	}
+	s = mcf + sizeof(head) - 1;
+	if (pw_dec(&s, &m) == -1 || strncmp(s, ",t=", 3) != 0 ||
+	    (s += 3, pw_dec(&s, &t)) == -1 || strncmp(s, ",p=", 3) != 0 ||
+	    (s += 3, pw_dec(&s, &p)) == -1 || *s != '$' || t < 1 || p < 1 ||
+	    crypto_pwhash_argon2id_str_needs_rehash(mcf, t, m * 1024) == -1) {
+		(void)snprintf(why, whysz, "argon2id: malformed");
+		return -1;
+	}
+	/* No overflow: m * t is computed only with both under the caps. */
+	if (m > CFG_SCRYPT_MEM_MAX / 1024 || t > PW_ARGON2_WORK_MAX ||
+	    m * t > PW_ARGON2_WORK_MAX || p > CFG_SCRYPT_P_MAX) {
+		(void)snprintf(why, whysz, "argon2id: m=%llu,t=%llu,p=%llu is "
+		    "over the caps (m at most %lu, m * t at most %lu, p at "
+		    "most %d)", (unsigned long long)m, (unsigned long long)t,
+		    (unsigned long long)p, CFG_SCRYPT_MEM_MAX / 1024,
+		    PW_ARGON2_WORK_MAX, CFG_SCRYPT_P_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The result of a foreign check: the library's outcome got (foreign.h's
+ * 0, -1 or -2) with the string it made, compared with the stored one in
+ * constant time.  Any match asks for a $s1$ hash when want is given.
+ */
+static enum pw_result
+pw_made(int got, const char *mcf, const char made[PW_MCF_MAX],
+    const struct pw_cost *want)
+{
+	size_t	 n;
+
+	if (got == -2)
+		return PW_ERROR;
+	n = strlen(mcf);
+	if (got != 0 || strnlen(made, PW_MCF_MAX) != n ||
+	    sodium_memcmp(made, mcf, n) != 0)
+		return PW_MISMATCH;
+	return want != NULL ? PW_MATCH_REHASH : PW_MATCH;
+}
+
+/*
+ * pw (len bytes) as a C string in z, for the libraries that take one.
+ * Returns 0; -1 when it holds a NUL or is longer than the API allows
+ * (no match possible); -2 when pw is NULL with a length.
+ */
+static int
+pw_cstr(const char *pw, size_t len, char z[LIM_PASSWORD_MAX + 1])
+{
+
+	z[0] = '\0';
+	if (pw == NULL)
+		return len == 0 ? 0 : -2;
+	if (len > LIM_PASSWORD_MAX || memchr(pw, '\0', len) != NULL)
+		return -1;
+	memcpy(z, pw, len);
+	z[len] = '\0';
+	return 0;
+}
+
+/* libsodium checks argon2id in constant time itself; any failure of it,
+ * out of memory included, reads as a mismatch (it says no more). */
+static enum pw_result
+pw_argon2id_check(const char *mcf, const char *pw, size_t len,
+    const struct pw_cost *want)
+{
+	char		 z[LIM_PASSWORD_MAX + 1];
+	enum pw_result	 rc = PW_MISMATCH;
+	int		 c;
+
+	if ((c = pw_cstr(pw, len, z)) == -2)
+		return PW_ERROR;
+	pw_init();
+	if (c == 0 && crypto_pwhash_argon2id_str_verify(mcf, z, len) == 0)
+		rc = want != NULL ? PW_MATCH_REHASH : PW_MATCH;
+	sodium_memzero(z, sizeof(z));
+	return rc;
+}
+
+/* bcrypt, sha512crypt, yescrypt: libxcrypt. */
+static enum pw_result
+pw_crypt_check(const char *mcf, const char *pw, size_t len,
+    const struct pw_cost *want)
+{
+	char		 z[LIM_PASSWORD_MAX + 1], made[PW_MCF_MAX];
+	enum pw_result	 rc = PW_MISMATCH;
+	int		 c;
+
+	made[0] = '\0';
+	if ((c = pw_cstr(pw, len, z)) == -2)
+		rc = PW_ERROR;
+	else if (c == 0)
+		rc = pw_made(foreign_crypt(z, mcf, made), mcf, made, want);
+	sodium_memzero(z, sizeof(z));
+	sodium_memzero(made, sizeof(made));
+	return rc;
+}
+
+/* $apr1$: apr-util. */
+static enum pw_result
+pw_apr1_check(const char *mcf, const char *pw, size_t len,
+    const struct pw_cost *want)
+{
+	char		 z[LIM_PASSWORD_MAX + 1], made[PW_MCF_MAX];
+	enum pw_result	 rc = PW_MISMATCH;
+	int		 c;
+
+	made[0] = '\0';
+	if ((c = pw_cstr(pw, len, z)) == -2)
+		rc = PW_ERROR;
+	else if (c == 0)
+		rc = pw_made(foreign_apr1(z, mcf, made), mcf, made, want);
+	sodium_memzero(z, sizeof(z));
+	sodium_memzero(made, sizeof(made));
+	return rc;
+}
+
+/* {SHA}: apr-util (unsalted SHA-1, as htpasswd -s writes it). */
+static enum pw_result
+pw_sha1_check(const char *mcf, const char *pw, size_t len,
+    const struct pw_cost *want)
+{
+	char		 z[LIM_PASSWORD_MAX + 1], made[PW_MCF_MAX];
+	enum pw_result	 rc = PW_MISMATCH;
+	int		 c;
+
+	made[0] = '\0';
+	if ((c = pw_cstr(pw, len, z)) == -2)
+		rc = PW_ERROR;
+	else if (c == 0)
+		rc = pw_made(foreign_sha1(z, len, made), mcf, made, want);
+	sodium_memzero(z, sizeof(z));
+	sodium_memzero(made, sizeof(made));
+	return rc;
+}
+
+/* The row of pw_formats whose prefix mcf starts with, or NULL. */
+static const struct pw_format *
+pw_format_find(const char *mcf)
+{
+	size_t	 i;
+
+	if (mcf == NULL)
+		return NULL;
+	for (i = 0; i < PW_FORMATS_LEN; i++)
+		if (strncmp(mcf, pw_formats[i].prefix,
+		    strlen(pw_formats[i].prefix)) == 0)
+			return &pw_formats[i];
+	return NULL;
+}
+
+/*
+ * Find the format by prefix, check its shape and caps (PW_MISMATCH, no
+ * work, when it fails), then run the format's check.
+ */
+enum pw_result
+pw_check(const char *mcf, const char *pw, size_t len,
+    const struct pw_cost *want)
+{
+	const struct pw_format	*f;
+	char			 why[PW_WHY_MAX];
+
+	if ((f = pw_format_find(mcf)) == NULL ||
+	    strnlen(mcf, PW_MCF_MAX) >= PW_MCF_MAX ||
+	    f->ok(mcf, why, sizeof(why)) == -1)
+		return PW_MISMATCH;
+	return f->check(mcf, pw, len, want);
+}
+
+/*
+ * Empty, too long and unknown hashes are refused here; a known prefix
+ * hands over to the format's own check.  A value that does not look like
+ * a hash at all may be a password in the clear: it is not quoted back.
+ */
+int
+pw_stored_ok(const char *mcf, char why[PW_WHY_MAX])
+{
+	const struct pw_format	*f;
+	size_t			 n;
+
+	why[0] = '\0';
+	if (mcf == NULL || mcf[0] == '\0') {
+		(void)snprintf(why, PW_WHY_MAX, "empty hash");
+		return -1;
+	}
+	if (strnlen(mcf, PW_MCF_MAX) >= PW_MCF_MAX) {
+		(void)snprintf(why, PW_WHY_MAX, "longer than %d characters",
+		    PW_MCF_MAX - 1);
+		return -1;
+	}
+	if ((f = pw_format_find(mcf)) == NULL) {
+		/* "$1$", "$5$", "$argon2i$": the id between two '$'. */
+		n = mcf[0] == '$' ? strcspn(mcf + 1, "$") : 0;
+		if (n > 0 && n <= 16 && mcf[n + 1] == '$')
+			(void)snprintf(why, PW_WHY_MAX, "unsupported hash "
+			    "format $%.*s$", (int)n, mcf + 1);
+		else
+			(void)snprintf(why, PW_WHY_MAX, "not a hash of a "
+			    "supported format (a password in plain text?)");
+		return -1;
+	}
+	return f->ok(mcf, why, PW_WHY_MAX);
+}
+
+const char *
+pw_format(const char *mcf)
+{
+	const struct pw_format	*f;
+
+	return (f = pw_format_find(mcf)) != NULL ? f->name : NULL;
 }
 
 /*

@@ -75,6 +75,14 @@ enum err	 store_user_add(struct store *s, const char *name, size_t len,
  * touch sessions. */
 enum err	 store_user_set_hash(struct store *s, const char *name,
 		    size_t len, const char *mcf);
+/*
+ * Replace the hash of user name with mcf only if it is still old, in one
+ * script (the re-hash after a login: a passwd between the login's read and
+ * this write wins).  ERR_OK, or ERR_CHANGED when the user is gone or its
+ * hash is no longer old (nothing written).
+ */
+enum err	 store_user_swap_hash(struct store *s, const char *name,
+		    size_t len, const char *old, const char *mcf);
 /* Set the disabled flag (ERR_NO_USER if missing). */
 enum err	 store_user_set_disabled(struct store *s, const char *name,
 		    size_t len, int disabled);

@@ -57,7 +57,8 @@ enum lua_code {
 	LUA_NOTHING = 0,	/* nothing changed (exists, or missing) */
 	LUA_DONE = 1,		/* written, added or deleted */
 	LUA_GONE = -1,		/* the session is missing or has ended */
-	LUA_CONFLICT = 0,	/* rotate: the refresh hash moved on */
+	LUA_CONFLICT = 0,	/* rotate: the refresh hash moved on;
+				   user_swap_hash: the password hash did */
 	LUA_RING_FULL = -2,	/* rotate: STORE_SPENT_MAX spent, refused */
 	LUA_NOT_SPENT = 0,	/* spent: the hash was never spent here */
 	LUA_IN_GRACE = 1,	/* spent: spent less than grace seconds ago */

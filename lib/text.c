@@ -11,6 +11,7 @@
 #include <uninorm.h>
 #include <unistr.h>
 
+#include "contract.h"
 #include "text.h"
 
 /* json-c's own UTF-8 check looks only at the shape of byte sequences. */
@@ -153,6 +154,38 @@ text_fold_eq(const char *a, size_t alen, const char *b, size_t blen)
 	free(fa);
 	free(fb);
 	return eq;
+}
+
+char *
+text_fold(const char *s, size_t len, size_t *outlen)
+{
+
+	return (char *)u8_casefold((const uint8_t *)s, len, NULL, UNINORM_NFC,
+	    NULL, outlen);
+}
+
+/* What text_name_fault says (autenticacao-admin(8) lists them). */
+static const char *const text_name_faults[TEXT__MAX] = {
+	[TEXT_OK] = "",
+	[TEXT_EMPTY] = "empty",
+	[TEXT_LONG] = "longer than 64 bytes",
+	[TEXT_NUL] = "contains a NUL byte",
+	[TEXT_CTRL] = "contains a control character",
+	[TEXT_UTF8] = "not valid UTF-8",
+	[TEXT_SPACE] = "contains a space or other white space",
+	[TEXT_INVISIBLE] = "contains an invisible or direction-changing "
+	    "character (format, private use or unassigned)",
+	[TEXT_COMPAT] = "contains a compatibility character (fullwidth, "
+	    "ligature, ...): use its plain form",
+	[TEXT_NOT_NFC] = "not in Unicode normalization form C",
+};
+_Static_assert(LIM_USER_MAX == 64, "text_name_faults says 64 bytes");
+
+const char *
+text_name_fault(enum text_fault f)
+{
+
+	return (unsigned)f < TEXT__MAX ? text_name_faults[f] : "invalid";
 }
 
 /*

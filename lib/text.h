@@ -51,6 +51,11 @@ int		 text_no_ctrl(const char *s, size_t len);
 enum text_fault	 text_check(const char *s, size_t len, size_t max,
 		    unsigned flags);
 
+/* What fault f means in a user name, for people: "empty", "longer than 64
+ * bytes" (contract.h's LIM_USER_MAX), "contains a NUL byte", ...; "" for
+ * TEXT_OK.  Static storage. */
+const char	*text_name_fault(enum text_fault f);
+
 /*
  * 1 if the user names a and b (alen, blen bytes, valid UTF-8) are equal
  * once case-folded (Unicode full case folding, NFC): "Ana" and "ANA" are
@@ -58,6 +63,14 @@ enum text_fault	 text_check(const char *s, size_t len, size_t max,
  */
 int		 text_fold_eq(const char *a, size_t alen, const char *b,
 		    size_t blen);
+
+/*
+ * The case-folded form of s (len bytes, valid UTF-8) that text_fold_eq
+ * compares, malloc'd (the caller frees it), its length in *outlen; NULL
+ * when out of memory.  For comparing many names at once (an import):
+ * two names are fold-equal when their folded forms are the same bytes.
+ */
+char		*text_fold(const char *s, size_t len, size_t *outlen);
 
 /*
  * Copy src (len bytes; NULL is "") into dst (dstsz bytes, at least 1) as

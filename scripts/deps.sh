@@ -4,7 +4,8 @@
 # `sh scripts/deps.sh fuzz` (`make fuzz`) adds clang and its libFuzzer and
 # sanitizer runtimes, which nothing else needs: `make test` replays the
 # fuzz inputs with the ordinary compiler.  `sh scripts/deps.sh bench`
-# (`make bench`) adds the load generators (wrk, ab), gnuplot for the chart
+# (`make bench`) adds the load generator wrk (ab comes with apache2-utils,
+# which the tests need anyway), gnuplot for the chart
 # and OpenSSL's headers (bench_scrypt times OpenSSL's scrypt too).
 #
 # One line when everything is present.  Otherwise one `apt-get update` and
@@ -17,14 +18,18 @@
 # Exit status: 0 all present (or installed), 1 something is missing and
 # could not be installed (the list goes to stderr).
 
-PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev libunistring-dev
-libhiredis-dev libsodium-dev libcmocka-dev redis-server redis-tools lighttpd
-spawn-fcgi libfcgi-bin curl jq apache2 libapache2-mod-fcgid nginx systemd
-valgrind mandoc chromium"
+# libcrypt-dev (libxcrypt) and libaprutil1-dev check the password hashes of
+# other systems; apache2-utils (htpasswd), whois (mkpasswd), argon2 and
+# openssl make the tests' fixtures in those formats.
+PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev
+libunistring-dev libhiredis-dev libsodium-dev libcmocka-dev libcrypt-dev
+libaprutil1-dev redis-server redis-tools lighttpd spawn-fcgi libfcgi-bin
+curl jq apache2 libapache2-mod-fcgid nginx systemd valgrind mandoc chromium
+apache2-utils whois argon2 openssl"
 # clang -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev,
 # only a Recommends of clang-14 (not installed with --no-install-recommends).
 FUZZ_PKGS="clang libclang-rt-14-dev"
-BENCH_PKGS="wrk apache2-utils gnuplot-nox libssl-dev"
+BENCH_PKGS="wrk gnuplot-nox libssl-dev"
 case ${1:-} in
 '') ;;
 fuzz) PKGS="$PKGS $FUZZ_PKGS" ;;

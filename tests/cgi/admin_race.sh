@@ -1,6 +1,7 @@
 # An admin change that lands while a login is still running scrypt: the
 # login must not leave a session that outlives `passwd` or `disable`
-# (they revoke only the sessions that exist when they run).  The user's
+# (they revoke only the sessions that exist when they run), nor write the
+# re-hash of an old password over the new one.  The user's
 # stored hash is made expensive (N=65536, p=4: most of a second) so the
 # admin command runs, with a wide margin, while the login checks it.
 . "$(dirname "$0")/../lib.sh"
@@ -56,6 +57,26 @@ t_eq "admin exit" "$ADM_RC" 0
 t_status 200
 session_get "$AUTH"
 t_status 200
+t_end
+
+# A foreign hash is replaced by the first login that matches it; the
+# replacement is written only over the hash that matched, so a passwd that
+# lands during the check keeps its hash.  bcrypt at cost 13 takes most of
+# a second.
+t_begin "passwd during the first login of a bcrypt user: passwd wins, the login answers 401"
+h=$(htpasswd -nbB -C 13 u bia-old-pw | sed -n 's/^u://p')
+adm useradd --hash "$h" bela
+[ "$ADM_RC" = 0 ] || t_fail "setup: useradd --hash bela: $ADM_ERR"
+ADMIN_IN=$'bela-new-pw\n' login_during bela bia-old-pw passwd bela
+t_eq "admin exit" "$ADM_RC" 0
+t_status 401
+t_eq code "$(jget .error.code)" INVALID_CREDENTIALS
+adm sessions bela
+t_eq "sessions of bela" "$ADM_OUT" ""
+login bela bela-new-pw
+t_status 200
+login bela bia-old-pw
+t_status 401
 t_end
 
 slow_user caio caio-pw

@@ -46,13 +46,20 @@ secrets_note() {
 }
 
 # secrets_note_adm INPUT COMMAND [NAME...]: note the passwords an
-# autenticacao-admin useradd/passwd read on stdin, and its NAME argument.
+# autenticacao-admin useradd/passwd read on stdin, and its NAME argument
+# (the one after the hash of useradd --hash HASH NAME, which reads no
+# password).
 secrets_note_adm() {
 	[ -n "$SECRETS_D" ] || return 0
+	local name=${3-}
+	if [ "${2-}" = useradd ] && [ "$name" = --hash ] && [ $# -ge 5 ]; then
+		printf '%s\n' "$5" >>"$SECRETS_D/names"
+		return 0
+	fi
 	case ${2-} in
 	useradd|passwd) [ -z "$1" ] || printf '%s\n' "$1" >>"$SECRETS_D/adm" ;;
 	esac
-	[ -z "${3-}" ] || printf '%s\n' "$3" >>"$SECRETS_D/names"
+	[ -z "$name" ] || printf '%s\n' "$name" >>"$SECRETS_D/names"
 }
 
 # secrets_keep_redis: dump the test redis before redis_stop stops it.

@@ -52,7 +52,8 @@ lscheck(const char *mcf, const char *pw)
 	char	 copy[SCRYPT_MCF_LEN];
 
 	memset(copy, 0, sizeof(copy));
-	snprintf(copy, sizeof(copy), "%s", mcf);
+	assert_true(strlen(mcf) < sizeof(copy));
+	memcpy(copy, mcf, strlen(mcf));
 	return libscrypt_check(copy, pw);
 }
 

@@ -345,6 +345,107 @@ test_login_rehashes_a_cheaper_hash(void **state)
 	assert_int_equal(A.status, 200);
 }
 
+/* A fresh user name for this test whose stored hash is mcf, as
+ * autenticacao-admin import-htpasswd writes it. */
+static const char *
+user_with_hash(const char *mcf)
+{
+	static char	 name[32];
+
+	snprintf(name, sizeof(name), "ana%d", ++nuser);
+	assert_int_equal(store_user_add(st, name, strlen(name), mcf,
+	    (long)time(NULL)), ERR_OK);
+	return name;
+}
+
+/* The bcrypt hash (cost 5) that htpasswd -B makes of pw now, into out. */
+static void
+htpasswd_bcrypt(const char *pw, char out[PW_MCF_MAX])
+{
+	char	 cmd[256], line[PW_MCF_MAX + 64];
+	FILE	*f;
+
+	snprintf(cmd, sizeof(cmd), "htpasswd -nbB u '%s'", pw);
+	assert_non_null(f = popen(cmd, "r"));
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	assert_int_equal(pclose(f), 0);
+	line[strcspn(line, "\r\n")] = '\0';
+	assert_int_equal(strncmp(line, "u:$2y$05$", 9), 0);
+	assert_true(strlen(line + 2) < PW_MCF_MAX);
+	memcpy(out, line + 2, strlen(line + 2) + 1);
+}
+
+/*
+ * A stored bcrypt hash: a wrong password is 401 and changes nothing; the
+ * right one is 200 and leaves a $s1$ at the configured cost in its place,
+ * which the next login checks.
+ */
+static void
+test_login_upgrades_a_foreign_hash(void **state)
+{
+	struct store_user	 u1, u2;
+	char			 h[PW_MCF_MAX];
+	const char		*u;
+
+	(void)state;
+	htpasswd_bcrypt("s3cret", h);
+	u = user_with_hash(h);
+	login(u, "s3cre", NULL);
+	assert_error(401, "INVALID_CREDENTIALS");
+	assert_int_equal(store_user_get(st, u, strlen(u), &u1), ERR_OK);
+	assert_string_equal(u1.mcf, h);
+
+	login(u, "s3cret", NULL);
+	assert_int_equal(A.status, 200);
+	assert_int_equal(store_user_get(st, u, strlen(u), &u1), ERR_OK);
+	/* $s1$NNrrpp$ at N=16 r=1 p=1. */
+	assert_int_equal(strncmp(u1.mcf, "$s1$040101$", 11), 0);
+	assert_int_equal(pw_check(u1.mcf, "s3cret", 6, NULL), PW_MATCH);
+
+	login(u, "s3cret", NULL);
+	assert_int_equal(A.status, 200);
+	assert_int_equal(store_user_get(st, u, strlen(u), &u2), ERR_OK);
+	assert_string_equal(u2.mcf, u1.mcf);
+	login(u, "s3cre", NULL);
+	assert_error(401, "INVALID_CREDENTIALS");
+}
+
+/*
+ * The check after the write with a foreign hash that matched: the stored
+ * hash replaced by another password's (a passwd or import that won over
+ * the upgrade) deletes the session; by the same password's, it stands.
+ */
+static void
+test_recheck_after_a_foreign_match(void **state)
+{
+	struct store_session	 s;
+	struct session_tokens	 t;
+	char			 h[PW_MCF_MAX], other[PW_MCF_MAX];
+	char			 sid[TOK_SID_LEN + 1];
+	const char		*name;
+
+	(void)state;
+	htpasswd_bcrypt("s3cret", h);
+	name = user_with_hash(h);
+	assert_int_equal(session_create(st, name, strlen(name),
+	    (long)time(NULL), sid, &t), ERR_OK);
+	htpasswd_bcrypt("s3cret", other);
+	assert_int_equal(store_user_set_hash(st, name, strlen(name), other),
+	    ERR_OK);
+	assert_int_equal(cred_recheck(st, name, strlen(name), "s3cret", 6,
+	    h, sid, TOK_SID_LEN), ERR_OK);
+	assert_int_equal(store_session_get(st, sid, TOK_SID_LEN, &s), ERR_OK);
+
+	htpasswd_bcrypt("n3w-pw", other);
+	assert_int_equal(store_user_set_hash(st, name, strlen(name), other),
+	    ERR_OK);
+	assert_int_equal(cred_recheck(st, name, strlen(name), "s3cret", 6,
+	    h, sid, TOK_SID_LEN), ERR_INVALID_CREDENTIALS);
+	assert_int_equal(store_session_get(st, sid, TOK_SID_LEN, &s),
+	    ERR_SESSION_NOT_FOUND);
+}
+
 static void
 test_recheck_deletes_a_session_of_a_changed_user(void **state)
 {
@@ -707,6 +808,8 @@ main(void)
 		cmocka_unit_test(test_login_creates_a_session),
 		cmocka_unit_test(test_wrong_unknown_disabled_look_alike),
 		cmocka_unit_test(test_login_rehashes_a_cheaper_hash),
+		cmocka_unit_test(test_login_upgrades_a_foreign_hash),
+		cmocka_unit_test(test_recheck_after_a_foreign_match),
 		cmocka_unit_test(
 		    test_recheck_deletes_a_session_of_a_changed_user),
 		cmocka_unit_test(test_failures_ban_the_user),

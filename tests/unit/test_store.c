@@ -630,6 +630,41 @@ test_user_set_hash(void **state)
 	assert_int_equal(store_user_get(st, "ghost", 5, &u), ERR_NO_USER);
 }
 
+/* The re-hash's compare-and-set: written only over the hash it names. */
+static void
+test_user_swap_hash(void **state)
+{
+	struct store_user	 u;
+
+	(void)state;
+	assert_int_equal(store_user_add(st, "dora", 4, "$2y$05$old", 7),
+	    ERR_OK);
+	/* Not the stored hash (a passwd came first): nothing written. */
+	assert_int_equal(store_user_swap_hash(st, "dora", 4, "$2y$05$ol",
+	    "$s1$lost"), ERR_CHANGED);
+	assert_int_equal(store_user_swap_hash(st, "dora", 4, "$2y$05$old!",
+	    "$s1$lost"), ERR_CHANGED);
+	assert_int_equal(store_user_get(st, "dora", 4, &u), ERR_OK);
+	assert_string_equal(u.mcf, "$2y$05$old");
+	assert_int_equal(store_user_swap_hash(st, "dora", 4, "$2y$05$old",
+	    "$s1$new"), ERR_OK);
+	assert_int_equal(store_user_get(st, "dora", 4, &u), ERR_OK);
+	assert_string_equal(u.mcf, "$s1$new");
+	assert_int_equal(u.created, 7);
+	assert_int_equal(u.disabled, 0);
+	/* The old hash again (a second login that read it): refused. */
+	assert_int_equal(store_user_swap_hash(st, "dora", 4, "$2y$05$old",
+	    "$s1$other"), ERR_CHANGED);
+	assert_int_equal(store_user_get(st, "dora", 4, &u), ERR_OK);
+	assert_string_equal(u.mcf, "$s1$new");
+	/* A user that is gone is not created again. */
+	assert_int_equal(store_user_swap_hash(st, "ghost", 5, "$s1$x",
+	    "$s1$y"), ERR_CHANGED);
+	assert_int_equal(store_user_get(st, "ghost", 5, &u), ERR_NO_USER);
+	assert_int_equal(store_user_swap_hash(st, "dora", 4, "", "$s1$y"),
+	    ERR_INTERNAL);
+}
+
 static void
 test_user_set_disabled(void **state)
 {
@@ -1460,6 +1495,7 @@ main(void)
 		cmocka_unit_test(test_user_add_get),
 		cmocka_unit_test(test_user_name_limits_and_bytes),
 		cmocka_unit_test(test_user_set_hash),
+		cmocka_unit_test(test_user_swap_hash),
 		cmocka_unit_test(test_user_set_disabled),
 		cmocka_unit_test(test_user_del_and_list_sorted),
 		cmocka_unit_test(test_user_malformed_record_is_internal),
