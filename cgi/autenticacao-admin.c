@@ -479,7 +479,7 @@ revoke_after(struct admin *a, const char *name, const char *done)
 	enum err	 e;
 	long		 n = 0;
 
-	if ((e = store_user_revoke(a->st, name, strlen(name), &n)) !=
+	if ((e = store_user_revoke(a->st, name, strlen(name), (long)time(NULL), &n)) !=
 	    ERR_OK) {
 		snprintf(ctx, sizeof(ctx), "%s, but revoking the sessions "
 		    "failed", done);
@@ -536,7 +536,7 @@ cmd_userdel(struct admin *a, char *argv[])
 
 	e = store_user_del(a->st, name, strlen(name));
 	if (e == ERR_NO_USER) {
-		if (store_user_revoke(a->st, name, strlen(name), &n) ==
+		if (store_user_revoke(a->st, name, strlen(name), (long)time(NULL), &n) ==
 		    ERR_OK && n > 0)
 			printf("revoked %ld leftover session%s of %s\n",
 			    n, plural(n), name);
@@ -638,7 +638,8 @@ cmd_sessions(struct admin *a, char *argv[])
 	enum err	 e;
 	long		 count = 0;
 
-	e = store_user_sessions(a->st, name, strlen(name), sessions_one,
+	e = store_user_sessions(a->st, name, strlen(name), (long)time(NULL),
+	    sessions_one,
 	    &count);
 	if (e == ERR_OK && count == 0 &&
 	    (e = user_exists(a, name)) == ERR_OK)

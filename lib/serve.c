@@ -230,7 +230,8 @@ do_logout(struct serve_ctx *x)
 	if ((e = bearer_check(x, SESSION_ACCEPT_AUTHORIZATION, &s, &type)) !=
 	    ERR_OK)
 		goto out;
-	e = session_end(x->store, x->req.session_id, x->req.session_id_len);
+	e = session_end(x->store, x->req.username, x->req.username_len,
+	    x->req.session_id, x->req.session_id_len);
 	if (e == ERR_SESSION_NOT_FOUND)
 		e = ERR_INVALID_TOKEN;
 	if (e == ERR_OK)

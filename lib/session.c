@@ -142,8 +142,9 @@ session_verify(struct store *st, const char *bearer, size_t blen,
 }
 
 enum err
-session_end(struct store *st, const char *sid, size_t sidlen)
+session_end(struct store *st, const char *user, size_t ulen, const char *sid,
+    size_t sidlen)
 {
 
-	return store_session_del(st, sid, sidlen);
+	return store_session_end(st, user, ulen, sid, sidlen);
 }

@@ -81,8 +81,10 @@ enum err	 session_verify(struct store *st, const char *bearer,
 		    char sid[LIM_TOKEN_MAX + 1], struct store_session *s,
 		    const char **type);
 
-/* End session sid (sidlen bytes): its three tokens die at once.  ERR_OK,
- * ERR_SESSION_NOT_FOUND, or a Redis error. */
-enum err	 session_end(struct store *st, const char *sid, size_t sidlen);
+/* End session sid (sidlen bytes) of user (ulen bytes): its three tokens
+ * die at once and it leaves the user's index.  ERR_OK,
+ * ERR_SESSION_NOT_FOUND (missing or another user's), or a Redis error. */
+enum err	 session_end(struct store *st, const char *user, size_t ulen,
+		    const char *sid, size_t sidlen);
 
 #endif

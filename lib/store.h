@@ -9,8 +9,10 @@
  *   P users                      set   every user name
  *   P session:<sid>              hash  the whole state of one session, see
  *                                      below; expires at its sexp
- *   P user-sessions:<name>       set   sids of name's sessions (may hold
- *                                      stale ids; pruned when read)
+ *   P user-sessions:<name>       zset  sid -> sexp of each of name's
+ *                                      sessions; ended entries are pruned
+ *                                      by every write, ended sessions
+ *                                      leave it; expires at its last sexp
  *   P fail:{<kind>:<subject>}    int   password checks in the window that
  *                                      did not succeed
  *   P ban:{<kind>:<subject>}     any   present while subject is banned
@@ -113,10 +115,9 @@ struct store_hashes {
 
 /*
  * Create session sid of user with hashes h: created = now, aexp = now +
- * access_ttl, sexp = now + session_ttl; the key expires at sexp.  The sid is
- * added to the user's index first, in the same round trip, so a failure
- * leaves at most a stale index entry, never an unindexed session.
- * ERR_EXISTS if sid is taken.
+ * access_ttl, sexp = now + session_ttl; the key expires at sexp.  The
+ * session and its index entry are written by one script.  ERR_EXISTS if
+ * sid is taken.
  */
 enum err	 store_session_create(struct store *s, const char *sid,
 		    const char *user, size_t ulen,
@@ -172,20 +173,32 @@ enum err	 store_session_spent(struct store *s, const char *sid,
 		    size_t sidlen, const char *rh, long now, long grace,
 		    int *revoked);
 
-/* Delete session sid.  ERR_OK or ERR_SESSION_NOT_FOUND. */
+/* Delete session sid and its entry in its user's index (the owner is
+ * read first: two round trips).  ERR_OK or ERR_SESSION_NOT_FOUND. */
 enum err	 store_session_del(struct store *s, const char *sid,
 		    size_t sidlen);
 
-/* Call fn(sid, session, arg) for each live session of user (stale index
- * entries are removed on the way). */
+/* Delete session sid if it belongs to user, and drop sid from user's
+ * index, in one script.  ERR_OK, or ERR_SESSION_NOT_FOUND (missing or
+ * another user's: nothing deleted). */
+enum err	 store_session_end(struct store *s, const char *user,
+		    size_t ulen, const char *sid, size_t sidlen);
+
+/* 1 if session s, as read, has not ended at now. */
+int		 store_session_live(const struct cfg *c,
+		    const struct store_session *s, long now);
+
+/* Call fn(sid, session, arg) for each live session of user at now,
+ * oldest first (entries of ended, missing or foreign sessions leave the
+ * index on the way). */
 enum err	 store_user_sessions(struct store *s, const char *user,
-		    size_t ulen, int (*fn)(const char *,
+		    size_t ulen, long now, int (*fn)(const char *,
 		    const struct store_session *, void *), void *arg);
 
 /* Delete every session of user and its index.  *n, if not NULL, receives
  * how many sessions were deleted. */
 enum err	 store_user_revoke(struct store *s, const char *user,
-		    size_t ulen, long *n);
+		    size_t ulen, long now, long *n);
 
 /* ---- brute-force regulation ---- */
 

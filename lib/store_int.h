@@ -44,7 +44,7 @@
 #include "token.h"
 
 #define KEY_MAX		(CFG_STR_MAX + 32 + LIM_TOKEN_MAX) /* bytes of a key */
-#define RCMD_ARGS_MAX	16	/* arguments of one command */
+#define RCMD_ARGS_MAX	128	/* arguments of one command */
 #define NUM_MAX		24	/* a long in decimal, sign and NUL */
 #define SHA_LEN		40	/* hex SHA-1 of a script */
 #define ERRLOG_MAX	200	/* bytes of a Redis error message logged */
