@@ -5,6 +5,7 @@
  * (no allocation needed), so the client always gets a JSON answer.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -300,6 +301,96 @@ reply_session(const struct http_io *io, const char *sid,
 		json_object_put(root);
 		root = NULL;
 	}
+	return emit_json(io, 200, NULL, root);
+}
+
+/* The list is a json-c array; the type stays private to this file. */
+struct reply_list {
+	struct json_object	*arr;
+};
+
+struct reply_list *
+reply_list_new(void)
+{
+	struct reply_list	*l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	if ((l->arr = json_object_new_array()) == NULL) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void
+reply_list_free(struct reply_list *l)
+{
+
+	if (l == NULL)
+		return;
+	json_object_put(l->arr);
+	free(l);
+}
+
+/* Add key => val to o, or JSON null when val is "". */
+static int
+add_str_or_null(struct json_object *o, const char *key, const char *val)
+{
+
+	if (val[0] != '\0')
+		return add_str(o, key, val);
+	return json_object_object_add(o, key, NULL) == 0 ? 0 : -1;
+}
+
+int
+reply_list_add(struct reply_list *l, const char *sid, int current,
+    const struct store_session *s)
+{
+	struct json_object	*o, *b;
+	char			 created[32], used[32], sexp[32];
+
+	if ((o = json_object_new_object()) == NULL)
+		return -1;
+	reply_time(s->created, created);
+	reply_time(s->used, used);
+	reply_time(s->expires, sexp);
+	if ((b = json_object_new_boolean(current)) == NULL ||
+	    add_str(o, "sessionId", sid) == -1 ||
+	    json_object_object_add(o, "current", b) != 0 ||
+	    add_str(o, "createdAt", created) == -1 ||
+	    add_str(o, "lastUsedAt", used) == -1 ||
+	    add_str(o, "sessionExpiresAt", sexp) == -1 ||
+	    add_str_or_null(o, "address", s->addr) == -1 ||
+	    add_str_or_null(o, "userAgent", s->ua) == -1 ||
+	    json_object_array_add(l->arr, o) != 0) {
+		json_object_put(o);
+		return -1;
+	}
+	return 0;
+}
+
+int
+reply_sessions(const struct http_io *io, struct reply_list *l)
+{
+	struct json_object	*root, *data, *arr = NULL;
+	size_t			 i, n;
+
+	n = json_object_array_length(l->arr);
+	if ((root = success_new(&data)) != NULL &&
+	    ((arr = json_object_new_array_ext((int)n)) == NULL ||
+	    json_object_object_add(data, "sessions", arr) != 0)) {
+		json_object_put(arr);
+		json_object_put(root);
+		root = NULL;
+	}
+	for (i = n; root != NULL && i > 0; i--)
+		if (json_object_array_add(arr, json_object_get(
+		    json_object_array_get_idx(l->arr, i - 1))) != 0) {
+			json_object_put(root);
+			root = NULL;
+		}
+	reply_list_free(l);
 	return emit_json(io, 200, NULL, root);
 }
 

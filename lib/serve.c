@@ -30,6 +30,8 @@ struct serve_ctx {
 	char			 log_user[LIM_USER_MAX * 3 + 1]; /* as logged */
 	char			 log_sid[9];	/* session id prefix */
 	char			 origin[CORS_ORIGIN_MAX + 1]; /* allowed Origin */
+	struct reply_list	*list;		/* GET /sessions, while built */
+	int			 list_failed;	/* out of memory building it */
 };
 
 static enum err	 do_login(struct serve_ctx *);
@@ -38,6 +40,7 @@ static enum err	 do_refresh_token(struct serve_ctx *);
 static enum err	 do_logout(struct serve_ctx *);
 static enum err	 do_session(struct serve_ctx *);
 static enum err	 do_health(struct serve_ctx *);
+static enum err	 do_sessions(struct serve_ctx *);
 
 const struct serve_route serve_routes[] = {
 	{ "login", "POST", FIELD_USERNAME | FIELD_PASSWORD, 0, do_login },
@@ -49,6 +52,7 @@ const struct serve_route serve_routes[] = {
 	{ "logout", "POST", 0, 1, do_logout },
 	{ "session", "GET", 0, 1, do_session },
 	{ "health", "GET", 0, 0, do_health },
+	{ "sessions", "GET", 0, 1, do_sessions },
 };
 const size_t serve_nroutes = sizeof(serve_routes) / sizeof(serve_routes[0]);
 
@@ -109,15 +113,21 @@ do_login(struct serve_ctx *x)
 	struct req		*r = &x->req;
 	struct store_session	 s;
 	struct session_tokens	 t;
+	struct store_client	 cl;
 	char			 sid[TOK_SID_LEN + 1], mcf[PW_MCF_MAX];
+	char			 ua[TEXT_UA_MAX + 1];
 	enum err		 e;
 
 	memset(&t, 0, sizeof(t));
 	memset(mcf, 0, sizeof(mcf));
 	if ((e = password_check(x, mcf)) != ERR_OK)
 		goto out;
+	text_user_agent(ua, sizeof(ua),
+	    x->io->param(x->io->ctx, "HTTP_USER_AGENT"));
+	cl.addr = r->addr;
+	cl.ua = ua;
 	if ((e = session_create(x->store, r->username, r->username_len,
-	    x->now, sid, &t)) != ERR_OK)
+	    x->now, &cl, sid, &t)) != ERR_OK)
 		goto out;
 	log_sid(x, sid);
 	if ((e = cred_recheck(x->store, r->username, r->username_len,
@@ -254,6 +264,51 @@ do_session(struct serve_ctx *x)
 	    SESSION_ACCEPT_CORBAN, &s, &type);
 	if (e == ERR_OK)
 		reply_session(x->io, x->req.session_id, &s, type);
+	tok_wipe(&s, sizeof(s));
+	return e;
+}
+
+/* One session of the caller's user into the list (store_user_sessions). */
+static int
+sessions_one(const char *sid, const struct store_session *s, void *arg)
+{
+	struct serve_ctx	*x = arg;
+
+	if (reply_list_add(x->list, sid, strcmp(sid, x->req.session_id) == 0,
+	    s) == -1) {
+		x->list_failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* GET /sessions with either access token: the live sessions of the
+ * token's user, newest first, the caller's own marked current. */
+static enum err
+do_sessions(struct serve_ctx *x)
+{
+	struct store_session	 s;
+	const char		*type;
+	enum err		 e;
+
+	memset(&s, 0, sizeof(s));
+	if ((e = bearer_check(x, SESSION_ACCEPT_AUTHORIZATION |
+	    SESSION_ACCEPT_CORBAN, &s, &type)) != ERR_OK)
+		goto out;
+	if ((x->list = reply_list_new()) == NULL) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	e = store_user_sessions(x->store, x->req.username,
+	    x->req.username_len, x->now, sessions_one, x);
+	if (e == ERR_OK && x->list_failed)
+		e = ERR_INTERNAL;
+	if (e == ERR_OK)
+		reply_sessions(x->io, x->list);
+	else
+		reply_list_free(x->list);
+	x->list = NULL;
+out:
 	tok_wipe(&s, sizeof(s));
 	return e;
 }

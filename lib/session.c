@@ -28,7 +28,8 @@ mint(struct session_tokens *t, const char *sid, size_t sidlen)
 
 enum err
 session_create(struct store *st, const char *user, size_t ulen, long now,
-    char sid[TOK_SID_LEN + 1], struct session_tokens *t)
+    const struct store_client *cl, char sid[TOK_SID_LEN + 1],
+    struct session_tokens *t)
 {
 	enum err	 e = ERR_INTERNAL;
 	int		 tries;
@@ -37,7 +38,7 @@ session_create(struct store *st, const char *user, size_t ulen, long now,
 		tok_sid_new(sid);
 		if ((e = mint(t, sid, TOK_SID_LEN)) != ERR_OK)
 			return e;
-		e = store_session_create(st, sid, user, ulen, &t->h, now);
+		e = store_session_login(st, sid, user, ulen, &t->h, now, cl);
 		if (e != ERR_EXISTS)
 			break;
 	}
@@ -122,12 +123,14 @@ session_verify(struct store *st, const char *bearer, size_t blen,
 		sid[0] = '\0';
 		return ERR_INVALID_TOKEN;
 	}
-	e = store_session_get(st, sid, strlen(sid), s);
-	if (e == ERR_SESSION_NOT_FOUND)
-		return ERR_INVALID_TOKEN;
-	if (e != ERR_OK)
-		return e;
 	tok_hash(bearer, blen, h);
+	e = store_session_use(st, sid, strlen(sid), h, accept, now, s);
+	if (e == ERR_SESSION_NOT_FOUND)
+		e = ERR_INVALID_TOKEN;
+	if (e != ERR_OK) {
+		tok_wipe(h, sizeof(h));
+		return e;
+	}
 	/* Both comparisons always run. */
 	is_a = tok_hash_eq(h, s->authorization_hash);
 	is_c = tok_hash_eq(h, s->corban_hash);

@@ -22,7 +22,8 @@
  *
  * A session hash holds: user, created, sexp (absolute end, unix seconds),
  * aexp (end of the two access tokens), ah, ch, rh (tok_hash of
- * authorization, authorizationCorban, refresh token), and the hashes of
+ * authorization, authorizationCorban, refresh token), used (lastUsedAt),
+ * addr and ua (client address and User-Agent at login), and the hashes of
  * the last STORE_SPENT_MAX spent refresh tokens with the time each was
  * spent.  All of one session lives under one key, so every rotation is one
  * atomic Lua script on one key (and a Redis Cluster can host it).
@@ -40,13 +41,16 @@
 
 #include <stddef.h>
 
+#include "addr.h"
 #include "cfg.h"
 #include "err.h"
 #include "contract.h"
 #include "passwd.h"
+#include "text.h"
 #include "token.h"
 
 #define STORE_SPENT_MAX	64	/* spent refresh tokens remembered */
+#define STORE_TOUCH	60	/* seconds between two lastUsedAt writes */
 
 struct store;
 
@@ -92,8 +96,9 @@ enum err	 store_user_list(struct store *s,
 /*
  * One session as read from Redis.  The Redis field of each member, for
  * redis-cli readers: user, created, sexp (expires), aexp
- * (access_expires), ah, ch, rh (the three hashes); store_session.c maps
- * them in one table.
+ * (access_expires), ah, ch, rh (the three hashes), used, addr, ua (absent
+ * in sessions written by older versions: used reads as created, the
+ * other two as ""); store_session.c maps them in one table.
  */
 struct store_session {
 	char	user[LIM_USER_MAX + 1];
@@ -104,6 +109,9 @@ struct store_session {
 	char	authorization_hash[TOK_HASH_LEN + 1];	/* tok_hash() */
 	char	corban_hash[TOK_HASH_LEN + 1];
 	char	refresh_hash[TOK_HASH_LEN + 1];
+	long	used;			/* lastUsedAt (created when unset) */
+	char	addr[ADDR_TEXT_MAX + 1];	/* "" when unknown */
+	char	ua[TEXT_UA_MAX + 1];		/* "" when none */
 };
 
 /* The three token hashes of one generation. */
@@ -123,10 +131,37 @@ enum err	 store_session_create(struct store *s, const char *sid,
 		    const char *user, size_t ulen,
 		    const struct store_hashes *h, long now);
 
+/* Who opened a session: the client address ("" or "-" for none) and the
+ * User-Agent as text_user_agent() kept it. */
+struct store_client {
+	const char	*addr;
+	const char	*ua;
+};
+
+/* store_session_create, recording the client cl (NULL: none) and used =
+ * now. */
+enum err	 store_session_login(struct store *s, const char *sid,
+		    const char *user, size_t ulen,
+		    const struct store_hashes *h, long now,
+		    const struct store_client *cl);
+
 /* Read session sid (sidlen bytes).  ERR_OK, ERR_SESSION_NOT_FOUND (missing
  * or past sexp), or a Redis error.  One round trip. */
 enum err	 store_session_get(struct store *s, const char *sid,
 		    size_t sidlen, struct store_session *out);
+
+/*
+ * A bearer check: read session sid like store_session_get, and in the same
+ * script, when h (tok_hash of the bearer) is the hash of one of the access
+ * tokens of accept (SESSION_ACCEPT_* bits of session.h) and the session
+ * and those tokens are live at now, record now as lastUsedAt if the last
+ * record is at least STORE_TOUCH seconds old.  *out is the session as
+ * read, before that write.  The caller still compares the hashes in
+ * constant time.  One round trip.
+ */
+enum err	 store_session_use(struct store *s, const char *sid,
+		    size_t sidlen, const char *h, unsigned accept, long now,
+		    struct store_session *out);
 
 /*
  * refresh-session: in one script, if session sid exists and belongs to

@@ -18,7 +18,7 @@
  * that finds the list full is refused (ERR_INVALID_TOKEN, nothing changed)
  * and the client must prove its password: refresh-session empties the
  * list and records the refresh hash it replaces.  A session never has
- * more than 8 + STORE_SPENT_MAX fields, all short, so Redis keeps even a
+ * more than 11 + STORE_SPENT_MAX fields, all short, so Redis keeps even a
  * full one in its compact hash encoding (about 2 KB); "when was this hash
  * spent" is one HGET.  Sessions written in the older form (r<i> slots with
  * whole hashes) are read as they are and rewritten on their next change.
@@ -60,9 +60,13 @@ enum sess_field {
 	SF_AEXP,
 	SF_AH,
 	SF_CH,
-	SF_RH
+	SF_RH,
+	SF_USED,		/* the three last may be nil: older sessions */
+	SF_ADDR,
+	SF_UA
 };
-_Static_assert(SF_RH + 1 == LUA_SESSION_NFIELDS,
+#define SF_REQUIRED	SF_USED	/* fields before it must be there */
+_Static_assert(SF_UA + 1 == LUA_SESSION_NFIELDS,
     "enum sess_field follows lib/lua/session_fields.lua");
 
 /*
@@ -82,11 +86,11 @@ session_parse(const redisReply *r, struct store_session *out)
 	for (i = 0, nil = 0; i < LUA_SESSION_NFIELDS; i++) {
 		f[i] = r->element[i];
 		if (f[i]->type == REDIS_REPLY_NIL)
-			nil++;
+			nil += i < SF_REQUIRED;
 		else if (f[i]->type != REDIS_REPLY_STRING)
 			goto bad;
 	}
-	if (nil == LUA_SESSION_NFIELDS)
+	if (nil == SF_REQUIRED)
 		return ERR_SESSION_NOT_FOUND;
 	if (nil != 0)
 		goto bad;
@@ -100,6 +104,20 @@ session_parse(const redisReply *r, struct store_session *out)
 	    num_parse(f[SF_SEXP]->str, f[SF_SEXP]->len, &out->expires) == -1 ||
 	    num_parse(f[SF_AEXP]->str, f[SF_AEXP]->len, &out->access_expires) == -1)
 		goto bad;
+	out->used = out->created;
+	if (f[SF_USED]->type == REDIS_REPLY_STRING &&
+	    num_parse(f[SF_USED]->str, f[SF_USED]->len, &out->used) == -1)
+		goto bad;
+	/* Address and User-Agent were cleaned when written; one that does
+	 * not fit or holds a NUL is shown as unknown. */
+	if (f[SF_ADDR]->type == REDIS_REPLY_STRING &&
+	    f[SF_ADDR]->len < sizeof(out->addr) &&
+	    memchr(f[SF_ADDR]->str, '\0', f[SF_ADDR]->len) == NULL)
+		memcpy(out->addr, f[SF_ADDR]->str, f[SF_ADDR]->len);
+	if (f[SF_UA]->type == REDIS_REPLY_STRING &&
+	    f[SF_UA]->len < sizeof(out->ua) &&
+	    memchr(f[SF_UA]->str, '\0', f[SF_UA]->len) == NULL)
+		memcpy(out->ua, f[SF_UA]->str, f[SF_UA]->len);
 	if (!hash_ok(f[SF_AH]->str, f[SF_AH]->len) ||
 	    !hash_ok(f[SF_CH]->str, f[SF_CH]->len) ||
 	    !hash_ok(f[SF_RH]->str, f[SF_RH]->len))
@@ -205,6 +223,16 @@ enum err
 store_session_create(struct store *st, const char *sid, const char *user,
     size_t ulen, const struct store_hashes *h, long now)
 {
+
+	return store_session_login(st, sid, user, ulen, h, now, NULL);
+}
+
+enum err
+store_session_login(struct store *st, const char *sid, const char *user,
+    size_t ulen, const struct store_hashes *h, long now,
+    const struct store_client *cl)
+{
+	const char	*addr = "", *ua = "";
 	struct key	 k, ki;
 	struct rcmd	 a;
 	char		 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
@@ -238,6 +266,12 @@ store_session_create(struct store *st, const char *sid, const char *user,
 	rcmd_add(&a, h->corban_hash, TOK_HASH_LEN);
 	rcmd_add(&a, h->refresh_hash, TOK_HASH_LEN);
 	rcmd_str(&a, num_fmt(ttlb, st->cfg->session_ttl));
+	if (cl != NULL && cl->addr != NULL && strcmp(cl->addr, "-") != 0)
+		addr = cl->addr;
+	if (cl != NULL && cl->ua != NULL)
+		ua = cl->ua;
+	rcmd_add(&a, addr, strnlen(addr, ADDR_TEXT_MAX));
+	rcmd_add(&a, ua, strnlen(ua, TEXT_UA_MAX));
 	if ((e = conn_script_int(st, SCR_SESSION_CREATE, 2, &a, &v)) != ERR_OK)
 		return e;
 	return v == LUA_DONE ? ERR_OK : ERR_EXISTS;
@@ -277,6 +311,44 @@ store_session_get(struct store *st, const char *sid, size_t sidlen,
 	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
 		return ERR_INTERNAL;
 	return session_read(st, &k, out);
+}
+
+enum err
+store_session_use(struct store *st, const char *sid, size_t sidlen,
+    const char *h, unsigned accept, long now, struct store_session *out)
+{
+	struct key	 k;
+	struct rcmd	 a;
+	redisReply	*r = NULL;
+	char		 nowb[NUM_MAX], touchb[NUM_MAX], acc[3];
+	size_t		 n = 0;
+	enum err	 e;
+
+	memset(out, 0, sizeof(*out));
+	if (!hash_ok(h, h != NULL ? strnlen(h, TOK_HASH_LEN + 1) : 0)) {
+		log_err("store: session use: bad argument");
+		return ERR_INTERNAL;
+	}
+	if (!sid_ok(sid, sidlen))
+		return ERR_SESSION_NOT_FOUND;
+	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
+		return ERR_INTERNAL;
+	if (accept & 0x1)
+		acc[n++] = 'a';
+	if (accept & 0x2)
+		acc[n++] = 'c';
+	acc[n] = '\0';
+	memset(&a, 0, sizeof(a));
+	rcmd_add(&a, k.buf, k.len);
+	rcmd_add(&a, h, TOK_HASH_LEN);
+	rcmd_str(&a, acc);
+	rcmd_str(&a, num_fmt(nowb, now));
+	rcmd_str(&a, num_fmt(touchb, STORE_TOUCH));
+	if ((e = conn_script(st, SCR_SESSION_USE, 1, &a, &r)) != ERR_OK)
+		return e;
+	e = session_parse(r, out);
+	freeReplyObject(r);
+	return e;
 }
 
 /*

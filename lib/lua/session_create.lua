@@ -3,7 +3,7 @@
 -- KEYS[1]  P session:<sid>
 -- KEYS[2]  P user-sessions:<name>
 -- ARGV     sid, user, created (= now), sexp, aexp, ah, ch, rh,
---          session_ttl
+--          session_ttl, addr, ua (used starts at created)
 -- Returns LUA_DONE when the session was written (expiring at sexp) and
 -- its id is in the index with score sexp; LUA_NOTHING when the session
 -- key already exists (nothing changed).  The index is pruned either way.
@@ -20,7 +20,8 @@ if redis.call('EXISTS', ks) == 1 then
 end
 redis.call('HSET', ks, 'user', ARGV[2], 'created', ARGV[3],
     'sexp', ARGV[4], 'aexp', ARGV[5], 'ah', ARGV[6], 'ch', ARGV[7],
-    'rh', ARGV[8], 'sn', '0')
+    'rh', ARGV[8], 'sn', '0', 'used', ARGV[3], 'addr', ARGV[10],
+    'ua', ARGV[11])
 redis.call('EXPIREAT', ks, ARGV[4])
 redis.call('ZADD', ki, ARGV[4], ARGV[1])
 index_prune(ki, now)

@@ -6,7 +6,8 @@
 -- If the session exists, has not ended (sexp > now) and belongs to user:
 -- the ring of spent hashes is emptied (a password check was made) and the
 -- current refresh hash is spent at now, the three hashes, sexp and aexp
--- are replaced, the key expires at the new sexp, and the answer is the
+-- are replaced, lastUsedAt (used) is now, the key expires at the new
+-- sexp, and the answer is the
 -- session's SESSION_FIELDS.  Otherwise LUA_GONE, nothing changed.
 --@include ring.lua
 --@include session_fields.lua
@@ -21,6 +22,6 @@ end
 ring_clear(k, max)
 if u[3] then spend(k, u[3], ARGV[5], max) end
 redis.call('HSET', k, 'ah', ARGV[2], 'ch', ARGV[3], 'rh', ARGV[4],
-    'sexp', ARGV[6], 'aexp', ARGV[7])
+    'sexp', ARGV[6], 'aexp', ARGV[7], 'used', ARGV[5])
 redis.call('EXPIREAT', k, ARGV[6])
 return redis.call('HMGET', k, unpack(SESSION_FIELDS))

@@ -6,7 +6,8 @@
 -- LUA_CONFLICT when its refresh hash is not old_rh (nothing changed);
 -- LUA_RING_FULL when the ring of spent hashes is full (nothing changed;
 -- see ring.lua); else old_rh is spent at now, the three hashes are
--- replaced, aexp = min(now + access_ttl, sexp), sexp and the key's expiry
+-- replaced, used (lastUsedAt) = now, aexp = min(now + access_ttl, sexp),
+-- sexp and the key's expiry
 -- stay, and the answer is the session's SESSION_FIELDS.
 --@include ring.lua
 --@include session_fields.lua
@@ -26,5 +27,5 @@ spend(k, ARGV[1], ARGV[5], max)
 local aexp = ARGV[6]
 if tonumber(aexp) > sexp then aexp = u[1] end
 redis.call('HSET', k, 'ah', ARGV[2], 'ch', ARGV[3], 'rh', ARGV[4],
-    'aexp', aexp)
+    'aexp', aexp, 'used', ARGV[5])
 return redis.call('HMGET', k, unpack(SESSION_FIELDS))

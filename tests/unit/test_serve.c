@@ -358,7 +358,7 @@ test_recheck_deletes_a_session_of_a_changed_user(void **state)
 	name = user_new("s3cret", 16);
 	assert_int_equal(store_user_get(st, name, strlen(name), &u), ERR_OK);
 	assert_int_equal(session_create(st, name, strlen(name),
-	    (long)time(NULL), sid, &t), ERR_OK);
+	    (long)time(NULL), NULL, sid, &t), ERR_OK);
 	assert_int_equal(cred_recheck(st, name, strlen(name), "s3cret", 6,
 	    u.mcf, sid, TOK_SID_LEN), ERR_OK);
 	assert_int_equal(store_session_get(st, sid, TOK_SID_LEN, &s), ERR_OK);
