@@ -194,7 +194,8 @@ reply_error(const struct http_io *io, enum err e, const char *field,
 
 	extra[0] = '\0';
 	if (e == ERR_METHOD_NOT_ALLOWED && allow != NULL &&
-	    (strcmp(allow, "GET") == 0 || strcmp(allow, "POST") == 0))
+	    (strcmp(allow, "GET") == 0 || strcmp(allow, "POST") == 0 ||
+	    strcmp(allow, "DELETE") == 0))
 		snprintf(extra, sizeof(extra), "Allow: %s\r\n", allow);
 	else if (e == ERR_INVALID_TOKEN)
 		snprintf(extra, sizeof(extra),
@@ -266,6 +267,19 @@ reply_logout(const struct http_io *io, const char *sid)
 
 	if ((root = success_new(&data)) != NULL &&
 	    add_str(data, "sessionId", sid) == -1) {
+		json_object_put(root);
+		root = NULL;
+	}
+	return emit_json(io, 200, NULL, root);
+}
+
+int
+reply_revoked(const struct http_io *io, long n)
+{
+	struct json_object	*root, *data;
+
+	if ((root = success_new(&data)) != NULL &&
+	    add_int(data, "revoked", n) == -1) {
 		json_object_put(root);
 		root = NULL;
 	}
@@ -414,8 +428,8 @@ reply_preflight(const struct http_io *io, const char *methods)
 	int	 n;
 
 	cors[0] = '\0';
-	if (methods != NULL &&
-	    (strcmp(methods, "GET") == 0 || strcmp(methods, "POST") == 0))
+	if (methods != NULL && (strcmp(methods, "GET") == 0 ||
+	    strcmp(methods, "POST") == 0 || strcmp(methods, "DELETE") == 0))
 		cors_lines(io, 1, methods, cors, sizeof(cors));
 	n = snprintf(head, sizeof(head),
 	    "Status: 204 No Content\r\n"

@@ -41,6 +41,9 @@ int	 reply_tokens(const struct http_io *io, const struct reply_tokens *t);
 /* 200 {"success":true,"data":{"sessionId":sid}} (logout). */
 int	 reply_logout(const struct http_io *io, const char *sid);
 
+/* 200 {"revoked": n} (POST /logout-all). */
+int	 reply_revoked(const struct http_io *io, long n);
+
 /* 200 with GET /session's data; token_type is "authorization" or
  * "authorizationCorban". */
 int	 reply_session(const struct http_io *io, const char *sid,

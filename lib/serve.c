@@ -41,6 +41,8 @@ static enum err	 do_logout(struct serve_ctx *);
 static enum err	 do_session(struct serve_ctx *);
 static enum err	 do_health(struct serve_ctx *);
 static enum err	 do_sessions(struct serve_ctx *);
+static enum err	 do_session_end(struct serve_ctx *);
+static enum err	 do_logout_all(struct serve_ctx *);
 
 const struct serve_route serve_routes[] = {
 	{ "login", "POST", FIELD_USERNAME | FIELD_PASSWORD, 0, do_login },
@@ -53,11 +55,14 @@ const struct serve_route serve_routes[] = {
 	{ "session", "GET", 0, 1, do_session },
 	{ "health", "GET", 0, 0, do_health },
 	{ "sessions", "GET", 0, 1, do_sessions },
+	{ "sessions/", "DELETE", 0, 1, do_session_end },
+	{ "logout-all", "POST", 0, 1, do_logout_all },
 };
 const size_t serve_nroutes = sizeof(serve_routes) / sizeof(serve_routes[0]);
 
-/* Longest route segment of the table, with room to tell a longer one. */
-#define SEG_MAX	32
+/* Longest route segment: a prefix route and its id, with room to tell a
+ * longer one. */
+#define SEG_MAX	(32 + LIM_TOKEN_MAX)
 
 /* The user name for the log line, once known (text_log_field). */
 static void
@@ -313,6 +318,54 @@ out:
 	return e;
 }
 
+/*
+ * DELETE /sessions/{sessionId} with either access token: end that session
+ * of the token's user.  Someone else's session, or none, is 404
+ * SESSION_NOT_FOUND, the same answer byte for byte.
+ */
+static enum err
+do_session_end(struct serve_ctx *x)
+{
+	struct req		*r = &x->req;
+	struct store_session	 s;
+	const char		*type;
+	enum err		 e;
+
+	memset(&s, 0, sizeof(s));
+	if ((e = bearer_check(x, SESSION_ACCEPT_AUTHORIZATION |
+	    SESSION_ACCEPT_CORBAN, &s, &type)) != ERR_OK)
+		goto out;
+	log_sid(x, r->path_id);
+	if ((e = session_end(x->store, r->username, r->username_len,
+	    r->path_id, r->path_id_len)) == ERR_OK)
+		reply_logout(x->io, r->path_id);
+out:
+	tok_wipe(&s, sizeof(s));
+	return e;
+}
+
+/* POST /logout-all with either access token: end every session of the
+ * token's user, the caller's own included. */
+static enum err
+do_logout_all(struct serve_ctx *x)
+{
+	struct store_session	 s;
+	const char		*type;
+	long			 n = 0;
+	enum err		 e;
+
+	memset(&s, 0, sizeof(s));
+	if ((e = bearer_check(x, SESSION_ACCEPT_AUTHORIZATION |
+	    SESSION_ACCEPT_CORBAN, &s, &type)) != ERR_OK)
+		goto out;
+	if ((e = store_user_revoke(x->store, x->req.username,
+	    x->req.username_len, x->now, &n)) == ERR_OK)
+		reply_revoked(x->io, n);
+out:
+	tok_wipe(&s, sizeof(s));
+	return e;
+}
+
 /* GET /health: 200 when Redis answers PING in time. */
 static enum err
 do_health(struct serve_ctx *x)
@@ -390,6 +443,33 @@ is_preflight(const struct serve_ctx *x)
 	    strcmp(method, "OPTIONS") == 0;
 }
 
+/*
+ * 1 if route rt takes segment seg; for a prefix route the id after the
+ * prefix is copied into r->path_id and cut to its first 8 characters in
+ * the logged path (a session id is logged by its prefix only).
+ */
+static int
+route_match(const struct serve_route *rt, const char *seg, struct req *r)
+{
+	size_t		 n = strlen(rt->name), idlen;
+	const char	*id;
+	char		*p;
+
+	if (n == 0 || rt->name[n - 1] != '/')
+		return strcmp(rt->name, seg) == 0;
+	if (strncmp(rt->name, seg, n) != 0)
+		return 0;
+	id = seg + n;
+	idlen = strlen(id);
+	if (idlen == 0 || idlen > LIM_TOKEN_MAX || !tok_charset_ok(id, idlen))
+		return 0;
+	memcpy(r->path_id, id, idlen + 1);
+	r->path_id_len = idlen;
+	if ((p = strstr(r->path, seg)) != NULL && strlen(p + n) > 8)
+		strcpy(p + n + 8, "...");
+	return 1;
+}
+
 const struct serve_route *
 serve_route(const struct http_io *io, struct req *r, enum err *e)
 {
@@ -401,7 +481,7 @@ serve_route(const struct http_io *io, struct req *r, enum err *e)
 		return NULL;
 	method = io->param(io->ctx, "REQUEST_METHOD");
 	for (i = 0; i < serve_nroutes; i++) {
-		if (strcmp(serve_routes[i].name, seg) != 0)
+		if (!route_match(&serve_routes[i], seg, r))
 			continue;
 		if (method == NULL ||
 		    strcmp(method, serve_routes[i].method) != 0) {
