@@ -78,6 +78,7 @@ enum cfg_id {
 	CFG_BAN_TIME,
 	CFG_TRUSTED_PROXIES,
 	CFG_REFRESH_REUSE_GRACE,
+	CFG_IDLE_TTL,
 	CFG_AUTHORIZER_TOKEN,
 	CFG_CORS_ORIGINS,
 	CFG__MAX
@@ -190,6 +191,8 @@ static const struct cfg_key cfg_keys[CFG__MAX] = {
 	    0, CFG_NUM_NONE, 0, 0, 0, NULL },
 	[CFG_REFRESH_REUSE_GRACE] = { "refresh_reuse_grace",
 	    NUM(refresh_reuse_grace, CFG_NUM_LONG, 0, CFG_TTL_MAX, 0, "0") },
+	[CFG_IDLE_TTL] = { "idle_ttl",
+	    NUM(idle_ttl, CFG_NUM_LONG, 0, CFG_TTL_MAX, 0, "0") },
 	[CFG_AUTHORIZER_TOKEN] = { "authorizer_token", cfg_set_authz,
 	    0, CFG_NUM_NONE, 0, 0, 0, "authorization" },
 	[CFG_CORS_ORIGINS] = { "cors_origins", cfg_set_cors,

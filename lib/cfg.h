@@ -53,6 +53,7 @@ struct cfg {
 	size_t		 trusted_proxies_len;
 	int		 trusted_proxies_unix;	/* "unix:" listed */
 	long		 refresh_reuse_grace;
+	long		 idle_ttl;	/* seconds without use; 0: off */
 	enum cfg_authz	 authorizer_token;
 	/* cors_origins: exact origins (cors.h), or "*" (cors_any). */
 	char		 cors_origins[CFG_CORS_MAX][CORS_ORIGIN_MAX + 1];

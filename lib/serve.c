@@ -220,7 +220,7 @@ bearer_check(struct serve_ctx *x, unsigned accept, struct store_session *s,
 	struct req	*r = &x->req;
 	enum err	 e;
 
-	e = session_verify(x->store, r->bearer, r->bearer_len, accept, x->now,
+	e = session_verify(x->store, x->cfg, r->bearer, r->bearer_len, accept, x->now,
 	    r->session_id, s, type);
 	r->session_id_len = strlen(r->session_id);
 	if (r->session_id_len > 0)

@@ -111,8 +111,8 @@ out:
 }
 
 enum err
-session_verify(struct store *st, const char *bearer, size_t blen,
-    unsigned accept, long now, char sid[LIM_TOKEN_MAX + 1],
+session_verify(struct store *st, const struct cfg *cfg, const char *bearer,
+    size_t blen, unsigned accept, long now, char sid[LIM_TOKEN_MAX + 1],
     struct store_session *s, const char **type)
 {
 	char		 h[TOK_HASH_LEN + 1];
@@ -138,7 +138,7 @@ session_verify(struct store *st, const char *bearer, size_t blen,
 	if (!((is_a && (accept & SESSION_ACCEPT_AUTHORIZATION)) ||
 	    (is_c && (accept & SESSION_ACCEPT_CORBAN))))
 		return ERR_INVALID_TOKEN;
-	if (s->access_expires <= now || s->expires <= now)
+	if (s->access_expires <= now || !store_session_live(cfg, s, now))
 		return ERR_INVALID_TOKEN;
 	*type = is_a ? "authorization" : "authorizationCorban";
 	return ERR_OK;

@@ -73,13 +73,14 @@ enum err	 session_rotate(struct store *st, const struct cfg *cfg,
  * session (copied into sid), one Redis script fetches it into *s and
  * records the use (store_session_use: lastUsedAt at most every
  * STORE_TOUCH seconds), and the token's hash is compared in constant time
- * with the access tokens that accept allows; the session and the access
- * tokens must not have ended at now.  Returns ERR_OK with *type "authorization" or
+ * with the access tokens that accept allows; the session (sexp and, with
+ * idle_ttl set, its idle end) and the access tokens must not have ended
+ * at now.  Returns ERR_OK with *type "authorization" or
  * "authorizationCorban", ERR_INVALID_TOKEN, or a Redis error.  sid is set
  * (for the log) as soon as the token names a session.
  */
-enum err	 session_verify(struct store *st, const char *bearer,
-		    size_t blen, unsigned accept, long now,
+enum err	 session_verify(struct store *st, const struct cfg *cfg,
+		    const char *bearer, size_t blen, unsigned accept, long now,
 		    char sid[LIM_TOKEN_MAX + 1], struct store_session *s,
 		    const char **type);
 

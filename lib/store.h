@@ -219,9 +219,22 @@ enum err	 store_session_del(struct store *s, const char *sid,
 enum err	 store_session_end(struct store *s, const char *user,
 		    size_t ulen, const char *sid, size_t sidlen);
 
-/* 1 if session s, as read, has not ended at now. */
+/* 1 if session s, as read, has not ended at now: before sexp and, with
+ * idle_ttl set, before its idle end (store_idle_end). */
 int		 store_session_live(const struct cfg *c,
 		    const struct store_session *s, long now);
+
+/*
+ * Seconds between two lastUsedAt writes: STORE_TOUCH, or idle_ttl / 2
+ * when that is less.  Since the last use lies within that interval after
+ * the recorded one, a session with idle_ttl set ends at used + idle_ttl +
+ * this interval (store_idle_end), never earlier than idle_ttl after its
+ * last use.
+ */
+long		 store_touch(const struct cfg *c);
+/* The end of a session last recorded used at used: used + idle_ttl +
+ * store_touch(), or LONG_MAX when idle_ttl is 0. */
+long		 store_idle_end(const struct cfg *c, long used);
 
 /* Call fn(sid, session, arg) for each live session of user at now,
  * oldest first (entries of ended, missing or foreign sessions leave the

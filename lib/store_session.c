@@ -41,6 +41,7 @@
  * store_session_get() has no clock: at the second of sexp Redis may still
  * hand out the key, so its caller compares sexp (and aexp) with now.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +171,7 @@ static int	 index_key(const struct store *, struct key *, const char *,
 		    size_t);
 static enum err	 session_owner(struct store *, const char *, size_t,
 		    char [LIM_USER_MAX + 1], size_t *);
+static long	 key_end(const struct cfg *, long, long);
 
 /* Length of the NUL-terminated session id sid, or 0 when not a possible
  * session id. */
@@ -236,7 +238,7 @@ store_session_login(struct store *st, const char *sid, const char *user,
 	struct key	 k, ki;
 	struct rcmd	 a;
 	char		 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
-	char		 ttlb[NUM_MAX];
+	char		 ttlb[NUM_MAX], kexpb[NUM_MAX];
 	long		 sexp, aexp;
 	long long	 v;
 	size_t		 len;
@@ -272,6 +274,7 @@ store_session_login(struct store *st, const char *sid, const char *user,
 		ua = cl->ua;
 	rcmd_add(&a, addr, strnlen(addr, ADDR_TEXT_MAX));
 	rcmd_add(&a, ua, strnlen(ua, TEXT_UA_MAX));
+	rcmd_str(&a, num_fmt(kexpb, key_end(st->cfg, sexp, now)));
 	if ((e = conn_script_int(st, SCR_SESSION_CREATE, 2, &a, &v)) != ERR_OK)
 		return e;
 	return v == LUA_DONE ? ERR_OK : ERR_EXISTS;
@@ -320,7 +323,7 @@ store_session_use(struct store *st, const char *sid, size_t sidlen,
 	struct key	 k;
 	struct rcmd	 a;
 	redisReply	*r = NULL;
-	char		 nowb[NUM_MAX], touchb[NUM_MAX], acc[3];
+	char		 nowb[NUM_MAX], touchb[NUM_MAX], idleb[NUM_MAX], acc[3];
 	size_t		 n = 0;
 	enum err	 e;
 
@@ -343,7 +346,8 @@ store_session_use(struct store *st, const char *sid, size_t sidlen,
 	rcmd_add(&a, h, TOK_HASH_LEN);
 	rcmd_str(&a, acc);
 	rcmd_str(&a, num_fmt(nowb, now));
-	rcmd_str(&a, num_fmt(touchb, STORE_TOUCH));
+	rcmd_str(&a, num_fmt(touchb, store_touch(st->cfg)));
+	rcmd_str(&a, num_fmt(idleb, st->cfg->idle_ttl));
 	if ((e = conn_script(st, SCR_SESSION_USE, 1, &a, &r)) != ERR_OK)
 		return e;
 	e = session_parse(r, out);
@@ -367,7 +371,8 @@ store_session_renew(struct store *st, const char *sid, size_t sidlen,
 	struct rcmd		 a[2];
 	redisReply		*r[2] = { NULL, NULL };
 	char			 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
-	char			 maxb[NUM_MAX];
+	char			 maxb[NUM_MAX], idleb[NUM_MAX], touchb[NUM_MAX];
+	char			 kexpb[NUM_MAX];
 	long			 sexp, aexp;
 	enum err		 e;
 
@@ -399,6 +404,9 @@ store_session_renew(struct store *st, const char *sid, size_t sidlen,
 	rcmd_str(&a[1], num_fmt(sexpb, sexp));
 	rcmd_str(&a[1], num_fmt(aexpb, aexp));
 	rcmd_str(&a[1], num_fmt(maxb, STORE_SPENT_MAX));
+	rcmd_str(&a[1], num_fmt(idleb, st->cfg->idle_ttl));
+	rcmd_str(&a[1], num_fmt(touchb, store_touch(st->cfg)));
+	rcmd_str(&a[1], num_fmt(kexpb, key_end(st->cfg, sexp, now)));
 	if ((e = conn_script_pair(st, id, a, r)) != ERR_OK)
 		goto out;
 	e = session_written(r[1], out);
@@ -423,6 +431,7 @@ store_session_rotate(struct store *st, const char *sid, size_t sidlen,
 	struct rcmd	 a;
 	redisReply	*r = NULL;
 	char		 nowb[NUM_MAX], aexpb[NUM_MAX], maxb[NUM_MAX];
+	char		 idleb[NUM_MAX], touchb[NUM_MAX], kexpb[NUM_MAX];
 	enum err	 e;
 
 	if (out != NULL)
@@ -447,6 +456,9 @@ store_session_rotate(struct store *st, const char *sid, size_t sidlen,
 	rcmd_str(&a, num_fmt(nowb, now));
 	rcmd_str(&a, num_fmt(aexpb, now + st->cfg->access_ttl));
 	rcmd_str(&a, num_fmt(maxb, STORE_SPENT_MAX));
+	rcmd_str(&a, num_fmt(idleb, st->cfg->idle_ttl));
+	rcmd_str(&a, num_fmt(touchb, store_touch(st->cfg)));
+	rcmd_str(&a, num_fmt(kexpb, key_end(st->cfg, LONG_MAX, now)));
 	if ((e = conn_script(st, SCR_SESSION_ROTATE, 1, &a, &r)) != ERR_OK)
 		return e;
 	e = session_written(r, out);
@@ -561,14 +573,40 @@ end_batch(struct store *st, const char *user, size_t ulen,
 	return ERR_OK;
 }
 
-/* 1 if session s has not ended at now. */
+long
+store_touch(const struct cfg *c)
+{
+
+	if (c->idle_ttl > 0 && c->idle_ttl / 2 < STORE_TOUCH)
+		return c->idle_ttl / 2;
+	return STORE_TOUCH;
+}
+
+long
+store_idle_end(const struct cfg *c, long used)
+{
+
+	if (c->idle_ttl <= 0)
+		return LONG_MAX;
+	return used + c->idle_ttl + store_touch(c);
+}
+
+/* The time a session key written at now with end sexp expires at: sexp,
+ * or its idle end when that comes first. */
+static long
+key_end(const struct cfg *c, long sexp, long now)
+{
+	long	 idle = store_idle_end(c, now);
+
+	return idle < sexp ? idle : sexp;
+}
+
 int
 store_session_live(const struct cfg *c, const struct store_session *s,
     long now)
 {
 
-	(void)c;
-	return s->expires > now;
+	return s->expires > now && store_idle_end(c, s->used) > now;
 }
 
 enum err

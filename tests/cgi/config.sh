@@ -96,7 +96,7 @@ t_begin "the shipped conf/autenticacao.conf documents every key of docs/API.md"
 for k in redis_host redis_port redis_socket redis_password redis_username redis_db \
     redis_timeout_ms key_prefix access_ttl session_ttl scrypt_n scrypt_r scrypt_p \
     max_body body_timeout max_failures failure_window ban_time trusted_proxies \
-    refresh_reuse_grace authorizer_token cors_origins; do
+    refresh_reuse_grace idle_ttl authorizer_token cors_origins; do
 	grep -Eq "^#? *$k *=" "$ROOT_DIR/conf/autenticacao.conf" || t_fail "no line for $k"
 done
 t_end

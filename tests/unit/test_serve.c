@@ -688,16 +688,16 @@ test_verify_checks_the_ends(void **state)
 	(void)state;
 	u = user_new("s3cret", 16);
 	login(u, "s3cret", &t);
-	assert_int_equal(session_verify(st, t.a + 7, strlen(t.a + 7),
+	assert_int_equal(session_verify(st, &cfg, t.a + 7, strlen(t.a + 7),
 	    SESSION_ACCEPT_AUTHORIZATION, now, sid, &s, &type), ERR_OK);
 	assert_string_equal(type, "authorization");
 	assert_string_equal(sid, t.sid);
 	/* Past the access tokens' end, before the session's. */
-	assert_int_equal(session_verify(st, t.a + 7, strlen(t.a + 7),
+	assert_int_equal(session_verify(st, &cfg, t.a + 7, strlen(t.a + 7),
 	    SESSION_ACCEPT_AUTHORIZATION, now + cfg.access_ttl, sid, &s,
 	    &type), ERR_INVALID_TOKEN);
 	/* A token that names no session leaves no session id behind. */
-	assert_int_equal(session_verify(st, "nodot", 5,
+	assert_int_equal(session_verify(st, &cfg, "nodot", 5,
 	    SESSION_ACCEPT_AUTHORIZATION, now, sid, &s, &type),
 	    ERR_INVALID_TOKEN);
 	assert_string_equal(sid, "");
