@@ -32,16 +32,22 @@ session_create(struct store *st, const char *user, size_t ulen, long now,
     struct session_tokens *t)
 {
 	enum err	 e = ERR_INTERNAL;
+	long		 evicted = 0;
 	int		 tries;
 
 	for (tries = 0; tries < 2; tries++) {
 		tok_sid_new(sid);
 		if ((e = mint(t, sid, TOK_SID_LEN)) != ERR_OK)
 			return e;
-		e = store_session_login(st, sid, user, ulen, &t->h, now, cl);
+		e = store_session_login(st, sid, user, ulen, &t->h, now, cl,
+		    &evicted);
 		if (e != ERR_EXISTS)
 			break;
 	}
+	if (e == ERR_OK && evicted > 0)
+		log_info("session %.8s: max_sessions_per_user reached, %ld "
+		    "least recently used session%s ended", sid, evicted,
+		    evicted == 1 ? "" : "s");
 	return e == ERR_EXISTS ? ERR_INTERNAL : e;
 }
 

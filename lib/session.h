@@ -35,8 +35,10 @@ struct session_tokens {
  * unknown) with fresh tokens into *t and its id into sid; the session ends
  * session_ttl seconds after now, its access tokens access_ttl seconds
  * after now (never after the session).
- * A sid collision (2^-128) is answered by drawing again once.  Returns
- * ERR_OK, ERR_INTERNAL, or a Redis error.
+ * A sid collision (2^-128) is answered by drawing again once.  At
+ * max_sessions_per_user the user's least recently used sessions end first
+ * (evict_oldest) or the login is refused (refuse: ERR_SESSION_LIMIT).
+ * Returns ERR_OK, ERR_SESSION_LIMIT, ERR_INTERNAL, or a Redis error.
  */
 enum err	 session_create(struct store *st, const char *user,
 		    size_t ulen, long now, const struct store_client *cl,

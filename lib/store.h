@@ -138,12 +138,19 @@ struct store_client {
 	const char	*ua;
 };
 
-/* store_session_create, recording the client cl (NULL: none) and used =
- * now. */
+/*
+ * store_session_create, recording the client cl (NULL: none) and used =
+ * now, within max_sessions_per_user: with a cap, the user's index is read
+ * first and the script that writes the session is handed every session
+ * it names, so the count, the eviction (evict_oldest: the least recently
+ * used go; their number into *evicted when not NULL) or the refusal
+ * (refuse: ERR_SESSION_LIMIT, nothing written) and the write are one
+ * atomic step: parallel logins never leave more than the cap alive.
+ */
 enum err	 store_session_login(struct store *s, const char *sid,
 		    const char *user, size_t ulen,
 		    const struct store_hashes *h, long now,
-		    const struct store_client *cl);
+		    const struct store_client *cl, long *evicted);
 
 /* Read session sid (sidlen bytes).  ERR_OK, ERR_SESSION_NOT_FOUND (missing
  * or past sexp), or a Redis error.  One round trip. */

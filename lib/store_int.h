@@ -44,7 +44,7 @@
 #include "token.h"
 
 #define KEY_MAX		(CFG_STR_MAX + 32 + LIM_TOKEN_MAX) /* bytes of a key */
-#define RCMD_ARGS_MAX	128	/* arguments of one command */
+#define RCMD_ARGS_MAX	256	/* arguments of one command */
 #define NUM_MAX		24	/* a long in decimal, sign and NUL */
 #define SHA_LEN		40	/* hex SHA-1 of a script */
 #define ERRLOG_MAX	200	/* bytes of a Redis error message logged */
@@ -62,7 +62,9 @@ enum lua_code {
 	LUA_NOT_SPENT = 0,	/* spent: the hash was never spent here */
 	LUA_IN_GRACE = 1,	/* spent: spent less than grace seconds ago */
 	LUA_REVOKED = 2,	/* spent: spent earlier, session deleted */
-	LUA_MAY_TRY = 0		/* attempt: counted, not banned */
+	LUA_MAY_TRY = 0,	/* attempt: counted, not banned */
+	LUA_LIMIT = -3,		/* create: at max_sessions_per_user, refused */
+	LUA_RETRY = -4		/* create: the index moved since it was read */
 };
 
 /* One script of lib/lua/, comment lines left out. */

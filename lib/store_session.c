@@ -172,6 +172,8 @@ static int	 index_key(const struct store *, struct key *, const char *,
 static enum err	 session_owner(struct store *, const char *, size_t,
 		    char [LIM_USER_MAX + 1], size_t *);
 static long	 key_end(const struct cfg *, long, long);
+static enum err	 index_read(struct store *, const char *, size_t, long,
+		    redisReply **);
 
 /* Length of the NUL-terminated session id sid, or 0 when not a possible
  * session id. */
@@ -226,24 +228,40 @@ store_session_create(struct store *st, const char *sid, const char *user,
     size_t ulen, const struct store_hashes *h, long now)
 {
 
-	return store_session_login(st, sid, user, ulen, h, now, NULL);
+	return store_session_login(st, sid, user, ulen, h, now, NULL, NULL);
 }
 
+/* Logins that find the index moved under them try again this often. */
+#define LOGIN_TRIES	4
+
+/*
+ * One script (session_create.lua) writes the session and its index entry
+ * (score sexp), prunes the index and applies the cap, so there is never
+ * an unindexed session nor an index entry without its session.  aexp is
+ * capped at sexp: no token outlives its session.  With a cap the ids of
+ * the index are read first (index_read) and each is declared as a key of
+ * the script; when logins in between made that list too short to evict
+ * from, the script changes nothing and the read is done again.
+ */
 enum err
 store_session_login(struct store *st, const char *sid, const char *user,
     size_t ulen, const struct store_hashes *h, long now,
-    const struct store_client *cl)
+    const struct store_client *cl, long *evicted)
 {
 	const char	*addr = "", *ua = "";
-	struct key	 k, ki;
+	struct key	 k, ki, kn[CFG_SESSIONS_MAX];
 	struct rcmd	 a;
+	redisReply	*ids = NULL, *r = NULL;
 	char		 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
-	char		 ttlb[NUM_MAX], kexpb[NUM_MAX];
-	long		 sexp, aexp;
-	long long	 v;
-	size_t		 len;
-	enum err	 e;
+	char		 ttlb[NUM_MAX], kexpb[NUM_MAX], capb[NUM_MAX];
+	char		 idleb[NUM_MAX], touchb[NUM_MAX];
+	long		 sexp, aexp, cap = st->cfg->max_sessions_per_user;
+	size_t		 len, i, n;
+	int		 tries, nk, keep[CFG_SESSIONS_MAX];
+	enum err	 e = ERR_INTERNAL;
 
+	if (evicted != NULL)
+		*evicted = 0;
 	len = sid_len(sid);
 	if (len == 0 || !name_ok(user, ulen) || !hashes_ok(h) ||
 	    key_make(st, &k, "session:", sid, len, "") == -1 ||
@@ -255,29 +273,102 @@ store_session_login(struct store *st, const char *sid, const char *user,
 	aexp = now + st->cfg->access_ttl;
 	if (aexp > sexp)
 		aexp = sexp;
-
-	memset(&a, 0, sizeof(a));
-	rcmd_add(&a, k.buf, k.len);
-	rcmd_add(&a, ki.buf, ki.len);
-	rcmd_add(&a, sid, len);
-	rcmd_add(&a, user, ulen);
-	rcmd_str(&a, num_fmt(nowb, now));
-	rcmd_str(&a, num_fmt(sexpb, sexp));
-	rcmd_str(&a, num_fmt(aexpb, aexp));
-	rcmd_add(&a, h->authorization_hash, TOK_HASH_LEN);
-	rcmd_add(&a, h->corban_hash, TOK_HASH_LEN);
-	rcmd_add(&a, h->refresh_hash, TOK_HASH_LEN);
-	rcmd_str(&a, num_fmt(ttlb, st->cfg->session_ttl));
 	if (cl != NULL && cl->addr != NULL && strcmp(cl->addr, "-") != 0)
 		addr = cl->addr;
 	if (cl != NULL && cl->ua != NULL)
 		ua = cl->ua;
-	rcmd_add(&a, addr, strnlen(addr, ADDR_TEXT_MAX));
-	rcmd_add(&a, ua, strnlen(ua, TEXT_UA_MAX));
-	rcmd_str(&a, num_fmt(kexpb, key_end(st->cfg, sexp, now)));
-	if ((e = conn_script_int(st, SCR_SESSION_CREATE, 2, &a, &v)) != ERR_OK)
-		return e;
-	return v == LUA_DONE ? ERR_OK : ERR_EXISTS;
+
+	for (tries = 0; tries < LOGIN_TRIES; tries++) {
+		if (cap > 0 && (e = index_read(st, user, ulen, now, &ids)) !=
+		    ERR_OK)
+			goto out;
+		memset(&a, 0, sizeof(a));
+		rcmd_add(&a, k.buf, k.len);
+		rcmd_add(&a, ki.buf, ki.len);
+		/* The ids read, at most CFG_SESSIONS_MAX of them (the ones
+		 * left out count as live in the script). */
+		n = ids != NULL ? ids->elements : 0;
+		if (n > CFG_SESSIONS_MAX)
+			n = CFG_SESSIONS_MAX;
+		for (i = 0, nk = 0; i < n; i++) {
+			keep[i] = sid_ok(ids->element[i]->str,
+			    ids->element[i]->len) && key_make(st, &kn[nk],
+			    "session:", ids->element[i]->str,
+			    ids->element[i]->len, "") == 0;
+			if (keep[i]) {
+				rcmd_add(&a, kn[nk].buf, kn[nk].len);
+				nk++;
+			}
+		}
+		rcmd_add(&a, sid, len);
+		rcmd_add(&a, user, ulen);
+		rcmd_str(&a, num_fmt(nowb, now));
+		rcmd_str(&a, num_fmt(sexpb, sexp));
+		rcmd_str(&a, num_fmt(aexpb, aexp));
+		rcmd_add(&a, h->authorization_hash, TOK_HASH_LEN);
+		rcmd_add(&a, h->corban_hash, TOK_HASH_LEN);
+		rcmd_add(&a, h->refresh_hash, TOK_HASH_LEN);
+		rcmd_str(&a, num_fmt(ttlb, st->cfg->session_ttl));
+		rcmd_add(&a, addr, strnlen(addr, ADDR_TEXT_MAX));
+		rcmd_add(&a, ua, strnlen(ua, TEXT_UA_MAX));
+		rcmd_str(&a, num_fmt(kexpb, key_end(st->cfg, sexp, now)));
+		rcmd_str(&a, num_fmt(capb, cap));
+		rcmd_str(&a, st->cfg->session_limit_refuse ? "1" : "0");
+		rcmd_str(&a, num_fmt(idleb, st->cfg->idle_ttl));
+		rcmd_str(&a, num_fmt(touchb, store_touch(st->cfg)));
+		for (i = 0; i < n; i++)
+			if (keep[i])
+				rcmd_add(&a, ids->element[i]->str,
+				    ids->element[i]->len);
+		if (a.over) {
+			log_err("store: session create: too many arguments");
+			e = ERR_INTERNAL;
+			goto out;
+		}
+		if ((e = conn_script(st, SCR_SESSION_CREATE, 2 + nk, &a, &r)) !=
+		    ERR_OK)
+			goto out;
+		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+		    r->element[0]->type != REDIS_REPLY_INTEGER ||
+		    r->element[1]->type != REDIS_REPLY_INTEGER) {
+			log_err("redis: session-create: unexpected reply");
+			e = ERR_INTERNAL;
+			goto out;
+		}
+		switch (r->element[0]->integer) {
+		case LUA_DONE:
+			if (evicted != NULL)
+				*evicted = (long)r->element[1]->integer;
+			e = ERR_OK;
+			goto out;
+		case LUA_NOTHING:
+			e = ERR_EXISTS;
+			goto out;
+		case LUA_LIMIT:
+			e = ERR_SESSION_LIMIT;
+			goto out;
+		case LUA_RETRY:
+			break;
+		default:
+			log_err("redis: session-create: unexpected reply");
+			e = ERR_INTERNAL;
+			goto out;
+		}
+		freeReplyObject(r);
+		r = NULL;
+		if (ids != NULL)
+			freeReplyObject(ids);
+		ids = NULL;
+	}
+	log_err("store: session create: the index kept moving, %d tries",
+	    LOGIN_TRIES);
+	e = ERR_UNAVAILABLE;
+out:
+	if (r != NULL)
+		freeReplyObject(r);
+	if (ids != NULL)
+		freeReplyObject(ids);
+	return e;
 }
 
 /* HMGET of the session fields of key k into *out, as session_parse(). */
