@@ -297,15 +297,47 @@ reply_time(long t, char buf[32])
 		strcpy(buf, "1970-01-01T00:00:00Z");
 }
 
+/*
+ * No other header goes with an authorizer's 200: Apache mod_authnz_fcgi
+ * adds them to the protected page's own response.
+ *
+ * 1 if s may stand as a header value: non-empty, no control byte (so no
+ * CR or LF), no leading blank.  Bytes of UTF-8 user names pass (RFC 9110
+ * 5.5 obs-text).
+ */
+static int
+header_safe(const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+
+	if (*u == '\0' || *u == ' ')
+		return 0;
+	for (; *u != '\0'; u++)
+		if (*u < 0x20 || *u == 0x7f)
+			return 0;
+	return 1;
+}
+
 int
 reply_session(const struct http_io *io, const char *sid,
     const struct store_session *s, const char *token_type)
 {
 	struct json_object	*root, *data;
 	char			 exp[32], sexp[32];
+	char			 extra[LIM_USER_MAX + LIM_TOKEN_MAX + 64];
+	int			 n;
 
 	reply_time(s->access_expires, exp);
 	reply_time(s->expires, sexp);
+	/* The identity for nginx auth_request (auth_request_set): values
+	 * from Redis, left out when one could break the header block. */
+	extra[0] = '\0';
+	if (header_safe(s->user) && header_safe(sid)) {
+		n = snprintf(extra, sizeof(extra), "X-Auth-User: %s\r\n"
+		    "X-Auth-Session-Id: %s\r\n", s->user, sid);
+		if (n < 0 || (size_t)n >= sizeof(extra))
+			extra[0] = '\0';
+	}
 	if ((root = success_new(&data)) != NULL &&
 	    (add_str(data, "sessionId", sid) == -1 ||
 	    add_str(data, "username", s->user) == -1 ||
@@ -315,7 +347,7 @@ reply_session(const struct http_io *io, const char *sid,
 		json_object_put(root);
 		root = NULL;
 	}
-	return emit_json(io, 200, NULL, root);
+	return emit_json(io, 200, extra, root);
 }
 
 /* The list is a json-c array; the type stays private to this file. */
@@ -441,26 +473,6 @@ reply_preflight(const struct http_io *io, const char *methods)
 	return io->write(io->ctx, head, (size_t)n);
 }
 
-/*
- * No other header goes with an authorizer's 200: Apache mod_authnz_fcgi
- * adds them to the protected page's own response.
- *
- * 1 if s may stand as a header value: non-empty, no control byte (so no
- * CR or LF), no leading blank.  Bytes of UTF-8 user names pass (RFC 9110
- * 5.5 obs-text).
- */
-static int
-header_safe(const char *s)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-
-	if (*u == '\0' || *u == ' ')
-		return 0;
-	for (; *u != '\0'; u++)
-		if (*u < 0x20 || *u == 0x7f)
-			return 0;
-	return 1;
-}
 
 int
 reply_authorized(const struct http_io *io, const char *user, const char *sid)
