@@ -79,6 +79,7 @@ static int	cmd_enable(struct admin *, char *[]);
 static int	cmd_list(struct admin *, char *[]);
 static int	cmd_sessions(struct admin *, char *[]);
 static int	cmd_revoke(struct admin *, char *[]);
+static int	cmd_revoke_user(struct admin *, char *[]);
 static int	cmd_unban(struct admin *, char *[]);
 
 static const struct cmd cmds[] = {
@@ -95,9 +96,12 @@ static const struct cmd cmds[] = {
 	{ "list", 0, ARG_NONE, cmd_list, "list",
 	    "print every user, one a line" },
 	{ "sessions", 1, ARG_NAME, cmd_sessions, "sessions NAME",
-	    "print the user's live sessions: id, created, expires" },
+	    "print the user's live sessions: id, created, expires, last use, "
+	    "address, User-Agent" },
 	{ "revoke", 1, ARG_SID, cmd_revoke, "revoke SESSIONID",
 	    "end one session" },
+	{ "revoke-user", 1, ARG_NAME, cmd_revoke_user, "revoke-user NAME",
+	    "end every session of the user" },
 	{ "unban", 1, ARG_SUBJECT, cmd_unban, "unban NAME|ADDRESS",
 	    "lift a brute-force ban early" },
 };
@@ -615,20 +619,32 @@ static int
 sessions_one(const char *sid, const struct store_session *ss, void *arg)
 {
 	long	*count = arg;
-	char	 created[64], expires[64];
+	char	 created[64], expires[64], used[64];
 
 	rfc3339(ss->created, created, sizeof(created));
 	rfc3339(ss->expires, expires, sizeof(expires));
+	rfc3339(ss->used, used, sizeof(used));
 	out_text(sid, strlen(sid));
-	printf(" %s %s\n", created, expires);
+	printf(" %s %s %s ", created, expires, used);
+	if (ss->addr[0] != '\0')
+		out_text(ss->addr, strlen(ss->addr));
+	else
+		putchar('-');
+	putchar(' ');
+	if (ss->ua[0] != '\0')
+		out_text(ss->ua, strlen(ss->ua));
+	else
+		putchar('-');
+	putchar('\n');
 	(*count)++;
 	return ferror(stdout) ? 1 : 0;
 }
 
 /*
- * sessions NAME: "<sid> <created> <expires>" per live session, times in
- * RFC 3339 UTC, expires being the end of the session (not of its access
- * tokens).  No sessions and no such user fails; sessions left behind by a
+ * sessions NAME: "<sid> <created> <expires> <last use> <address>
+ * <User-Agent>" per live session, times in RFC 3339 UTC, expires being
+ * the end of the session (not of its access tokens), "-" for an unknown
+ * address or User-Agent; the User-Agent is last as it may hold spaces.  No sessions and no such user fails; sessions left behind by a
  * deleted user are still shown.
  */
 static int
@@ -663,6 +679,24 @@ cmd_revoke(struct admin *a, char *argv[])
 		return EXIT_FAILED;
 	}
 	printf("revoked %s\n", sid);
+	return EXIT_DONE;
+}
+
+/* revoke-user NAME: end every session of NAME (its tokens die at once).
+ * No sessions is not a failure; an unknown user without sessions is. */
+static int
+cmd_revoke_user(struct admin *a, char *argv[])
+{
+	const char	*name = argv[0];
+	enum err	 e;
+	long		 n = 0;
+
+	if ((e = store_user_revoke(a->st, name, strlen(name), (long)time(NULL),
+	    &n)) != ERR_OK || (n == 0 && (e = user_exists(a, name)) != ERR_OK)) {
+		fail_store(a, e, name, NULL);
+		return EXIT_FAILED;
+	}
+	printf("revoked %ld session%s of %s\n", n, plural(n), name);
 	return EXIT_DONE;
 }
 
