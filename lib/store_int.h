@@ -12,9 +12,12 @@
  *
  * Scripts.  Every change of more than one field of one key is one Lua
  * script, a file of lib/lua/ compiled in by scripts/lua2c.sh (enum script,
- * lua_scripts[]).  A script touches the keys of one hash slot only, so a
- * Redis Cluster can run it; a session write that also maintains the user's
- * index sends two scripts in one round trip (conn_script_pair).  Scripts
+ * lua_scripts[]).  Every key a script touches is declared in KEYS.  The
+ * scripts over one user's sessions and index together (the login with its
+ * cap, session_end, session_spent) name keys of that user only; under
+ * Redis Cluster those must share a slot, which is the scale-out work (see
+ * docs/design.md).  refresh-session still sends its index update and its
+ * session script in one round trip (conn_script_pair).  Scripts
  * never call TIME: the caller passes the time (unix seconds), so tests
  * control it and a script's effect depends on its arguments only.  Values
  * computed in C (sexp, aexp candidates) are passed as decimal strings, so

@@ -488,7 +488,8 @@ server_reads(void)
 
 /*
  * Creating and renewing a session each write the user's index and the
- * session in one round trip: one read on the server's side.
+ * session in one round trip, and a bearer check is one round trip too:
+ * one read on the server's side.
  */
 static void
 test_session_write_one_round_trip(void **state)
@@ -526,6 +527,24 @@ test_session_write_one_round_trip(void **state)
 	assert_int_equal(r1 - r0 - base, 1);
 	assert_string_equal(ss.authorization_hash, h.authorization_hash);
 	assert_int_equal(in_index("rtt", sid), 1);
+
+	/* A bearer check reads the session and records its use in one
+	 * round trip, whether or not it writes lastUsedAt. */
+	assert_int_equal(store_session_use(st, sid, strlen(sid),
+	    h.authorization_hash, 0x1, now + 1, &ss), ERR_OK);
+	r0 = server_reads();
+	assert_int_equal(store_session_use(st, sid, strlen(sid),
+	    h.authorization_hash, 0x1, now + 1 + STORE_TOUCH, &ss), ERR_OK);
+	r1 = server_reads();
+	assert_int_equal(r1 - r0 - base, 1);
+	assert_int_equal(cli_int("HGET '%ssession:%s' used", prefix, sid),
+	    now + 1 + STORE_TOUCH);
+	r0 = server_reads();
+	assert_int_equal(store_session_use(st, sid, strlen(sid),
+	    h.authorization_hash, 0x1, now + 2 + STORE_TOUCH, &ss), ERR_OK);
+	r1 = server_reads();
+	assert_int_equal(r1 - r0 - base, 1);
+	assert_int_equal(ss.used, now + 1 + STORE_TOUCH);
 }
 
 /*
