@@ -92,6 +92,7 @@ static int	cmd_enable(struct admin *, char *[]);
 static int	cmd_list(struct admin *, char *[]);
 static int	cmd_sessions(struct admin *, char *[]);
 static int	cmd_revoke(struct admin *, char *[]);
+static int	cmd_revoke_user(struct admin *, char *[]);
 static int	cmd_unban(struct admin *, char *[]);
 static int	cmd_import(struct admin *, char *[]);
 
@@ -110,9 +111,12 @@ static const struct cmd cmds[] = {
 	{ "list", 0, ARG_NONE, cmd_list, "list",
 	    "print every user, one a line" },
 	{ "sessions", 1, ARG_NAME, cmd_sessions, "sessions NAME",
-	    "print the user's live sessions: id, created, expires" },
+	    "print the user's live sessions: id, created, expires, last use, "
+	    "address, User-Agent" },
 	{ "revoke", 1, ARG_SID, cmd_revoke, "revoke SESSIONID",
 	    "end one session" },
+	{ "revoke-user", 1, ARG_NAME, cmd_revoke_user, "revoke-user NAME",
+	    "end every session of the user" },
 	{ "unban", 1, ARG_SUBJECT, cmd_unban, "unban NAME|ADDRESS",
 	    "lift a brute-force ban early" },
 	{ "import-htpasswd", 1, ARG_FILE, cmd_import, "import-htpasswd FILE",
@@ -497,8 +501,8 @@ revoke_after(struct admin *a, const char *name, const char *done)
 	enum err	 e;
 	long		 n = 0;
 
-	if ((e = store_user_revoke(a->st, name, strlen(name), &n)) !=
-	    ERR_OK) {
+	if ((e = store_user_revoke(a->st, name, strlen(name), (long)time(NULL),
+	    &n)) != ERR_OK) {
 		snprintf(ctx, sizeof(ctx), "%s, but revoking the sessions "
 		    "failed", done);
 		fail_store(a, e, name, ctx);
@@ -554,8 +558,8 @@ cmd_userdel(struct admin *a, char *argv[])
 
 	e = store_user_del(a->st, name, strlen(name));
 	if (e == ERR_NO_USER) {
-		if (store_user_revoke(a->st, name, strlen(name), &n) ==
-		    ERR_OK && n > 0)
+		if (store_user_revoke(a->st, name, strlen(name),
+		    (long)time(NULL), &n) == ERR_OK && n > 0)
 			printf("revoked %ld leftover session%s of %s\n",
 			    n, plural(n), name);
 		fail_store(a, e, name, NULL);
@@ -633,20 +637,32 @@ static int
 sessions_one(const char *sid, const struct store_session *ss, void *arg)
 {
 	long	*count = arg;
-	char	 created[64], expires[64];
+	char	 created[64], expires[64], used[64];
 
 	rfc3339(ss->created, created, sizeof(created));
 	rfc3339(ss->expires, expires, sizeof(expires));
+	rfc3339(ss->used, used, sizeof(used));
 	out_text(sid, strlen(sid));
-	printf(" %s %s\n", created, expires);
+	printf(" %s %s %s ", created, expires, used);
+	if (ss->addr[0] != '\0')
+		out_text(ss->addr, strlen(ss->addr));
+	else
+		putchar('-');
+	putchar(' ');
+	if (ss->ua[0] != '\0')
+		out_text(ss->ua, strlen(ss->ua));
+	else
+		putchar('-');
+	putchar('\n');
 	(*count)++;
 	return ferror(stdout) ? 1 : 0;
 }
 
 /*
- * sessions NAME: "<sid> <created> <expires>" per live session, times in
- * RFC 3339 UTC, expires being the end of the session (not of its access
- * tokens).  No sessions and no such user fails; sessions left behind by a
+ * sessions NAME: "<sid> <created> <expires> <last use> <address>
+ * <User-Agent>" per live session, times in RFC 3339 UTC, expires being
+ * the end of the session (not of its access tokens), "-" for an unknown
+ * address or User-Agent; the User-Agent is last as it may hold spaces.  No sessions and no such user fails; sessions left behind by a
  * deleted user are still shown.
  */
 static int
@@ -656,7 +672,8 @@ cmd_sessions(struct admin *a, char *argv[])
 	enum err	 e;
 	long		 count = 0;
 
-	e = store_user_sessions(a->st, name, strlen(name), sessions_one,
+	e = store_user_sessions(a->st, name, strlen(name), (long)time(NULL),
+	    sessions_one,
 	    &count);
 	if (e == ERR_OK && count == 0 &&
 	    (e = user_exists(a, name)) == ERR_OK)
@@ -680,6 +697,24 @@ cmd_revoke(struct admin *a, char *argv[])
 		return EXIT_FAILED;
 	}
 	printf("revoked %s\n", sid);
+	return EXIT_DONE;
+}
+
+/* revoke-user NAME: end every session of NAME (its tokens die at once).
+ * No sessions is not a failure; an unknown user without sessions is. */
+static int
+cmd_revoke_user(struct admin *a, char *argv[])
+{
+	const char	*name = argv[0];
+	enum err	 e;
+	long		 n = 0;
+
+	if ((e = store_user_revoke(a->st, name, strlen(name), (long)time(NULL),
+	    &n)) != ERR_OK || (n == 0 && (e = user_exists(a, name)) != ERR_OK)) {
+		fail_store(a, e, name, NULL);
+		return EXIT_FAILED;
+	}
+	printf("revoked %ld session%s of %s\n", n, plural(n), name);
 	return EXIT_DONE;
 }
 
@@ -909,7 +944,7 @@ import_undo(struct admin *a, const struct htp_file *f, size_t n)
 		    f->entries[i].name_len);
 		if (e == ERR_OK || e == ERR_NO_USER)
 			e = store_user_revoke(a->st, f->entries[i].name,
-			    f->entries[i].name_len, NULL);
+			    f->entries[i].name_len, (long)time(NULL), NULL);
 		if (e != ERR_OK) {
 			fail_store(a, e, f->entries[i].name,
 			    "cannot remove an imported user");

@@ -80,6 +80,9 @@ enum cfg_id {
 	CFG_BAN_TIME,
 	CFG_TRUSTED_PROXIES,
 	CFG_REFRESH_REUSE_GRACE,
+	CFG_IDLE_TTL,
+	CFG_MAX_SESSIONS_PER_USER,
+	CFG_SESSION_LIMIT_MODE,
 	CFG_AUTHORIZER_TOKEN,
 	CFG_CORS_ORIGINS,
 	CFG__MAX
@@ -135,6 +138,8 @@ static int	cfg_set_str(struct cfg *, const struct cfg_key *, const char *,
 static int	cfg_set_num(struct cfg *, const struct cfg_key *, const char *,
 		    char *, size_t);
 static int	cfg_set_proxies(struct cfg *, const struct cfg_key *,
+		    const char *, char *, size_t);
+static int	cfg_set_limit_mode(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
 static int	cfg_set_authz(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
@@ -196,6 +201,13 @@ static const struct cfg_key cfg_keys[CFG__MAX] = {
 	    0, CFG_NUM_NONE, 0, 0, 0, NULL },
 	[CFG_REFRESH_REUSE_GRACE] = { "refresh_reuse_grace",
 	    NUM(refresh_reuse_grace, CFG_NUM_LONG, 0, CFG_TTL_MAX, 0, "0") },
+	[CFG_IDLE_TTL] = { "idle_ttl",
+	    NUM(idle_ttl, CFG_NUM_LONG, 0, CFG_TTL_MAX, 0, "0") },
+	[CFG_MAX_SESSIONS_PER_USER] = { "max_sessions_per_user",
+	    NUM(max_sessions_per_user, CFG_NUM_LONG, 0, CFG_SESSIONS_MAX, 0,
+	    "0") },
+	[CFG_SESSION_LIMIT_MODE] = { "session_limit_mode", cfg_set_limit_mode,
+	    0, CFG_NUM_NONE, 0, 0, 0, "evict_oldest" },
 	[CFG_AUTHORIZER_TOKEN] = { "authorizer_token", cfg_set_authz,
 	    0, CFG_NUM_NONE, 0, 0, 0, "authorization" },
 	[CFG_CORS_ORIGINS] = { "cors_origins", cfg_set_cors,
@@ -432,6 +444,24 @@ cfg_set_checks(struct cfg *c, const struct cfg_key *k, const char *val,
 		return -1;
 	}
 	c->password_checks = (int)v;
+	return 0;
+}
+
+/* Setter for session_limit_mode: evict_oldest or refuse. */
+static int
+cfg_set_limit_mode(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+
+	(void)k;
+	if (strcmp(val, "evict_oldest") == 0)
+		c->session_limit_refuse = 0;
+	else if (strcmp(val, "refuse") == 0)
+		c->session_limit_refuse = 1;
+	else {
+		snprintf(why, whysz, "expected evict_oldest or refuse");
+		return -1;
+	}
 	return 0;
 }
 

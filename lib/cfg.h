@@ -18,6 +18,10 @@
 #define CFG_PROXIES_MAX	32	/* entries in trusted_proxies */
 #define CFG_CORS_MAX	16	/* entries in cors_origins */
 
+/* Most max_sessions_per_user can be: the login script declares every
+ * live session of its user as a key. */
+#define CFG_SESSIONS_MAX	100
+
 /* Caps on scrypt cost, both for the config and for stored hashes. */
 #define CFG_SCRYPT_LOGN_MAX	20	/* N <= 2^20 */
 #define CFG_SCRYPT_R_MAX	32
@@ -54,6 +58,9 @@ struct cfg {
 	size_t		 trusted_proxies_len;
 	int		 trusted_proxies_unix;	/* "unix:" listed */
 	long		 refresh_reuse_grace;
+	long		 idle_ttl;	/* seconds without use; 0: off */
+	long		 max_sessions_per_user;	/* 0: no cap */
+	int		 session_limit_refuse;	/* 1: refuse, 0: evict_oldest */
 	enum cfg_authz	 authorizer_token;
 	/* cors_origins: exact origins (cors.h), or "*" (cors_any). */
 	char		 cors_origins[CFG_CORS_MAX][CORS_ORIGIN_MAX + 1];

@@ -25,6 +25,8 @@ static const struct {
 	    "Método não permitido" },
 	[ERR_REFRESH_CONFLICT] = { 409, "REFRESH_CONFLICT",
 	    "Token de renovação já utilizado; use os tokens mais recentes" },
+	[ERR_SESSION_LIMIT] = { 409, "SESSION_LIMIT_REACHED",
+	    "Limite de sessões do usuário atingido" },
 	[ERR_PAYLOAD_TOO_LARGE] = { 413, "PAYLOAD_TOO_LARGE",
 	    "Corpo da requisição grande demais" },
 	[ERR_UNSUPPORTED_MEDIA_TYPE] = { 415, "UNSUPPORTED_MEDIA_TYPE",

@@ -21,6 +21,7 @@ enum err {
 	ERR_NOT_FOUND,			/* 404 */
 	ERR_METHOD_NOT_ALLOWED,		/* 405, Allow */
 	ERR_REFRESH_CONFLICT,		/* 409 */
+	ERR_SESSION_LIMIT,		/* 409: max_sessions_per_user, refuse */
 	ERR_PAYLOAD_TOO_LARGE,		/* 413 */
 	ERR_UNSUPPORTED_MEDIA_TYPE,	/* 415 */
 	ERR_TOO_MANY_ATTEMPTS,		/* 429, Retry-After */

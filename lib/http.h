@@ -69,6 +69,9 @@ struct req {
 	size_t		 refresh_token_len;
 	char		 bearer[LIM_TOKEN_MAX + 1];		/* from Authorization */
 	size_t		 bearer_len;
+	/* The id after a route prefix ("sessions/<id>"), charset checked. */
+	char		 path_id[LIM_TOKEN_MAX + 1];
+	size_t		 path_id_len;
 
 	/* Set with an error: the JSON name of the offending field. */
 	const char	*field;

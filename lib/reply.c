@@ -5,6 +5,7 @@
  * (no allocation needed), so the client always gets a JSON answer.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -193,7 +194,8 @@ reply_error(const struct http_io *io, enum err e, const char *field,
 
 	extra[0] = '\0';
 	if (e == ERR_METHOD_NOT_ALLOWED && allow != NULL &&
-	    (strcmp(allow, "GET") == 0 || strcmp(allow, "POST") == 0))
+	    (strcmp(allow, "GET") == 0 || strcmp(allow, "POST") == 0 ||
+	    strcmp(allow, "DELETE") == 0))
 		snprintf(extra, sizeof(extra), "Allow: %s\r\n", allow);
 	else if (e == ERR_INVALID_TOKEN)
 		snprintf(extra, sizeof(extra),
@@ -271,6 +273,19 @@ reply_logout(const struct http_io *io, const char *sid)
 	return emit_json(io, 200, NULL, root);
 }
 
+int
+reply_revoked(const struct http_io *io, long n)
+{
+	struct json_object	*root, *data;
+
+	if ((root = success_new(&data)) != NULL &&
+	    add_int(data, "revoked", n) == -1) {
+		json_object_put(root);
+		root = NULL;
+	}
+	return emit_json(io, 200, NULL, root);
+}
+
 void
 reply_time(long t, char buf[32])
 {
@@ -282,15 +297,47 @@ reply_time(long t, char buf[32])
 		strcpy(buf, "1970-01-01T00:00:00Z");
 }
 
+/*
+ * No other header goes with an authorizer's 200: Apache mod_authnz_fcgi
+ * adds them to the protected page's own response.
+ *
+ * 1 if s may stand as a header value: non-empty, no control byte (so no
+ * CR or LF), no leading blank.  Bytes of UTF-8 user names pass (RFC 9110
+ * 5.5 obs-text).
+ */
+static int
+header_safe(const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+
+	if (*u == '\0' || *u == ' ')
+		return 0;
+	for (; *u != '\0'; u++)
+		if (*u < 0x20 || *u == 0x7f)
+			return 0;
+	return 1;
+}
+
 int
 reply_session(const struct http_io *io, const char *sid,
     const struct store_session *s, const char *token_type)
 {
 	struct json_object	*root, *data;
 	char			 exp[32], sexp[32];
+	char			 extra[LIM_USER_MAX + LIM_TOKEN_MAX + 64];
+	int			 n;
 
 	reply_time(s->access_expires, exp);
 	reply_time(s->expires, sexp);
+	/* The identity for nginx auth_request (auth_request_set): values
+	 * from Redis, left out when one could break the header block. */
+	extra[0] = '\0';
+	if (header_safe(s->user) && header_safe(sid)) {
+		n = snprintf(extra, sizeof(extra), "X-Auth-User: %s\r\n"
+		    "X-Auth-Session-Id: %s\r\n", s->user, sid);
+		if (n < 0 || (size_t)n >= sizeof(extra))
+			extra[0] = '\0';
+	}
 	if ((root = success_new(&data)) != NULL &&
 	    (add_str(data, "sessionId", sid) == -1 ||
 	    add_str(data, "username", s->user) == -1 ||
@@ -300,6 +347,96 @@ reply_session(const struct http_io *io, const char *sid,
 		json_object_put(root);
 		root = NULL;
 	}
+	return emit_json(io, 200, extra, root);
+}
+
+/* The list is a json-c array; the type stays private to this file. */
+struct reply_list {
+	struct json_object	*arr;
+};
+
+struct reply_list *
+reply_list_new(void)
+{
+	struct reply_list	*l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	if ((l->arr = json_object_new_array()) == NULL) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void
+reply_list_free(struct reply_list *l)
+{
+
+	if (l == NULL)
+		return;
+	json_object_put(l->arr);
+	free(l);
+}
+
+/* Add key => val to o, or JSON null when val is "". */
+static int
+add_str_or_null(struct json_object *o, const char *key, const char *val)
+{
+
+	if (val[0] != '\0')
+		return add_str(o, key, val);
+	return json_object_object_add(o, key, NULL) == 0 ? 0 : -1;
+}
+
+int
+reply_list_add(struct reply_list *l, const char *sid, int current,
+    const struct store_session *s)
+{
+	struct json_object	*o, *b;
+	char			 created[32], used[32], sexp[32];
+
+	if ((o = json_object_new_object()) == NULL)
+		return -1;
+	reply_time(s->created, created);
+	reply_time(s->used, used);
+	reply_time(s->expires, sexp);
+	if ((b = json_object_new_boolean(current)) == NULL ||
+	    add_str(o, "sessionId", sid) == -1 ||
+	    json_object_object_add(o, "current", b) != 0 ||
+	    add_str(o, "createdAt", created) == -1 ||
+	    add_str(o, "lastUsedAt", used) == -1 ||
+	    add_str(o, "sessionExpiresAt", sexp) == -1 ||
+	    add_str_or_null(o, "address", s->addr) == -1 ||
+	    add_str_or_null(o, "userAgent", s->ua) == -1 ||
+	    json_object_array_add(l->arr, o) != 0) {
+		json_object_put(o);
+		return -1;
+	}
+	return 0;
+}
+
+int
+reply_sessions(const struct http_io *io, struct reply_list *l)
+{
+	struct json_object	*root, *data, *arr = NULL;
+	size_t			 i, n;
+
+	n = json_object_array_length(l->arr);
+	if ((root = success_new(&data)) != NULL &&
+	    ((arr = json_object_new_array_ext((int)n)) == NULL ||
+	    json_object_object_add(data, "sessions", arr) != 0)) {
+		json_object_put(arr);
+		json_object_put(root);
+		root = NULL;
+	}
+	for (i = n; root != NULL && i > 0; i--)
+		if (json_object_array_add(arr, json_object_get(
+		    json_object_array_get_idx(l->arr, i - 1))) != 0) {
+			json_object_put(root);
+			root = NULL;
+		}
+	reply_list_free(l);
 	return emit_json(io, 200, NULL, root);
 }
 
@@ -323,8 +460,8 @@ reply_preflight(const struct http_io *io, const char *methods)
 	int	 n;
 
 	cors[0] = '\0';
-	if (methods != NULL &&
-	    (strcmp(methods, "GET") == 0 || strcmp(methods, "POST") == 0))
+	if (methods != NULL && (strcmp(methods, "GET") == 0 ||
+	    strcmp(methods, "POST") == 0 || strcmp(methods, "DELETE") == 0))
 		cors_lines(io, 1, methods, cors, sizeof(cors));
 	n = snprintf(head, sizeof(head),
 	    "Status: 204 No Content\r\n"
@@ -336,26 +473,6 @@ reply_preflight(const struct http_io *io, const char *methods)
 	return io->write(io->ctx, head, (size_t)n);
 }
 
-/*
- * No other header goes with an authorizer's 200: Apache mod_authnz_fcgi
- * adds them to the protected page's own response.
- *
- * 1 if s may stand as a header value: non-empty, no control byte (so no
- * CR or LF), no leading blank.  Bytes of UTF-8 user names pass (RFC 9110
- * 5.5 obs-text).
- */
-static int
-header_safe(const char *s)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-
-	if (*u == '\0' || *u == ' ')
-		return 0;
-	for (; *u != '\0'; u++)
-		if (*u < 0x20 || *u == 0x7f)
-			return 0;
-	return 1;
-}
 
 int
 reply_authorized(const struct http_io *io, const char *user, const char *sid)

@@ -41,6 +41,9 @@ int	 reply_tokens(const struct http_io *io, const struct reply_tokens *t);
 /* 200 {"success":true,"data":{"sessionId":sid}} (logout). */
 int	 reply_logout(const struct http_io *io, const char *sid);
 
+/* 200 {"revoked": n} (POST /logout-all). */
+int	 reply_revoked(const struct http_io *io, long n);
+
 /* 200 with GET /session's data; token_type is "authorization" or
  * "authorizationCorban". */
 int	 reply_session(const struct http_io *io, const char *sid,
@@ -48,6 +51,22 @@ int	 reply_session(const struct http_io *io, const char *sid,
 
 /* 200 {"success":true,"data":{"redis":"ok"}} (health). */
 int	 reply_health(const struct http_io *io);
+
+/*
+ * A list of sessions for GET /sessions, built with reply_list_add and
+ * answered (and freed) by reply_sessions; reply_list_free frees one that
+ * is not answered.  NULL from reply_list_new means out of memory.
+ */
+struct reply_list;
+struct reply_list	*reply_list_new(void);
+/* Add session sid as read in s; current marks the caller's own.  0, or
+ * -1 when out of memory. */
+int	 reply_list_add(struct reply_list *l, const char *sid, int current,
+	    const struct store_session *s);
+/* 200 {"sessions": [...]} with the sessions of l, the last added first;
+ * frees l. */
+int	 reply_sessions(const struct http_io *io, struct reply_list *l);
+void	 reply_list_free(struct reply_list *l);
 
 /*
  * 204 to a CORS preflight (OPTIONS on a route, with cors_origins set).

@@ -31,6 +31,8 @@ struct serve_ctx {
 	char			 log_user[LIM_USER_MAX * 3 + 1]; /* as logged */
 	char			 log_sid[9];	/* session id prefix */
 	char			 origin[CORS_ORIGIN_MAX + 1]; /* allowed Origin */
+	struct reply_list	*list;		/* GET /sessions, while built */
+	int			 list_failed;	/* out of memory building it */
 };
 
 static enum err	 do_login(struct serve_ctx *);
@@ -39,6 +41,9 @@ static enum err	 do_refresh_token(struct serve_ctx *);
 static enum err	 do_logout(struct serve_ctx *);
 static enum err	 do_session(struct serve_ctx *);
 static enum err	 do_health(struct serve_ctx *);
+static enum err	 do_sessions(struct serve_ctx *);
+static enum err	 do_session_end(struct serve_ctx *);
+static enum err	 do_logout_all(struct serve_ctx *);
 
 const struct serve_route serve_routes[] = {
 	{ "login", "POST", FIELD_USERNAME | FIELD_PASSWORD, 0, do_login },
@@ -50,11 +55,15 @@ const struct serve_route serve_routes[] = {
 	{ "logout", "POST", 0, 1, do_logout },
 	{ "session", "GET", 0, 1, do_session },
 	{ "health", "GET", 0, 0, do_health },
+	{ "sessions", "GET", 0, 1, do_sessions },
+	{ "sessions/", "DELETE", 0, 1, do_session_end },
+	{ "logout-all", "POST", 0, 1, do_logout_all },
 };
 const size_t serve_nroutes = sizeof(serve_routes) / sizeof(serve_routes[0]);
 
-/* Longest route segment of the table, with room to tell a longer one. */
-#define SEG_MAX	32
+/* Longest route segment: a prefix route and its id, with room to tell a
+ * longer one. */
+#define SEG_MAX	(32 + LIM_TOKEN_MAX)
 
 /* The user name for the log line, once known (text_log_field). */
 static void
@@ -120,15 +129,21 @@ do_login(struct serve_ctx *x)
 	struct req		*r = &x->req;
 	struct store_session	 s;
 	struct session_tokens	 t;
+	struct store_client	 cl;
 	char			 sid[TOK_SID_LEN + 1], mcf[PW_MCF_MAX];
+	char			 ua[TEXT_UA_MAX + 1];
 	enum err		 e;
 
 	memset(&t, 0, sizeof(t));
 	memset(mcf, 0, sizeof(mcf));
 	if ((e = password_check(x, mcf)) != ERR_OK)
 		goto out;
+	text_user_agent(ua, sizeof(ua),
+	    x->io->param(x->io->ctx, "HTTP_USER_AGENT"));
+	cl.addr = r->addr;
+	cl.ua = ua;
 	if ((e = session_create(x->store, r->username, r->username_len,
-	    x->now, sid, &t)) != ERR_OK)
+	    x->now, &cl, sid, &t)) != ERR_OK)
 		goto out;
 	log_sid(x, sid);
 	if ((e = cred_recheck(x->store, r->username, r->username_len,
@@ -216,7 +231,7 @@ bearer_check(struct serve_ctx *x, unsigned accept, struct store_session *s,
 	struct req	*r = &x->req;
 	enum err	 e;
 
-	e = session_verify(x->store, r->bearer, r->bearer_len, accept, x->now,
+	e = session_verify(x->store, x->cfg, r->bearer, r->bearer_len, accept, x->now,
 	    r->session_id, s, type);
 	r->session_id_len = strlen(r->session_id);
 	if (r->session_id_len > 0)
@@ -241,7 +256,8 @@ do_logout(struct serve_ctx *x)
 	if ((e = bearer_check(x, SESSION_ACCEPT_AUTHORIZATION, &s, &type)) !=
 	    ERR_OK)
 		goto out;
-	e = session_end(x->store, x->req.session_id, x->req.session_id_len);
+	e = session_end(x->store, x->req.username, x->req.username_len,
+	    x->req.session_id, x->req.session_id_len);
 	if (e == ERR_SESSION_NOT_FOUND)
 		e = ERR_INVALID_TOKEN;
 	if (e == ERR_OK)
@@ -264,6 +280,99 @@ do_session(struct serve_ctx *x)
 	    SESSION_ACCEPT_CORBAN, &s, &type);
 	if (e == ERR_OK)
 		reply_session(x->io, x->req.session_id, &s, type);
+	tok_wipe(&s, sizeof(s));
+	return e;
+}
+
+/* One session of the caller's user into the list (store_user_sessions). */
+static int
+sessions_one(const char *sid, const struct store_session *s, void *arg)
+{
+	struct serve_ctx	*x = arg;
+
+	if (reply_list_add(x->list, sid, strcmp(sid, x->req.session_id) == 0,
+	    s) == -1) {
+		x->list_failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* GET /sessions with either access token: the live sessions of the
+ * token's user, newest first, the caller's own marked current. */
+static enum err
+do_sessions(struct serve_ctx *x)
+{
+	struct store_session	 s;
+	const char		*type;
+	enum err		 e;
+
+	memset(&s, 0, sizeof(s));
+	if ((e = bearer_check(x, SESSION_ACCEPT_AUTHORIZATION |
+	    SESSION_ACCEPT_CORBAN, &s, &type)) != ERR_OK)
+		goto out;
+	if ((x->list = reply_list_new()) == NULL) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	e = store_user_sessions(x->store, x->req.username,
+	    x->req.username_len, x->now, sessions_one, x);
+	if (e == ERR_OK && x->list_failed)
+		e = ERR_INTERNAL;
+	if (e == ERR_OK)
+		reply_sessions(x->io, x->list);
+	else
+		reply_list_free(x->list);
+	x->list = NULL;
+out:
+	tok_wipe(&s, sizeof(s));
+	return e;
+}
+
+/*
+ * DELETE /sessions/{sessionId} with either access token: end that session
+ * of the token's user.  Someone else's session, or none, is 404
+ * SESSION_NOT_FOUND, the same answer byte for byte.
+ */
+static enum err
+do_session_end(struct serve_ctx *x)
+{
+	struct req		*r = &x->req;
+	struct store_session	 s;
+	const char		*type;
+	enum err		 e;
+
+	memset(&s, 0, sizeof(s));
+	if ((e = bearer_check(x, SESSION_ACCEPT_AUTHORIZATION |
+	    SESSION_ACCEPT_CORBAN, &s, &type)) != ERR_OK)
+		goto out;
+	log_sid(x, r->path_id);
+	if ((e = session_end(x->store, r->username, r->username_len,
+	    r->path_id, r->path_id_len)) == ERR_OK)
+		reply_logout(x->io, r->path_id);
+out:
+	tok_wipe(&s, sizeof(s));
+	return e;
+}
+
+/* POST /logout-all with either access token: end every session of the
+ * token's user, the caller's own included. */
+static enum err
+do_logout_all(struct serve_ctx *x)
+{
+	struct store_session	 s;
+	const char		*type;
+	long			 n = 0;
+	enum err		 e;
+
+	memset(&s, 0, sizeof(s));
+	if ((e = bearer_check(x, SESSION_ACCEPT_AUTHORIZATION |
+	    SESSION_ACCEPT_CORBAN, &s, &type)) != ERR_OK)
+		goto out;
+	if ((e = store_user_revoke(x->store, x->req.username,
+	    x->req.username_len, x->now, &n)) == ERR_OK)
+		reply_revoked(x->io, n);
+out:
 	tok_wipe(&s, sizeof(s));
 	return e;
 }
@@ -345,6 +454,33 @@ is_preflight(const struct serve_ctx *x)
 	    strcmp(method, "OPTIONS") == 0;
 }
 
+/*
+ * 1 if route rt takes segment seg; for a prefix route the id after the
+ * prefix is copied into r->path_id and cut to its first 8 characters in
+ * the logged path (a session id is logged by its prefix only).
+ */
+static int
+route_match(const struct serve_route *rt, const char *seg, struct req *r)
+{
+	size_t		 n = strlen(rt->name), idlen;
+	const char	*id;
+	char		*p;
+
+	if (n == 0 || rt->name[n - 1] != '/')
+		return strcmp(rt->name, seg) == 0;
+	if (strncmp(rt->name, seg, n) != 0)
+		return 0;
+	id = seg + n;
+	idlen = strlen(id);
+	if (idlen == 0 || idlen > LIM_TOKEN_MAX || !tok_charset_ok(id, idlen))
+		return 0;
+	memcpy(r->path_id, id, idlen + 1);
+	r->path_id_len = idlen;
+	if ((p = strstr(r->path, seg)) != NULL && strlen(p + n) > 8)
+		strcpy(p + n + 8, "...");
+	return 1;
+}
+
 const struct serve_route *
 serve_route(const struct http_io *io, struct req *r, enum err *e)
 {
@@ -356,7 +492,7 @@ serve_route(const struct http_io *io, struct req *r, enum err *e)
 		return NULL;
 	method = io->param(io->ctx, "REQUEST_METHOD");
 	for (i = 0; i < serve_nroutes; i++) {
-		if (strcmp(serve_routes[i].name, seg) != 0)
+		if (!route_match(&serve_routes[i], seg, r))
 			continue;
 		if (method == NULL ||
 		    strcmp(method, serve_routes[i].method) != 0) {

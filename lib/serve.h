@@ -26,7 +26,12 @@
 
 struct serve_ctx;
 
-/* One endpoint under /api/v1/autenticacao/. */
+/*
+ * One endpoint under /api/v1/autenticacao/.  A name ending in '/' is a
+ * prefix: "sessions/" matches "sessions/<id>" for any id of 1 to
+ * LIM_TOKEN_MAX URL-safe characters (tok_charset_ok), copied into
+ * req.path_id; any other rest is no route at all (404).
+ */
 struct serve_route {
 	const char	*name;		/* path segment, e.g. "refresh-session" */
 	const char	*method;	/* the one method it answers */

@@ -28,19 +28,26 @@ mint(struct session_tokens *t, const char *sid, size_t sidlen)
 
 enum err
 session_create(struct store *st, const char *user, size_t ulen, long now,
-    char sid[TOK_SID_LEN + 1], struct session_tokens *t)
+    const struct store_client *cl, char sid[TOK_SID_LEN + 1],
+    struct session_tokens *t)
 {
 	enum err	 e = ERR_INTERNAL;
+	long		 evicted = 0;
 	int		 tries;
 
 	for (tries = 0; tries < 2; tries++) {
 		tok_sid_new(sid);
 		if ((e = mint(t, sid, TOK_SID_LEN)) != ERR_OK)
 			return e;
-		e = store_session_create(st, sid, user, ulen, &t->h, now);
+		e = store_session_login(st, sid, user, ulen, &t->h, now, cl,
+		    &evicted);
 		if (e != ERR_EXISTS)
 			break;
 	}
+	if (e == ERR_OK && evicted > 0)
+		log_info("session %.8s: max_sessions_per_user reached, %ld "
+		    "least recently used session%s ended", sid, evicted,
+		    evicted == 1 ? "" : "s");
 	return e == ERR_EXISTS ? ERR_INTERNAL : e;
 }
 
@@ -110,8 +117,8 @@ out:
 }
 
 enum err
-session_verify(struct store *st, const char *bearer, size_t blen,
-    unsigned accept, long now, char sid[LIM_TOKEN_MAX + 1],
+session_verify(struct store *st, const struct cfg *cfg, const char *bearer,
+    size_t blen, unsigned accept, long now, char sid[LIM_TOKEN_MAX + 1],
     struct store_session *s, const char **type)
 {
 	char		 h[TOK_HASH_LEN + 1];
@@ -122,12 +129,14 @@ session_verify(struct store *st, const char *bearer, size_t blen,
 		sid[0] = '\0';
 		return ERR_INVALID_TOKEN;
 	}
-	e = store_session_get(st, sid, strlen(sid), s);
-	if (e == ERR_SESSION_NOT_FOUND)
-		return ERR_INVALID_TOKEN;
-	if (e != ERR_OK)
-		return e;
 	tok_hash(bearer, blen, h);
+	e = store_session_use(st, sid, strlen(sid), h, accept, now, s);
+	if (e == ERR_SESSION_NOT_FOUND)
+		e = ERR_INVALID_TOKEN;
+	if (e != ERR_OK) {
+		tok_wipe(h, sizeof(h));
+		return e;
+	}
 	/* Both comparisons always run. */
 	is_a = tok_hash_eq(h, s->authorization_hash);
 	is_c = tok_hash_eq(h, s->corban_hash);
@@ -135,15 +144,16 @@ session_verify(struct store *st, const char *bearer, size_t blen,
 	if (!((is_a && (accept & SESSION_ACCEPT_AUTHORIZATION)) ||
 	    (is_c && (accept & SESSION_ACCEPT_CORBAN))))
 		return ERR_INVALID_TOKEN;
-	if (s->access_expires <= now || s->expires <= now)
+	if (s->access_expires <= now || !store_session_live(cfg, s, now))
 		return ERR_INVALID_TOKEN;
 	*type = is_a ? "authorization" : "authorizationCorban";
 	return ERR_OK;
 }
 
 enum err
-session_end(struct store *st, const char *sid, size_t sidlen)
+session_end(struct store *st, const char *user, size_t ulen, const char *sid,
+    size_t sidlen)
 {
 
-	return store_session_del(st, sid, sidlen);
+	return store_session_end(st, user, ulen, sid, sidlen);
 }

@@ -31,15 +31,18 @@ struct session_tokens {
 };
 
 /*
- * Login: a new session of user (ulen bytes) with fresh tokens into *t and
- * its id into sid; the session ends session_ttl seconds after now, its
- * access tokens access_ttl seconds after now (never after the session).
- * A sid collision (2^-128) is answered by drawing again once.  Returns
- * ERR_OK, ERR_INTERNAL, or a Redis error.
+ * Login: a new session of user (ulen bytes) opened by client cl (NULL:
+ * unknown) with fresh tokens into *t and its id into sid; the session ends
+ * session_ttl seconds after now, its access tokens access_ttl seconds
+ * after now (never after the session).
+ * A sid collision (2^-128) is answered by drawing again once.  At
+ * max_sessions_per_user the user's least recently used sessions end first
+ * (evict_oldest) or the login is refused (refuse: ERR_SESSION_LIMIT).
+ * Returns ERR_OK, ERR_SESSION_LIMIT, ERR_INTERNAL, or a Redis error.
  */
 enum err	 session_create(struct store *st, const char *user,
-		    size_t ulen, long now, char sid[TOK_SID_LEN + 1],
-		    struct session_tokens *t);
+		    size_t ulen, long now, const struct store_client *cl,
+		    char sid[TOK_SID_LEN + 1], struct session_tokens *t);
 
 /*
  * refresh-session, after the password check: session sid (sidlen bytes)
@@ -69,20 +72,24 @@ enum err	 session_rotate(struct store *st, const struct cfg *cfg,
 
 /*
  * Verify bearer token (blen bytes, charset already checked): it names its
- * session (copied into sid), one Redis read fetches it into *s, and the
- * token's hash is compared in constant time with the access tokens that
- * accept allows; the session and the access tokens must not have ended at
- * now.  Returns ERR_OK with *type "authorization" or
+ * session (copied into sid), one Redis script fetches it into *s and
+ * records the use (store_session_use: lastUsedAt at most every
+ * STORE_TOUCH seconds), and the token's hash is compared in constant time
+ * with the access tokens that accept allows; the session (sexp and, with
+ * idle_ttl set, its idle end) and the access tokens must not have ended
+ * at now.  Returns ERR_OK with *type "authorization" or
  * "authorizationCorban", ERR_INVALID_TOKEN, or a Redis error.  sid is set
  * (for the log) as soon as the token names a session.
  */
-enum err	 session_verify(struct store *st, const char *bearer,
-		    size_t blen, unsigned accept, long now,
+enum err	 session_verify(struct store *st, const struct cfg *cfg,
+		    const char *bearer, size_t blen, unsigned accept, long now,
 		    char sid[LIM_TOKEN_MAX + 1], struct store_session *s,
 		    const char **type);
 
-/* End session sid (sidlen bytes): its three tokens die at once.  ERR_OK,
- * ERR_SESSION_NOT_FOUND, or a Redis error. */
-enum err	 session_end(struct store *st, const char *sid, size_t sidlen);
+/* End session sid (sidlen bytes) of user (ulen bytes): its three tokens
+ * die at once and it leaves the user's index.  ERR_OK,
+ * ERR_SESSION_NOT_FOUND (missing or another user's), or a Redis error. */
+enum err	 session_end(struct store *st, const char *user, size_t ulen,
+		    const char *sid, size_t sidlen);
 
 #endif

@@ -9,8 +9,10 @@
  *   P users                      set   every user name
  *   P session:<sid>              hash  the whole state of one session, see
  *                                      below; expires at its sexp
- *   P user-sessions:<name>       set   sids of name's sessions (may hold
- *                                      stale ids; pruned when read)
+ *   P user-sessions:<name>       zset  sid -> sexp of each of name's
+ *                                      sessions; ended entries are pruned
+ *                                      by every write, ended sessions
+ *                                      leave it; expires at its last sexp
  *   P fail:{<kind>:<subject>}    int   password checks in the window that
  *                                      did not succeed
  *   P ban:{<kind>:<subject>}     any   present while subject is banned
@@ -20,7 +22,8 @@
  *
  * A session hash holds: user, created, sexp (absolute end, unix seconds),
  * aexp (end of the two access tokens), ah, ch, rh (tok_hash of
- * authorization, authorizationCorban, refresh token), and the hashes of
+ * authorization, authorizationCorban, refresh token), used (lastUsedAt),
+ * addr and ua (client address and User-Agent at login), and the hashes of
  * the last STORE_SPENT_MAX spent refresh tokens with the time each was
  * spent.  All of one session lives under one key, so every rotation is one
  * atomic Lua script on one key (and a Redis Cluster can host it).
@@ -38,13 +41,16 @@
 
 #include <stddef.h>
 
+#include "addr.h"
 #include "cfg.h"
 #include "err.h"
 #include "contract.h"
 #include "passwd.h"
+#include "text.h"
 #include "token.h"
 
 #define STORE_SPENT_MAX	64	/* spent refresh tokens remembered */
+#define STORE_TOUCH	60	/* seconds between two lastUsedAt writes */
 
 struct store;
 
@@ -98,8 +104,9 @@ enum err	 store_user_list(struct store *s,
 /*
  * One session as read from Redis.  The Redis field of each member, for
  * redis-cli readers: user, created, sexp (expires), aexp
- * (access_expires), ah, ch, rh (the three hashes); store_session.c maps
- * them in one table.
+ * (access_expires), ah, ch, rh (the three hashes), used, addr, ua (absent
+ * in sessions written by older versions: used reads as created, the
+ * other two as ""); store_session.c maps them in one table.
  */
 struct store_session {
 	char	user[LIM_USER_MAX + 1];
@@ -110,6 +117,9 @@ struct store_session {
 	char	authorization_hash[TOK_HASH_LEN + 1];	/* tok_hash() */
 	char	corban_hash[TOK_HASH_LEN + 1];
 	char	refresh_hash[TOK_HASH_LEN + 1];
+	long	used;			/* lastUsedAt (created when unset) */
+	char	addr[ADDR_TEXT_MAX + 1];	/* "" when unknown */
+	char	ua[TEXT_UA_MAX + 1];		/* "" when none */
 };
 
 /* The three token hashes of one generation. */
@@ -121,19 +131,52 @@ struct store_hashes {
 
 /*
  * Create session sid of user with hashes h: created = now, aexp = now +
- * access_ttl, sexp = now + session_ttl; the key expires at sexp.  The sid is
- * added to the user's index first, in the same round trip, so a failure
- * leaves at most a stale index entry, never an unindexed session.
- * ERR_EXISTS if sid is taken.
+ * access_ttl, sexp = now + session_ttl; the key expires at sexp.  The
+ * session and its index entry are written by one script.  ERR_EXISTS if
+ * sid is taken.
  */
 enum err	 store_session_create(struct store *s, const char *sid,
 		    const char *user, size_t ulen,
 		    const struct store_hashes *h, long now);
 
+/* Who opened a session: the client address ("" or "-" for none) and the
+ * User-Agent as text_user_agent() kept it. */
+struct store_client {
+	const char	*addr;
+	const char	*ua;
+};
+
+/*
+ * store_session_create, recording the client cl (NULL: none) and used =
+ * now, within max_sessions_per_user: with a cap, the user's index is read
+ * first and the script that writes the session is handed every session
+ * it names, so the count, the eviction (evict_oldest: the least recently
+ * used go; their number into *evicted when not NULL) or the refusal
+ * (refuse: ERR_SESSION_LIMIT, nothing written) and the write are one
+ * atomic step: parallel logins never leave more than the cap alive.
+ */
+enum err	 store_session_login(struct store *s, const char *sid,
+		    const char *user, size_t ulen,
+		    const struct store_hashes *h, long now,
+		    const struct store_client *cl, long *evicted);
+
 /* Read session sid (sidlen bytes).  ERR_OK, ERR_SESSION_NOT_FOUND (missing
  * or past sexp), or a Redis error.  One round trip. */
 enum err	 store_session_get(struct store *s, const char *sid,
 		    size_t sidlen, struct store_session *out);
+
+/*
+ * A bearer check: read session sid like store_session_get, and in the same
+ * script, when h (tok_hash of the bearer) is the hash of one of the access
+ * tokens of accept (SESSION_ACCEPT_* bits of session.h) and the session
+ * and those tokens are live at now, record now as lastUsedAt if the last
+ * record is at least STORE_TOUCH seconds old.  *out is the session as
+ * read, before that write.  The caller still compares the hashes in
+ * constant time.  One round trip.
+ */
+enum err	 store_session_use(struct store *s, const char *sid,
+		    size_t sidlen, const char *h, unsigned accept, long now,
+		    struct store_session *out);
 
 /*
  * refresh-session: in one script, if session sid exists and belongs to
@@ -180,20 +223,45 @@ enum err	 store_session_spent(struct store *s, const char *sid,
 		    size_t sidlen, const char *rh, long now, long grace,
 		    int *revoked);
 
-/* Delete session sid.  ERR_OK or ERR_SESSION_NOT_FOUND. */
+/* Delete session sid and its entry in its user's index (the owner is
+ * read first: two round trips).  ERR_OK or ERR_SESSION_NOT_FOUND. */
 enum err	 store_session_del(struct store *s, const char *sid,
 		    size_t sidlen);
 
-/* Call fn(sid, session, arg) for each live session of user (stale index
- * entries are removed on the way). */
+/* Delete session sid if it belongs to user, and drop sid from user's
+ * index, in one script.  ERR_OK, or ERR_SESSION_NOT_FOUND (missing or
+ * another user's: nothing deleted). */
+enum err	 store_session_end(struct store *s, const char *user,
+		    size_t ulen, const char *sid, size_t sidlen);
+
+/* 1 if session s, as read, has not ended at now: before sexp and, with
+ * idle_ttl set, before its idle end (store_idle_end). */
+int		 store_session_live(const struct cfg *c,
+		    const struct store_session *s, long now);
+
+/*
+ * Seconds between two lastUsedAt writes: STORE_TOUCH, or idle_ttl / 2
+ * when that is less.  Since the last use lies within that interval after
+ * the recorded one, a session with idle_ttl set ends at used + idle_ttl +
+ * this interval (store_idle_end), never earlier than idle_ttl after its
+ * last use.
+ */
+long		 store_touch(const struct cfg *c);
+/* The end of a session last recorded used at used: used + idle_ttl +
+ * store_touch(), or LONG_MAX when idle_ttl is 0. */
+long		 store_idle_end(const struct cfg *c, long used);
+
+/* Call fn(sid, session, arg) for each live session of user at now,
+ * oldest first (entries of ended, missing or foreign sessions leave the
+ * index on the way). */
 enum err	 store_user_sessions(struct store *s, const char *user,
-		    size_t ulen, int (*fn)(const char *,
+		    size_t ulen, long now, int (*fn)(const char *,
 		    const struct store_session *, void *), void *arg);
 
 /* Delete every session of user and its index.  *n, if not NULL, receives
  * how many sessions were deleted. */
 enum err	 store_user_revoke(struct store *s, const char *user,
-		    size_t ulen, long *n);
+		    size_t ulen, long now, long *n);
 
 /* ---- brute-force regulation ---- */
 

@@ -12,9 +12,12 @@
  *
  * Scripts.  Every change of more than one field of one key is one Lua
  * script, a file of lib/lua/ compiled in by scripts/lua2c.sh (enum script,
- * lua_scripts[]).  A script touches the keys of one hash slot only, so a
- * Redis Cluster can run it; a session write that also maintains the user's
- * index sends two scripts in one round trip (conn_script_pair).  Scripts
+ * lua_scripts[]).  Every key a script touches is declared in KEYS.  The
+ * scripts over one user's sessions and index together (the login with its
+ * cap, session_end, session_spent) name keys of that user only; under
+ * Redis Cluster those must share a slot, which is the scale-out work (see
+ * docs/design.md).  refresh-session still sends its index update and its
+ * session script in one round trip (conn_script_pair).  Scripts
  * never call TIME: the caller passes the time (unix seconds), so tests
  * control it and a script's effect depends on its arguments only.  Values
  * computed in C (sexp, aexp candidates) are passed as decimal strings, so
@@ -44,7 +47,7 @@
 #include "token.h"
 
 #define KEY_MAX		(CFG_STR_MAX + 32 + LIM_TOKEN_MAX) /* bytes of a key */
-#define RCMD_ARGS_MAX	16	/* arguments of one command */
+#define RCMD_ARGS_MAX	256	/* arguments of one command */
 #define NUM_MAX		24	/* a long in decimal, sign and NUL */
 #define SHA_LEN		40	/* hex SHA-1 of a script */
 #define ERRLOG_MAX	200	/* bytes of a Redis error message logged */
@@ -63,7 +66,9 @@ enum lua_code {
 	LUA_NOT_SPENT = 0,	/* spent: the hash was never spent here */
 	LUA_IN_GRACE = 1,	/* spent: spent less than grace seconds ago */
 	LUA_REVOKED = 2,	/* spent: spent earlier, session deleted */
-	LUA_MAY_TRY = 0		/* attempt: counted, not banned */
+	LUA_MAY_TRY = 0,	/* attempt: counted, not banned */
+	LUA_LIMIT = -3,		/* create: at max_sessions_per_user, refused */
+	LUA_RETRY = -4		/* create: the index moved since it was read */
 };
 
 /* One script of lib/lua/, comment lines left out. */

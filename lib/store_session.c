@@ -18,7 +18,7 @@
  * that finds the list full is refused (ERR_INVALID_TOKEN, nothing changed)
  * and the client must prove its password: refresh-session empties the
  * list and records the refresh hash it replaces.  A session never has
- * more than 8 + STORE_SPENT_MAX fields, all short, so Redis keeps even a
+ * more than 11 + STORE_SPENT_MAX fields, all short, so Redis keeps even a
  * full one in its compact hash encoding (about 2 KB); "when was this hash
  * spent" is one HGET.  Sessions written in the older form (r<i> slots with
  * whole hashes) are read as they are and rewritten on their next change.
@@ -41,6 +41,7 @@
  * store_session_get() has no clock: at the second of sexp Redis may still
  * hand out the key, so its caller compares sexp (and aexp) with now.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,7 @@
 #include "store_int.h"
 
 #define REVOKE_PASSES	4	/* index re-reads while revoking */
+#define STORE_END_BATCH	32	/* sessions ended by one script */
 
 _Static_assert(STORE_SPENT_MAX > 0, "the spent ring needs a slot");
 
@@ -59,9 +61,13 @@ enum sess_field {
 	SF_AEXP,
 	SF_AH,
 	SF_CH,
-	SF_RH
+	SF_RH,
+	SF_USED,		/* the three last may be nil: older sessions */
+	SF_ADDR,
+	SF_UA
 };
-_Static_assert(SF_RH + 1 == LUA_SESSION_NFIELDS,
+#define SF_REQUIRED	SF_USED	/* fields before it must be there */
+_Static_assert(SF_UA + 1 == LUA_SESSION_NFIELDS,
     "enum sess_field follows lib/lua/session_fields.lua");
 
 /*
@@ -81,11 +87,11 @@ session_parse(const redisReply *r, struct store_session *out)
 	for (i = 0, nil = 0; i < LUA_SESSION_NFIELDS; i++) {
 		f[i] = r->element[i];
 		if (f[i]->type == REDIS_REPLY_NIL)
-			nil++;
+			nil += i < SF_REQUIRED;
 		else if (f[i]->type != REDIS_REPLY_STRING)
 			goto bad;
 	}
-	if (nil == LUA_SESSION_NFIELDS)
+	if (nil == SF_REQUIRED)
 		return ERR_SESSION_NOT_FOUND;
 	if (nil != 0)
 		goto bad;
@@ -99,6 +105,20 @@ session_parse(const redisReply *r, struct store_session *out)
 	    num_parse(f[SF_SEXP]->str, f[SF_SEXP]->len, &out->expires) == -1 ||
 	    num_parse(f[SF_AEXP]->str, f[SF_AEXP]->len, &out->access_expires) == -1)
 		goto bad;
+	out->used = out->created;
+	if (f[SF_USED]->type == REDIS_REPLY_STRING &&
+	    num_parse(f[SF_USED]->str, f[SF_USED]->len, &out->used) == -1)
+		goto bad;
+	/* Address and User-Agent were cleaned when written; one that does
+	 * not fit or holds a NUL is shown as unknown. */
+	if (f[SF_ADDR]->type == REDIS_REPLY_STRING &&
+	    f[SF_ADDR]->len < sizeof(out->addr) &&
+	    memchr(f[SF_ADDR]->str, '\0', f[SF_ADDR]->len) == NULL)
+		memcpy(out->addr, f[SF_ADDR]->str, f[SF_ADDR]->len);
+	if (f[SF_UA]->type == REDIS_REPLY_STRING &&
+	    f[SF_UA]->len < sizeof(out->ua) &&
+	    memchr(f[SF_UA]->str, '\0', f[SF_UA]->len) == NULL)
+		memcpy(out->ua, f[SF_UA]->str, f[SF_UA]->len);
 	if (!hash_ok(f[SF_AH]->str, f[SF_AH]->len) ||
 	    !hash_ok(f[SF_CH]->str, f[SF_CH]->len) ||
 	    !hash_ok(f[SF_RH]->str, f[SF_RH]->len))
@@ -147,6 +167,14 @@ session_written(const redisReply *r, struct store_session *out)
 
 /* ---- sessions ---- */
 
+static int	 index_key(const struct store *, struct key *, const char *,
+		    size_t);
+static enum err	 session_owner(struct store *, const char *, size_t,
+		    char [LIM_USER_MAX + 1], size_t *);
+static long	 key_end(const struct cfg *, long, long);
+static enum err	 index_read(struct store *, const char *, size_t, long,
+		    redisReply **);
+
 /* Length of the NUL-terminated session id sid, or 0 when not a possible
  * session id. */
 static size_t
@@ -165,12 +193,13 @@ sid_len(const char *sid)
 struct index_args {
 	struct key	 k;
 	struct rcmd	 a;
-	char		 nowb[NUM_MAX], untilb[NUM_MAX];
+	char		 nowb[NUM_MAX], untilb[NUM_MAX], ttlb[NUM_MAX];
 };
 
 /*
- * Fill *ia to add sid (len bytes; NULL adds nothing) to user's index and
- * make the index live until at least until.  -1 if the key is too long.
+ * Fill *ia to record until as the end of sid (len bytes; NULL records
+ * nothing) in user's index, pruning its ended entries.  -1 if the key is
+ * too long.
  */
 static int
 index_args(const struct store *st, struct index_args *ia, const char *user,
@@ -184,55 +213,59 @@ index_args(const struct store *st, struct index_args *ia, const char *user,
 	rcmd_add(&ia->a, sid != NULL ? sid : "", sid != NULL ? len : 0);
 	rcmd_str(&ia->a, num_fmt(ia->nowb, now));
 	rcmd_str(&ia->a, num_fmt(ia->untilb, until));
+	rcmd_str(&ia->a, num_fmt(ia->ttlb, st->cfg->session_ttl));
 	return 0;
 }
 
-/* SREM sid (len bytes) from user's index. */
-static enum err
-index_rem(struct store *st, const char *user, size_t ulen, const char *sid,
-    size_t len)
-{
-	struct key	 k;
-	struct rcmd	 c;
-	long long	 v;
-
-	if (key_make(st, &k, "user-sessions:", user, ulen, "") == -1)
-		return ERR_INTERNAL;
-	memset(&c, 0, sizeof(c));
-	rcmd_str(&c, "SREM");
-	rcmd_add(&c, k.buf, k.len);
-	rcmd_add(&c, sid, len);
-	return conn_cmd_int(st, &c, &v);
-}
-
 /*
- * The index entry and the session in one round trip (store_script_pair):
- * index first, so a failure leaves at most a stale index entry.  Should
- * the index script fail while the session was written (its token hashes
- * were never handed out), the session is deleted again: never an
- * unindexed session.  aexp is capped at sexp: no token outlives its
- * session.  When sid is taken the index entry just added is removed
- * again.
+ * One script writes the session and its index entry (score sexp) and
+ * prunes the index, so there is never an unindexed session nor an index
+ * entry without its session.  aexp is capped at sexp: no token outlives
+ * its session.
  */
 enum err
 store_session_create(struct store *st, const char *sid, const char *user,
     size_t ulen, const struct store_hashes *h, long now)
 {
-	static const enum script id[2] = { SCR_INDEX_ADD, SCR_SESSION_CREATE };
-	struct index_args	 ia;
-	struct key		 k;
-	struct rcmd		 a[2], d;
-	redisReply		*r[2] = { NULL, NULL };
-	char			 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
-	long			 sexp, aexp;
-	long long		 v;
-	size_t			 len;
-	int			 added;
-	enum err		 e;
 
+	return store_session_login(st, sid, user, ulen, h, now, NULL, NULL);
+}
+
+/* Logins that find the index moved under them try again this often. */
+#define LOGIN_TRIES	4
+
+/*
+ * One script (session_create.lua) writes the session and its index entry
+ * (score sexp), prunes the index and applies the cap, so there is never
+ * an unindexed session nor an index entry without its session.  aexp is
+ * capped at sexp: no token outlives its session.  With a cap the ids of
+ * the index are read first (index_read) and each is declared as a key of
+ * the script; when logins in between made that list too short to evict
+ * from, the script changes nothing and the read is done again.
+ */
+enum err
+store_session_login(struct store *st, const char *sid, const char *user,
+    size_t ulen, const struct store_hashes *h, long now,
+    const struct store_client *cl, long *evicted)
+{
+	const char	*addr = "", *ua = "";
+	struct key	 k, ki, kn[CFG_SESSIONS_MAX];
+	struct rcmd	 a;
+	redisReply	*ids = NULL, *r = NULL;
+	char		 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
+	char		 ttlb[NUM_MAX], kexpb[NUM_MAX], capb[NUM_MAX];
+	char		 idleb[NUM_MAX], touchb[NUM_MAX];
+	long		 sexp, aexp, cap = st->cfg->max_sessions_per_user;
+	size_t		 len, i, n;
+	int		 tries, nk, keep[CFG_SESSIONS_MAX];
+	enum err	 e = ERR_INTERNAL;
+
+	if (evicted != NULL)
+		*evicted = 0;
 	len = sid_len(sid);
 	if (len == 0 || !name_ok(user, ulen) || !hashes_ok(h) ||
-	    key_make(st, &k, "session:", sid, len, "") == -1) {
+	    key_make(st, &k, "session:", sid, len, "") == -1 ||
+	    key_make(st, &ki, "user-sessions:", user, ulen, "") == -1) {
 		log_err("store: session create: bad argument");
 		return ERR_INTERNAL;
 	}
@@ -240,54 +273,101 @@ store_session_create(struct store *st, const char *sid, const char *user,
 	aexp = now + st->cfg->access_ttl;
 	if (aexp > sexp)
 		aexp = sexp;
-	if (index_args(st, &ia, user, ulen, sid, len, now, sexp) == -1)
-		return ERR_INTERNAL;
-	a[0] = ia.a;
+	if (cl != NULL && cl->addr != NULL && strcmp(cl->addr, "-") != 0)
+		addr = cl->addr;
+	if (cl != NULL && cl->ua != NULL)
+		ua = cl->ua;
 
-	memset(&a[1], 0, sizeof(a[1]));
-	rcmd_add(&a[1], k.buf, k.len);
-	rcmd_add(&a[1], user, ulen);
-	rcmd_str(&a[1], num_fmt(nowb, now));
-	rcmd_str(&a[1], num_fmt(sexpb, sexp));
-	rcmd_str(&a[1], num_fmt(aexpb, aexp));
-	rcmd_add(&a[1], h->authorization_hash, TOK_HASH_LEN);
-	rcmd_add(&a[1], h->corban_hash, TOK_HASH_LEN);
-	rcmd_add(&a[1], h->refresh_hash, TOK_HASH_LEN);
-
-	e = conn_script_pair(st, id, a, r);
-	if (r[1] != NULL && r[1]->type != REDIS_REPLY_INTEGER) {
-		log_err("redis: %s: unexpected reply", lua_scripts[id[1]].name);
-		if (e == ERR_OK)
-			e = ERR_INTERNAL;
-	}
-	if (r[0] != NULL && r[0]->type != REDIS_REPLY_INTEGER) {
-		log_err("redis: %s: unexpected reply", lua_scripts[id[0]].name);
-		if (e == ERR_OK)
-			e = ERR_INTERNAL;
-	}
-	if (e != ERR_OK) {
-		if (r[0] == NULL && r[1] != NULL &&
-		    r[1]->type == REDIS_REPLY_INTEGER && r[1]->integer == LUA_DONE) {
-			memset(&d, 0, sizeof(d));
-			rcmd_str(&d, "DEL");
-			rcmd_add(&d, k.buf, k.len);
-			(void)conn_cmd_int(st, &d, &v);
+	for (tries = 0; tries < LOGIN_TRIES; tries++) {
+		if (cap > 0 && (e = index_read(st, user, ulen, now, &ids)) !=
+		    ERR_OK)
+			goto out;
+		memset(&a, 0, sizeof(a));
+		rcmd_add(&a, k.buf, k.len);
+		rcmd_add(&a, ki.buf, ki.len);
+		/* The ids read, at most CFG_SESSIONS_MAX of them (the ones
+		 * left out count as live in the script). */
+		n = ids != NULL ? ids->elements : 0;
+		if (n > CFG_SESSIONS_MAX)
+			n = CFG_SESSIONS_MAX;
+		for (i = 0, nk = 0; i < n; i++) {
+			keep[i] = sid_ok(ids->element[i]->str,
+			    ids->element[i]->len) && key_make(st, &kn[nk],
+			    "session:", ids->element[i]->str,
+			    ids->element[i]->len, "") == 0;
+			if (keep[i]) {
+				rcmd_add(&a, kn[nk].buf, kn[nk].len);
+				nk++;
+			}
 		}
-		goto out;
+		rcmd_add(&a, sid, len);
+		rcmd_add(&a, user, ulen);
+		rcmd_str(&a, num_fmt(nowb, now));
+		rcmd_str(&a, num_fmt(sexpb, sexp));
+		rcmd_str(&a, num_fmt(aexpb, aexp));
+		rcmd_add(&a, h->authorization_hash, TOK_HASH_LEN);
+		rcmd_add(&a, h->corban_hash, TOK_HASH_LEN);
+		rcmd_add(&a, h->refresh_hash, TOK_HASH_LEN);
+		rcmd_str(&a, num_fmt(ttlb, st->cfg->session_ttl));
+		rcmd_add(&a, addr, strnlen(addr, ADDR_TEXT_MAX));
+		rcmd_add(&a, ua, strnlen(ua, TEXT_UA_MAX));
+		rcmd_str(&a, num_fmt(kexpb, key_end(st->cfg, sexp, now)));
+		rcmd_str(&a, num_fmt(capb, cap));
+		rcmd_str(&a, st->cfg->session_limit_refuse ? "1" : "0");
+		rcmd_str(&a, num_fmt(idleb, st->cfg->idle_ttl));
+		rcmd_str(&a, num_fmt(touchb, store_touch(st->cfg)));
+		for (i = 0; i < n; i++)
+			if (keep[i])
+				rcmd_add(&a, ids->element[i]->str,
+				    ids->element[i]->len);
+		if (a.over) {
+			log_err("store: session create: too many arguments");
+			e = ERR_INTERNAL;
+			goto out;
+		}
+		if ((e = conn_script(st, SCR_SESSION_CREATE, 2 + nk, &a, &r)) !=
+		    ERR_OK)
+			goto out;
+		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+		    r->element[0]->type != REDIS_REPLY_INTEGER ||
+		    r->element[1]->type != REDIS_REPLY_INTEGER) {
+			log_err("redis: session-create: unexpected reply");
+			e = ERR_INTERNAL;
+			goto out;
+		}
+		switch (r->element[0]->integer) {
+		case LUA_DONE:
+			if (evicted != NULL)
+				*evicted = (long)r->element[1]->integer;
+			e = ERR_OK;
+			goto out;
+		case LUA_NOTHING:
+			e = ERR_EXISTS;
+			goto out;
+		case LUA_LIMIT:
+			e = ERR_SESSION_LIMIT;
+			goto out;
+		case LUA_RETRY:
+			break;
+		default:
+			log_err("redis: session-create: unexpected reply");
+			e = ERR_INTERNAL;
+			goto out;
+		}
+		freeReplyObject(r);
+		r = NULL;
+		if (ids != NULL)
+			freeReplyObject(ids);
+		ids = NULL;
 	}
-	added = r[0]->integer == LUA_DONE;
-	if (r[1]->integer == LUA_DONE)
-		e = ERR_OK;
-	else {
-		if (added)
-			(void)index_rem(st, user, ulen, sid, len);
-		e = ERR_EXISTS;
-	}
+	log_err("store: session create: the index kept moving, %d tries",
+	    LOGIN_TRIES);
+	e = ERR_UNAVAILABLE;
 out:
-	if (r[0] != NULL)
-		freeReplyObject(r[0]);
-	if (r[1] != NULL)
-		freeReplyObject(r[1]);
+	if (r != NULL)
+		freeReplyObject(r);
+	if (ids != NULL)
+		freeReplyObject(ids);
 	return e;
 }
 
@@ -327,6 +407,45 @@ store_session_get(struct store *st, const char *sid, size_t sidlen,
 	return session_read(st, &k, out);
 }
 
+enum err
+store_session_use(struct store *st, const char *sid, size_t sidlen,
+    const char *h, unsigned accept, long now, struct store_session *out)
+{
+	struct key	 k;
+	struct rcmd	 a;
+	redisReply	*r = NULL;
+	char		 nowb[NUM_MAX], touchb[NUM_MAX], idleb[NUM_MAX], acc[3];
+	size_t		 n = 0;
+	enum err	 e;
+
+	memset(out, 0, sizeof(*out));
+	if (!hash_ok(h, h != NULL ? strnlen(h, TOK_HASH_LEN + 1) : 0)) {
+		log_err("store: session use: bad argument");
+		return ERR_INTERNAL;
+	}
+	if (!sid_ok(sid, sidlen))
+		return ERR_SESSION_NOT_FOUND;
+	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
+		return ERR_INTERNAL;
+	if (accept & 0x1)
+		acc[n++] = 'a';
+	if (accept & 0x2)
+		acc[n++] = 'c';
+	acc[n] = '\0';
+	memset(&a, 0, sizeof(a));
+	rcmd_add(&a, k.buf, k.len);
+	rcmd_add(&a, h, TOK_HASH_LEN);
+	rcmd_str(&a, acc);
+	rcmd_str(&a, num_fmt(nowb, now));
+	rcmd_str(&a, num_fmt(touchb, store_touch(st->cfg)));
+	rcmd_str(&a, num_fmt(idleb, st->cfg->idle_ttl));
+	if ((e = conn_script(st, SCR_SESSION_USE, 1, &a, &r)) != ERR_OK)
+		return e;
+	e = session_parse(r, out);
+	freeReplyObject(r);
+	return e;
+}
+
 /*
  * In one round trip (store_script_pair), the user's index first has its
  * expiry pushed to the new sexp (so it keeps outliving the session), then
@@ -343,7 +462,8 @@ store_session_renew(struct store *st, const char *sid, size_t sidlen,
 	struct rcmd		 a[2];
 	redisReply		*r[2] = { NULL, NULL };
 	char			 nowb[NUM_MAX], sexpb[NUM_MAX], aexpb[NUM_MAX];
-	char			 maxb[NUM_MAX];
+	char			 maxb[NUM_MAX], idleb[NUM_MAX], touchb[NUM_MAX];
+	char			 kexpb[NUM_MAX];
 	long			 sexp, aexp;
 	enum err		 e;
 
@@ -361,7 +481,7 @@ store_session_renew(struct store *st, const char *sid, size_t sidlen,
 	aexp = now + st->cfg->access_ttl;
 	if (aexp > sexp)
 		aexp = sexp;
-	if (index_args(st, &ia, user, ulen, NULL, 0, now, sexp) == -1)
+	if (index_args(st, &ia, user, ulen, sid, sidlen, now, sexp) == -1)
 		return ERR_INTERNAL;
 	a[0] = ia.a;
 
@@ -375,6 +495,9 @@ store_session_renew(struct store *st, const char *sid, size_t sidlen,
 	rcmd_str(&a[1], num_fmt(sexpb, sexp));
 	rcmd_str(&a[1], num_fmt(aexpb, aexp));
 	rcmd_str(&a[1], num_fmt(maxb, STORE_SPENT_MAX));
+	rcmd_str(&a[1], num_fmt(idleb, st->cfg->idle_ttl));
+	rcmd_str(&a[1], num_fmt(touchb, store_touch(st->cfg)));
+	rcmd_str(&a[1], num_fmt(kexpb, key_end(st->cfg, sexp, now)));
 	if ((e = conn_script_pair(st, id, a, r)) != ERR_OK)
 		goto out;
 	e = session_written(r[1], out);
@@ -399,6 +522,7 @@ store_session_rotate(struct store *st, const char *sid, size_t sidlen,
 	struct rcmd	 a;
 	redisReply	*r = NULL;
 	char		 nowb[NUM_MAX], aexpb[NUM_MAX], maxb[NUM_MAX];
+	char		 idleb[NUM_MAX], touchb[NUM_MAX], kexpb[NUM_MAX];
 	enum err	 e;
 
 	if (out != NULL)
@@ -423,6 +547,9 @@ store_session_rotate(struct store *st, const char *sid, size_t sidlen,
 	rcmd_str(&a, num_fmt(nowb, now));
 	rcmd_str(&a, num_fmt(aexpb, now + st->cfg->access_ttl));
 	rcmd_str(&a, num_fmt(maxb, STORE_SPENT_MAX));
+	rcmd_str(&a, num_fmt(idleb, st->cfg->idle_ttl));
+	rcmd_str(&a, num_fmt(touchb, store_touch(st->cfg)));
+	rcmd_str(&a, num_fmt(kexpb, key_end(st->cfg, LONG_MAX, now)));
 	if ((e = conn_script(st, SCR_SESSION_ROTATE, 1, &a, &r)) != ERR_OK)
 		return e;
 	e = session_written(r, out);
@@ -434,9 +561,10 @@ enum err
 store_session_spent(struct store *st, const char *sid, size_t sidlen,
     const char *rh, long now, long grace, int *revoked)
 {
-	struct key	 k;
+	struct key	 k, ki;
 	struct rcmd	 a;
-	char		 nowb[NUM_MAX], graceb[NUM_MAX];
+	char		 nowb[NUM_MAX], graceb[NUM_MAX], u[LIM_USER_MAX + 1];
+	size_t		 ulen = 0;
 	long long	 v;
 	enum err	 e;
 
@@ -451,13 +579,22 @@ store_session_spent(struct store *st, const char *sid, size_t sidlen,
 	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
 		return ERR_INTERNAL;
 
+	/* The owner names the index the revocation cleans. */
+	if ((e = session_owner(st, sid, sidlen, u, &ulen)) != ERR_OK)
+		return e;
+	if (index_key(st, &ki, u, ulen) == -1)
+		return ERR_INTERNAL;
+
 	memset(&a, 0, sizeof(a));
 	rcmd_add(&a, k.buf, k.len);
+	rcmd_add(&a, ki.buf, ki.len);
 	rcmd_add(&a, rh, TOK_HASH_LEN);
 	rcmd_str(&a, num_fmt(nowb, now));
 	rcmd_str(&a, num_fmt(graceb, grace > 0 ? grace : 0));
-	if ((e = conn_script_int(st, SCR_SESSION_SPENT, 1, &a, &v)) != ERR_OK)
+	rcmd_add(&a, sid, sidlen);
+	if ((e = conn_script_int(st, SCR_SESSION_SPENT, 2, &a, &v)) != ERR_OK)
 		return e;
+	tok_wipe(u, sizeof(u));
 	switch (v) {
 	case LUA_GONE:
 		return ERR_SESSION_NOT_FOUND;
@@ -475,12 +612,117 @@ store_session_spent(struct store *st, const char *sid, size_t sidlen,
 	}
 }
 
+/* The key of user's index into *ki; -1 when it does not fit. */
+static int
+index_key(const struct store *st, struct key *ki, const char *user,
+    size_t ulen)
+{
+
+	return key_make(st, ki, "user-sessions:", user, ulen, "");
+}
+
+/*
+ * End the sessions of user whose ids are the n strings of ids[] (lens[]
+ * bytes each) with one SCR_SESSION_END, at most STORE_END_BATCH of them:
+ * each one that is user's is deleted, each id leaves the index.  The
+ * number deleted is added to *n_out.
+ */
+static enum err
+end_batch(struct store *st, const char *user, size_t ulen,
+    const char *const *ids, const size_t *lens, size_t n, long *n_out)
+{
+	struct key	 ki, ks[STORE_END_BATCH];
+	struct rcmd	 a;
+	long long	 v;
+	size_t		 i, nk = 0;
+	int		 keep[STORE_END_BATCH];
+	enum err	 e;
+
+	if (n > STORE_END_BATCH || index_key(st, &ki, user, ulen) == -1)
+		return ERR_INTERNAL;
+	memset(&a, 0, sizeof(a));
+	rcmd_add(&a, ki.buf, ki.len);
+	for (i = 0; i < n; i++) {
+		keep[i] = sid_ok(ids[i], lens[i]) && key_make(st, &ks[nk],
+		    "session:", ids[i], lens[i], "") == 0;
+		if (keep[i]) {
+			rcmd_add(&a, ks[nk].buf, ks[nk].len);
+			nk++;
+		}
+	}
+	if (nk == 0)
+		return ERR_OK;
+	rcmd_add(&a, user, ulen);
+	for (i = 0; i < n; i++)
+		if (keep[i])
+			rcmd_add(&a, ids[i], lens[i]);
+	if ((e = conn_script_int(st, SCR_SESSION_END, (int)nk + 1, &a, &v)) !=
+	    ERR_OK)
+		return e;
+	if (n_out != NULL)
+		*n_out += (long)v;
+	return ERR_OK;
+}
+
+long
+store_touch(const struct cfg *c)
+{
+
+	if (c->idle_ttl > 0 && c->idle_ttl / 2 < STORE_TOUCH)
+		return c->idle_ttl / 2;
+	return STORE_TOUCH;
+}
+
+long
+store_idle_end(const struct cfg *c, long used)
+{
+
+	if (c->idle_ttl <= 0)
+		return LONG_MAX;
+	return used + c->idle_ttl + store_touch(c);
+}
+
+/* The time a session key written at now with end sexp expires at: sexp,
+ * or its idle end when that comes first. */
+static long
+key_end(const struct cfg *c, long sexp, long now)
+{
+	long	 idle = store_idle_end(c, now);
+
+	return idle < sexp ? idle : sexp;
+}
+
+int
+store_session_live(const struct cfg *c, const struct store_session *s,
+    long now)
+{
+
+	return s->expires > now && store_idle_end(c, s->used) > now;
+}
+
 enum err
-store_session_del(struct store *st, const char *sid, size_t sidlen)
+store_session_end(struct store *st, const char *user, size_t ulen,
+    const char *sid, size_t sidlen)
+{
+	long	 n = 0;
+	enum err e;
+
+	if (!sid_ok(sid, sidlen) || !name_ok(user, ulen))
+		return ERR_SESSION_NOT_FOUND;
+	if ((e = end_batch(st, user, ulen, &sid, &sidlen, 1, &n)) != ERR_OK)
+		return e;
+	return n == 1 ? ERR_OK : ERR_SESSION_NOT_FOUND;
+}
+
+/* The user of session sid into u (LIM_USER_MAX + 1 bytes), *ulen its
+ * length: ERR_OK, ERR_SESSION_NOT_FOUND, or a Redis error. */
+static enum err
+session_owner(struct store *st, const char *sid, size_t sidlen,
+    char u[LIM_USER_MAX + 1], size_t *ulen)
 {
 	struct key	 k;
 	struct rcmd	 c;
-	long long	 v;
+	redisReply	*r = NULL;
 	enum err	 e;
 
 	if (!sid_ok(sid, sidlen))
@@ -488,11 +730,73 @@ store_session_del(struct store *st, const char *sid, size_t sidlen)
 	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
 		return ERR_INTERNAL;
 	memset(&c, 0, sizeof(c));
-	rcmd_str(&c, "DEL");
+	rcmd_str(&c, "HGET");
 	rcmd_add(&c, k.buf, k.len);
-	if ((e = conn_cmd_int(st, &c, &v)) != ERR_OK)
+	rcmd_str(&c, "user");
+	if ((e = conn_cmd(st, &c, &r)) != ERR_OK)
 		return e;
-	return v >= 1 ? ERR_OK : ERR_SESSION_NOT_FOUND;
+	e = ERR_SESSION_NOT_FOUND;
+	if (r->type == REDIS_REPLY_STRING && name_ok(r->str, r->len)) {
+		memcpy(u, r->str, r->len);
+		u[r->len] = '\0';
+		*ulen = r->len;
+		e = ERR_OK;
+	} else if (r->type != REDIS_REPLY_NIL) {
+		log_err("redis: session user: unexpected reply");
+		e = ERR_INTERNAL;
+	}
+	freeReplyObject(r);
+	return e;
+}
+
+/* The owner is read first, then the session is ended with its index
+ * entry (store_session_end). */
+enum err
+store_session_del(struct store *st, const char *sid, size_t sidlen)
+{
+	char		 u[LIM_USER_MAX + 1];
+	size_t		 ulen = 0;
+	enum err	 e;
+
+	if ((e = session_owner(st, sid, sidlen, u, &ulen)) != ERR_OK)
+		return e;
+	return store_session_end(st, u, ulen, sid, sidlen);
+}
+
+/*
+ * The ids of user's sessions that have not ended (SCR_INDEX_READ, which
+ * prunes the index) into *rp, an array of strings (caller frees).
+ */
+static enum err
+index_read(struct store *st, const char *user, size_t ulen, long now,
+    redisReply **rp)
+{
+	struct key	 ki;
+	struct rcmd	 a;
+	char		 nowb[NUM_MAX], ttlb[NUM_MAX];
+	size_t		 i;
+	enum err	 e;
+
+	*rp = NULL;
+	if (index_key(st, &ki, user, ulen) == -1)
+		return ERR_INTERNAL;
+	memset(&a, 0, sizeof(a));
+	rcmd_add(&a, ki.buf, ki.len);
+	rcmd_str(&a, num_fmt(nowb, now));
+	rcmd_str(&a, num_fmt(ttlb, st->cfg->session_ttl));
+	if ((e = conn_script(st, SCR_INDEX_READ, 1, &a, rp)) != ERR_OK)
+		return e;
+	if ((*rp)->type == REDIS_REPLY_ARRAY) {
+		for (i = 0; i < (*rp)->elements; i++)
+			if ((*rp)->element[i]->type != REDIS_REPLY_STRING)
+				break;
+		if (i == (*rp)->elements)
+			return ERR_OK;
+	}
+	log_err("redis: index-read: unexpected reply");
+	freeReplyObject(*rp);
+	*rp = NULL;
+	return ERR_INTERNAL;
 }
 
 /* One live session found by store_user_sessions(). */
@@ -513,39 +817,32 @@ sess_cmp(const void *a, const void *b)
 }
 
 /*
- * SMEMBERS the index, read each session (one round trip each), SREM the
- * ids that name someone else's session or are malformed (ids of missing
- * sessions stay: see below), then call fn for the live ones sorted by creation time.  The
- * sid and session passed to fn are only valid during the call; a non-zero
- * return of fn stops the walk.  ERR_INTERNAL also when out of memory.
+ * Read the pruned index (index_read), then each session (one round trip
+ * each); ids that name a missing, ended or someone else's session, or are
+ * malformed, leave the index (a session and its entry are written by one
+ * script, so a missing session is never one being created).  Then fn is
+ * called for the live ones sorted by creation time.  The sid and session
+ * passed to fn are only valid during the call; a non-zero return of fn
+ * stops the walk.  ERR_INTERNAL also when out of memory.
  */
 enum err
 store_user_sessions(struct store *st, const char *user, size_t ulen,
-    int (*fn)(const char *, const struct store_session *, void *), void *arg)
+    long now, int (*fn)(const char *, const struct store_session *, void *),
+    void *arg)
 {
-	struct key		 k, ks;
-	struct rcmd		 c;
+	struct key		 ks;
 	redisReply		*r = NULL;
 	const redisReply	*m;
 	struct sess_ent		*ents = NULL;
-	size_t			 i, n = 0, nents = 0;
+	const char		*id;
+	size_t			 i, n = 0, nents = 0, idlen;
 	enum err		 e;
-	int			 prune;
 
 	if (!name_ok(user, ulen))
 		return ERR_OK;
-	if (key_make(st, &k, "user-sessions:", user, ulen, "") == -1)
-		return ERR_INTERNAL;
-	memset(&c, 0, sizeof(c));
-	rcmd_str(&c, "SMEMBERS");
-	rcmd_add(&c, k.buf, k.len);
-	if ((e = conn_cmd(st, &c, &r)) != ERR_OK)
+	if ((e = index_read(st, user, ulen, now, &r)) != ERR_OK)
 		goto out;
 	e = ERR_INTERNAL;
-	if (r->type != REDIS_REPLY_ARRAY) {
-		log_err("redis: SMEMBERS user-sessions: unexpected reply");
-		goto out;
-	}
 	if (r->elements > 0 &&
 	    (ents = calloc(r->elements, sizeof(*ents))) == NULL) {
 		log_err("store: user sessions: out of memory");
@@ -554,14 +851,6 @@ store_user_sessions(struct store *st, const char *user, size_t ulen,
 	nents = r->elements;
 	for (i = 0; i < r->elements; i++) {
 		m = r->element[i];
-		if (m->type != REDIS_REPLY_STRING) {
-			log_err("redis: user-sessions: malformed member");
-			goto out;
-		}
-		/* A malformed id or another user's session goes; a missing
-		 * session may be a login between its index entry and its
-		 * session write, so its id stays (the index expires). */
-		prune = 1;
 		e = ERR_SESSION_NOT_FOUND;
 		if (sid_ok(m->str, m->len) &&
 		    memchr(m->str, '\0', m->len) == NULL &&
@@ -569,14 +858,19 @@ store_user_sessions(struct store *st, const char *user, size_t ulen,
 			e = session_read(st, &ks, &ents[n].sess);
 			if (e != ERR_OK && e != ERR_SESSION_NOT_FOUND)
 				goto out;
-			prune = e == ERR_OK;
 			if (e == ERR_OK && (ents[n].sess.user_len != ulen ||
-			    memcmp(ents[n].sess.user, user, ulen) != 0))
+			    memcmp(ents[n].sess.user, user, ulen) != 0 ||
+			    !store_session_live(st->cfg, &ents[n].sess, now)))
 				e = ERR_SESSION_NOT_FOUND;
 		}
 		if (e == ERR_SESSION_NOT_FOUND) {
-			if (prune && (e = index_rem(st, user, ulen, m->str,
-			    m->len)) != ERR_OK)
+			/* The id leaves the index; a session of user's that
+			 * has ended goes with it, someone else's stays. */
+			id = m->str;
+			idlen = m->len;
+			memset(&ents[n], 0, sizeof(ents[n]));
+			if ((e = end_batch(st, user, ulen, &id, &idlen, 1,
+			    NULL)) != ERR_OK)
 				goto out;
 			continue;
 		}
@@ -601,20 +895,19 @@ out:
 }
 
 /*
- * Delete every session of user named by the index (a session owned by
- * someone else is left alone) and remove each id handled from the index;
- * the index is gone once empty.  The index is re-read up to
+ * End every session of user named by the index (a session owned by
+ * someone else is left alone, its id dropped), STORE_END_BATCH per
+ * script; the index is gone once empty.  The index is re-read up to
  * REVOKE_PASSES times to catch sessions created meanwhile.
  */
 enum err
-store_user_revoke(struct store *st, const char *user, size_t ulen, long *n)
+store_user_revoke(struct store *st, const char *user, size_t ulen, long now,
+    long *n)
 {
-	struct key		 k, ks;
-	struct rcmd		 c, a;
 	redisReply		*r = NULL;
-	const redisReply	*m;
-	long long		 v;
-	size_t			 i;
+	const char		*ids[STORE_END_BATCH];
+	size_t			 lens[STORE_END_BATCH];
+	size_t			 i, k;
 	int			 pass;
 	enum err		 e = ERR_OK;
 
@@ -622,43 +915,18 @@ store_user_revoke(struct store *st, const char *user, size_t ulen, long *n)
 		*n = 0;
 	if (!name_ok(user, ulen))
 		return ERR_OK;
-	if (key_make(st, &k, "user-sessions:", user, ulen, "") == -1)
-		return ERR_INTERNAL;
 	for (pass = 0; pass < REVOKE_PASSES; pass++) {
-		memset(&c, 0, sizeof(c));
-		rcmd_str(&c, "SMEMBERS");
-		rcmd_add(&c, k.buf, k.len);
-		if ((e = conn_cmd(st, &c, &r)) != ERR_OK)
+		if ((e = index_read(st, user, ulen, now, &r)) != ERR_OK)
 			goto out;
-		if (r->type != REDIS_REPLY_ARRAY) {
-			log_err("redis: SMEMBERS user-sessions: "
-			    "unexpected reply");
-			e = ERR_INTERNAL;
-			goto out;
-		}
 		if (r->elements == 0)
 			break;
-		for (i = 0; i < r->elements; i++) {
-			m = r->element[i];
-			if (m->type != REDIS_REPLY_STRING) {
-				log_err("redis: user-sessions: "
-				    "malformed member");
-				e = ERR_INTERNAL;
-				goto out;
+		for (i = 0; i < r->elements; i += k) {
+			for (k = 0; k < STORE_END_BATCH &&
+			    i + k < r->elements; k++) {
+				ids[k] = r->element[i + k]->str;
+				lens[k] = r->element[i + k]->len;
 			}
-			if (sid_ok(m->str, m->len) && key_make(st, &ks,
-			    "session:", m->str, m->len, "") == 0) {
-				memset(&a, 0, sizeof(a));
-				rcmd_add(&a, ks.buf, ks.len);
-				rcmd_add(&a, user, ulen);
-				if ((e = conn_script_int(st,
-				    SCR_SESSION_DEL_OWNED, 1, &a, &v)) !=
-				    ERR_OK)
-					goto out;
-				if (n != NULL && v == LUA_DONE)
-					(*n)++;
-			}
-			if ((e = index_rem(st, user, ulen, m->str, m->len)) !=
+			if ((e = end_batch(st, user, ulen, ids, lens, k, n)) !=
 			    ERR_OK)
 				goto out;
 		}
@@ -670,4 +938,3 @@ out:
 		freeReplyObject(r);
 	return e;
 }
-

@@ -221,3 +221,95 @@ text_log_copy(char *dst, size_t dstsz, const char *src)
 
 	text_log_field(dst, dstsz, src, src != NULL ? strlen(src) : 0);
 }
+
+/*
+ * Length of the well-formed UTF-8 character at s (at most n bytes), or 0
+ * when the bytes there are not one.
+ */
+static size_t
+utf8_char_len(const unsigned char *s, size_t n)
+{
+	size_t	 len;
+
+	if (s[0] < 0x80)
+		len = 1;
+	else if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n || !text_utf8_ok((const char *)s, len))
+		return 0;
+	return len;
+}
+
+/* 1 if c can be part of a token or session id (RFC 4648 base64url). */
+static int
+token_char(unsigned char c)
+{
+
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/*
+ * Replace in s (NUL-terminated) every run of TEXT_UA_RUN or more token
+ * characters with "***": such a run may be a token or a session id that
+ * a client put there, and what a session records must not hold one.
+ */
+static void
+mask_token_runs(char *s)
+{
+	size_t	 i = 0, o = 0, j;
+
+	while (s[i] != '\0') {
+		for (j = i; token_char((unsigned char)s[j]); j++)
+			continue;
+		if (j - i >= TEXT_UA_RUN) {
+			memcpy(s + o, "***", 3);
+			o += 3;
+			i = j;
+		} else if (j > i) {
+			memmove(s + o, s + i, j - i);
+			o += j - i;
+			i = j;
+		} else
+			s[o++] = s[i++];
+	}
+	s[o] = '\0';
+}
+
+void
+text_user_agent(char *dst, size_t dstsz, const char *src)
+{
+	const unsigned char	*s = (const unsigned char *)src;
+	size_t			 n, o = 0, len;
+
+	if (dstsz == 0)
+		return;
+	n = src != NULL ? strlen(src) : 0;
+	while (n > 0) {
+		len = utf8_char_len(s, n);
+		if (len == 0 || s[0] < 0x20 || s[0] == 0x7f ||
+		    (len == 2 && s[0] == 0xc2 && s[1] < 0xa0)) {
+			/* A control character or a stray byte: one '?'. */
+			if (len == 0)
+				len = 1;
+			if (o + 1 >= dstsz)
+				break;
+			dst[o++] = '?';
+		} else {
+			if (o + len >= dstsz)
+				break;
+			memcpy(dst + o, s, len);
+			o += len;
+		}
+		s += len;
+		n -= len;
+	}
+	dst[o] = '\0';
+	mask_token_runs(dst);
+}

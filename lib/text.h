@@ -86,4 +86,19 @@ void		 text_log_field(char *dst, size_t dstsz, const char *src,
 /* text_log_field of the NUL-terminated src. */
 void		 text_log_copy(char *dst, size_t dstsz, const char *src);
 
+#define TEXT_UA_MAX	256	/* bytes of a User-Agent kept */
+#define TEXT_UA_RUN	20	/* token characters in a row that are masked */
+
+/*
+ * Copy the NUL-terminated User-Agent src (NULL is "") into dst (dstsz
+ * bytes, TEXT_UA_MAX + 1 to keep the most a session records) as text a
+ * session may show: each control character (C0, DEL, C1) and each byte
+ * that is not part of well-formed UTF-8 becomes '?', and the copy is cut
+ * at a whole character when dst is full.  Then every run of TEXT_UA_RUN
+ * or more base64url characters (the alphabet of tokens and session ids)
+ * becomes "***", so a token a client put in its User-Agent is neither
+ * stored nor shown.
+ */
+void		 text_user_agent(char *dst, size_t dstsz, const char *src);
+
 #endif

@@ -120,12 +120,49 @@ t_end
 user_add dora dora-pw
 login dora dora-pw; SA1=$SID AA1=$AUTH
 login dora dora-pw; SA2=$SID AA2=$AUTH
-t_begin "sessions NAME lists each live session once: id, created, expires"
+t_begin "sessions NAME lists each live session once: id, created, expires, last use, address, User-Agent"
 adm sessions dora
 t_eq exit "$ADM_RC" 0
 t_eq lines "$(printf '%s\n' "$ADM_OUT" | grep -c .)" 2
 t_eq ids "$(printf '%s\n' "$ADM_OUT" | awk '{ sub(/,$/, "", $1); print $1 }' | sort)" "$(printf '%s\n' "$SA1" "$SA2" | sort)"
-t_match "three fields a line" "$(printf '%s\n' "$ADM_OUT" | head -n 1)" '^[^ ,	]+[, 	]+[^ ,	]+[, 	]+[^ ,	]+$'
+t_match "six fields a line" "$(printf '%s\n' "$ADM_OUT" | head -n 1)" '^[^ ]+ [0-9T:Z-]+ [0-9T:Z-]+ [0-9T:Z-]+ 127\.0\.0\.1 -$'
+t_end
+t_begin "sessions NAME prints the address and User-Agent of the login, controls as '?'"
+login dora dora-pw "HTTP_USER_AGENT=curl/7.88.1 (x)" REMOTE_ADDR=198.51.100.4
+SA3=$SID
+adm sessions dora
+t_eq line "$(printf '%s\n' "$ADM_OUT" | grep "^$SA3 " | cut -d' ' -f5-)" "198.51.100.4 curl/7.88.1 (x)"
+rcli HSET "${PREFIX}session:$SA3" ua $'evil\x1b[2J' used 1700000000 >/dev/null
+adm sessions dora
+t_eq "control byte" "$(printf '%s\n' "$ADM_OUT" | grep "^$SA3 " | cut -d' ' -f4-)" "2023-11-14T22:13:20Z 198.51.100.4 evil?[2J"
+adm revoke "$SA3"
+t_end
+t_begin "revoke-user NAME ends every session of NAME at once; others stay"
+user_add erik erik-pw
+login erik erik-pw; SE1=$SID AE1=$AUTH
+login erik erik-pw; SE2=$SID AE2=$CORBAN
+adm revoke-user erik
+t_eq exit "$ADM_RC" 0
+t_eq out "$ADM_OUT" "revoked 2 sessions of erik"
+session_get "$AE1"
+t_eq "first" "$STATUS" 401
+session_get "$AE2"
+t_eq "second" "$STATUS" 401
+cgi GET /protected/x "" FCGI_ROLE=AUTHORIZER "HTTP_AUTHORIZATION=$AE1"
+t_eq "authorizer" "$STATUS" 401
+t_eq "index" "$(rcli EXISTS "${PREFIX}user-sessions:erik")" 0
+session_get "$AA2"
+t_eq "dora's session" "$STATUS" 200
+login erik erik-pw
+t_eq "erik logs in again" "$STATUS" 200
+t_end
+t_begin "revoke-user of a user without sessions exits 0; of an unknown user exits 1"
+adm revoke-user carol
+t_eq exit "$ADM_RC" 0
+t_eq out "$ADM_OUT" "revoked 0 sessions of carol"
+adm revoke-user nobody-here
+t_eq exit "$ADM_RC" 1
+t_match stderr "$ADM_ERR" "no such user"
 t_end
 t_begin "sessions of a user without sessions prints nothing, exit 0"
 adm sessions carol
@@ -265,6 +302,7 @@ usage "disable without NAME" disable
 usage "enable without NAME" enable
 usage "list with an argument" list extra
 usage "sessions without NAME" sessions
+usage "revoke-user without NAME" revoke-user
 usage "revoke without SESSIONID" revoke
 usage "unban without NAME" unban
 usage "unknown option" -x list

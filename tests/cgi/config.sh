@@ -27,6 +27,8 @@ bad "number out of range" redis_port redis_port=70000
 bad "number with a unit" redis_timeout_ms redis_timeout_ms=500ms
 bad "scrypt_n not a power of two" scrypt_n scrypt_n=1000
 bad "bad authorizer_token" authorizer_token authorizer_token=cookie
+bad "bad session_limit_mode" session_limit_mode session_limit_mode=drop
+bad "max_sessions_per_user over 100" max_sessions_per_user max_sessions_per_user=101
 bad "cors_origins with a trailing slash" cors_origins "cors_origins=https://app.example.com/"
 bad "cors_origins in upper case" cors_origins "cors_origins=http://App.example.com"
 bad "cors_origins without a scheme" cors_origins "cors_origins=app.example.com"
@@ -96,7 +98,8 @@ t_begin "the shipped conf/autenticacao.conf documents every key of docs/API.md"
 for k in redis_host redis_port redis_socket redis_password redis_username redis_db \
     redis_timeout_ms key_prefix access_ttl session_ttl scrypt_n scrypt_r scrypt_p \
     max_body body_timeout password_checks max_failures failure_window ban_time trusted_proxies \
-    refresh_reuse_grace authorizer_token cors_origins; do
+    refresh_reuse_grace idle_ttl max_sessions_per_user session_limit_mode \
+    authorizer_token cors_origins; do
 	grep -Eq "^#? *$k *=" "$ROOT_DIR/conf/autenticacao.conf" || t_fail "no line for $k"
 done
 t_end

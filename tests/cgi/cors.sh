@@ -88,7 +88,7 @@ preflight() {
 
 # ---- cors_origins unset: exactly as before
 
-for r in login:POST refresh-session:POST refresh-token:POST logout:POST session:GET health:GET; do
+for r in login:POST refresh-session:POST refresh-token:POST logout:POST session:GET health:GET sessions:GET sessions/AAAAAAAAAAAAAAAAAAAAAA:DELETE logout-all:POST; do
 	t_begin "unset: OPTIONS /${r%:*} from an Origin -> 405, Allow: ${r#*:}, no CORS header"
 	CONF=$OFF preflight "${r%:*}" "$O1" "${r#*:}"
 	t_error 405 METHOD_NOT_ALLOWED
@@ -117,7 +117,7 @@ same "login with '{}' (400)" POST "$API/login" '{}'
 
 # ---- the preflight of every endpoint
 
-for r in login:POST refresh-session:POST refresh-token:POST logout:POST session:GET health:GET; do
+for r in login:POST refresh-session:POST refresh-token:POST logout:POST session:GET health:GET sessions:GET sessions/AAAAAAAAAAAAAAAAAAAAAA:DELETE logout-all:POST; do
 	t_begin "OPTIONS /${r%:*} from an allowed Origin asking ${r#*:} -> 204 with the allow headers"
 	preflight "${r%:*}" "$O1" "${r#*:}"
 	t_preflight "$O1" "${r#*:}"

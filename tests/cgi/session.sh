@@ -24,6 +24,32 @@ t_eq username "$(jget .data.username)" alice
 t_eq "tokenType type" "$(jget '.data.tokenType | type')" string
 t_end
 TT_A=$(jget .data.tokenType)
+t_begin "a 200 from GET /session carries X-Auth-User and X-Auth-Session-Id, once each"
+session_get "$A"
+t_eq X-Auth-User "$(hdr X-Auth-User)" alice
+t_eq X-Auth-Session-Id "$(hdr X-Auth-Session-Id)" "$S"
+t_eq "X-Auth-User count" "$(hdr_count X-Auth-User)" 1
+t_eq "X-Auth-Session-Id count" "$(hdr_count X-Auth-Session-Id)" 1
+t_end
+t_begin "no other answer carries X-Auth-* (401, login, GET /sessions, the authorizer)"
+cgi GET "$API/session" "" "HTTP_AUTHORIZATION=Bearer ${S}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" HTTP_X_AUTH_USER=alice
+t_status 401
+t_eq "401" "$(hdr_count X-Auth-User)$(hdr_count X-Auth-Session-Id)" 00
+cgi GET "$API/sessions" "" "HTTP_AUTHORIZATION=$A"
+t_status 200
+t_eq "GET /sessions" "$(hdr_count X-Auth-User)$(hdr_count X-Auth-Session-Id)" 00
+cgi GET /protected/x "" FCGI_ROLE=AUTHORIZER "HTTP_AUTHORIZATION=$A"
+t_status 200
+t_eq "authorizer" "$(hdr_count X-Auth-User)$(hdr_count X-Auth-Session-Id)" 00
+login alice alice-pw
+t_eq "login" "$(hdr_count X-Auth-User)$(hdr_count X-Auth-Session-Id)" 00
+t_end
+t_begin "X-Auth-User comes from the session, never from the request"
+session_get "$A" 
+cgi GET "$API/session" "" "HTTP_AUTHORIZATION=$A" "HTTP_X_AUTH_USER=mallory" "HTTP_X_AUTH_SESSION_ID=forged"
+t_eq X-Auth-User "$(hdr X-Auth-User)" alice
+t_eq X-Auth-Session-Id "$(hdr X-Auth-Session-Id)" "$S"
+t_end
 t_begin "GET /session with authorizationCorban -> 200, another tokenType"
 session_get "$C"
 t_status 200

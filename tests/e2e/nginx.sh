@@ -62,6 +62,7 @@ t_end
 # ------------------------------------------------ nginx
 
 HTTP_PORT=$(free_port) || exit 1
+APP_PORT=$(free_port) || exit 1
 BASE=http://127.0.0.1:$HTTP_PORT
 mkdir -p "$NG/tmp" "$NG/html/protected"
 echo 'protected page' >"$NG/html/protected/page.txt"
@@ -73,11 +74,13 @@ sed -e "s|unix:/run/autenticacao/autenticacao.sock|unix:$T/aut.sock|" \
     -e "s|^\([[:space:]]*\)listen 80;|\1listen 127.0.0.1:$HTTP_PORT;|" \
     -e '/listen \[::\]:80;/d' \
     -e "s|root /var/www/html;|root $NG/html;|" \
+    -e "s|proxy_pass http://127.0.0.1:8080;|proxy_pass http://127.0.0.1:$APP_PORT;|" \
     "$RECIPE" >"$NG/site.conf"
 t_begin "nginx: the recipe has the socket, listen and root lines this test replaces"
 grep -q "unix:$T/aut.sock;" "$NG/site.conf" || t_fail "no 'server unix:/run/autenticacao/autenticacao.sock;'"
 grep -q "listen 127.0.0.1:$HTTP_PORT;" "$NG/site.conf" || t_fail "no 'listen 80;'"
 grep -q "root $NG/html;" "$NG/site.conf" || t_fail "no 'root /var/www/html;'"
+grep -q "proxy_pass http://127.0.0.1:$APP_PORT;" "$NG/site.conf" || t_fail "no 'proxy_pass http://127.0.0.1:8080;'"
 t_end
 
 # A minimal main config around it; nginx's workers run as the test's user
@@ -98,6 +101,15 @@ http {
 	types { text/plain txt; text/html html; }
 	default_type application/octet-stream;
 	include $NG/site.conf;
+	# The application behind /app/: it answers with the identity headers
+	# it received (every copy of each, in order).
+	server {
+		listen 127.0.0.1:$APP_PORT;
+		location / {
+			default_type text/plain;
+			return 200 "user=[\$http_x_auth_user] sid=[\$http_x_auth_session_id]\n";
+		}
+	}
 }
 EOF
 
@@ -214,6 +226,26 @@ t_end
 t_begin "nginx: protected, authorizationCorban -> 200 (GET /session takes both access tokens)"
 prot "$CORBAN"
 t_status 200
+t_end
+
+t_begin "nginx: the application behind /app/ sees the user and session id (auth_request_set)"
+prot "$AUTH" /app/whoami
+t_status 200
+t_eq body "$BODY" "user=[ana] sid=[$SID]"
+prot "$CORBAN" /app/whoami
+t_eq "with authorizationCorban" "$BODY" "user=[ana] sid=[$SID]"
+t_end
+
+t_begin "nginx: a forged X-Auth-User never reaches the application"
+prot "$AUTH" /app/whoami -H "X-Auth-User: mallory" -H "X-Auth-Session-Id: forged"
+t_status 200
+t_eq "with a live token" "$BODY" "user=[ana] sid=[$SID]"
+prot "" /app/whoami -H "X-Auth-User: mallory"
+t_refused 401 INVALID_TOKEN
+t_nomatch "without a token" "$BODY" "mallory"
+prot "Bearer ${SID}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" /app/whoami -H "X-Auth-User: mallory"
+t_refused 401 INVALID_TOKEN
+t_nomatch "with a dead token" "$BODY" "mallory"
 t_end
 
 t_begin "nginx: POST to the protected path: the auth subrequest is a GET without the body"

@@ -495,7 +495,7 @@ check_answer(const struct fake_io *f, int bodyless)
 	static const char *const names[] = {
 		"Content-Type", "Cache-Control", "Pragma", "Allow",
 		"WWW-Authenticate", "Retry-After", "Variable-AUTH_USER",
-		"Variable-AUTH_SESSION_ID",
+		"Variable-AUTH_SESSION_ID", "X-Auth-User", "X-Auth-Session-Id",
 	};
 	struct json_tokener	*tok;
 	struct json_object	*o;

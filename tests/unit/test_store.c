@@ -121,6 +121,15 @@ cli_int(const char *fmt, ...)
 	return strtol(out, NULL, 10);
 }
 
+/* 1 if sid is in user's session index (a sorted set), else 0. */
+static int
+in_index(const char *user, const char *sid)
+{
+
+	return cli_int("ZSCORE '%suser-sessions:%s' '%s'", prefix, user,
+	    sid) > 0;
+}
+
 /* A loopback TCP port nothing listens on (bound, then closed). */
 static int
 closed_port(void)
@@ -479,7 +488,8 @@ server_reads(void)
 
 /*
  * Creating and renewing a session each write the user's index and the
- * session in one round trip: one read on the server's side.
+ * session in one round trip, and a bearer check is one round trip too:
+ * one read on the server's side.
  */
 static void
 test_session_write_one_round_trip(void **state)
@@ -516,8 +526,25 @@ test_session_write_one_round_trip(void **state)
 	r1 = server_reads();
 	assert_int_equal(r1 - r0 - base, 1);
 	assert_string_equal(ss.authorization_hash, h.authorization_hash);
-	assert_int_equal(cli_int("SISMEMBER '%suser-sessions:rtt' %s", prefix,
-	    sid), 1);
+	assert_int_equal(in_index("rtt", sid), 1);
+
+	/* A bearer check reads the session and records its use in one
+	 * round trip, whether or not it writes lastUsedAt. */
+	assert_int_equal(store_session_use(st, sid, strlen(sid),
+	    h.authorization_hash, 0x1, now + 1, &ss), ERR_OK);
+	r0 = server_reads();
+	assert_int_equal(store_session_use(st, sid, strlen(sid),
+	    h.authorization_hash, 0x1, now + 1 + STORE_TOUCH, &ss), ERR_OK);
+	r1 = server_reads();
+	assert_int_equal(r1 - r0 - base, 1);
+	assert_int_equal(cli_int("HGET '%ssession:%s' used", prefix, sid),
+	    now + 1 + STORE_TOUCH);
+	r0 = server_reads();
+	assert_int_equal(store_session_use(st, sid, strlen(sid),
+	    h.authorization_hash, 0x1, now + 2 + STORE_TOUCH, &ss), ERR_OK);
+	r1 = server_reads();
+	assert_int_equal(r1 - r0 - base, 1);
+	assert_int_equal(ss.used, now + 1 + STORE_TOUCH);
 }
 
 /*
@@ -540,8 +567,7 @@ test_session_write_after_script_flush(void **state)
 	mkhashes(&h, "fl", 1);
 	assert_int_equal(store_session_create(st, sid, "flushs", 6, &h, now),
 	    ERR_OK);
-	assert_int_equal(cli_int("SISMEMBER '%suser-sessions:flushs' %s",
-	    prefix, sid), 1);
+	assert_int_equal(in_index("flushs", sid), 1);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
 	assert_string_equal(ss.refresh_hash, h.refresh_hash);
 
@@ -824,9 +850,8 @@ test_session_create_taken_sid(void **state)
 	    (long)time(NULL)), ERR_EXISTS);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
 	assert_string_equal(ss.user, "gina");
-	assert_int_equal(cli_int("SISMEMBER '%suser-sessions:hank' %s",
-	    prefix, sid), 0);
-	assert_int_equal(store_user_sessions(st, "hank", 4, count_cb, &n),
+	assert_int_equal(in_index("hank", sid), 0);
+	assert_int_equal(store_user_sessions(st, "hank", 4, (long)time(NULL), count_cb, &n),
 	    ERR_OK);
 	assert_int_equal(n, 0);
 }
@@ -1039,12 +1064,14 @@ test_session_spent(void **state)
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
 	assert_string_equal(ss.refresh_hash, h1.refresh_hash);
 
-	/* Past grace: the session is revoked. */
+	/* Past grace: the session is revoked and leaves the index. */
+	assert_int_equal(in_index("mona", sid), 1);
 	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.refresh_hash,
 	    now + 30, 30, &revoked), ERR_INVALID_TOKEN);
 	assert_int_equal(revoked, 1);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
 	    ERR_SESSION_NOT_FOUND);
+	assert_int_equal(in_index("mona", sid), 0);
 	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.refresh_hash,
 	    now + 31, 30, &revoked), ERR_SESSION_NOT_FOUND);
 	assert_int_equal(revoked, 0);
@@ -1093,7 +1120,7 @@ test_spent_ring_is_bounded(void **state)
 		assert_int_equal(revoked, 0);
 	}
 	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <=
-	    8 + STORE_SPENT_MAX);
+	    11 + STORE_SPENT_MAX);
 	/* A full session stays small: short fields keep Redis's compact
 	 * hash encoding (the whole-hash fields of the older form took
 	 * about 16 KB). */
@@ -1111,7 +1138,7 @@ test_spent_ring_is_bounded(void **state)
 	    h[n - 1].refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
 	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h[n].refresh_hash,
 	    &h[n + 1], now, NULL), ERR_OK);
-	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <= 12);
+	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <= 13);
 }
 
 /* A session written in the older form of the spent list (r<i> slots
@@ -1170,6 +1197,7 @@ struct sess_ctx {
 	char	 sids[8][LIM_TOKEN_MAX + 1];
 	long	 created[8];
 	int	 n;
+	const char *user;	/* whose sessions; NULL: paul */
 };
 
 static int
@@ -1178,7 +1206,7 @@ sess_cb(const char *sid, const struct store_session *ss, void *arg)
 	struct sess_ctx	*sc = arg;
 
 	assert_true(sc->n < 8);
-	assert_string_equal(ss->user, "paul");
+	assert_string_equal(ss->user, sc->user != NULL ? sc->user : "paul");
 	snprintf(sc->sids[sc->n], sizeof(sc->sids[0]), "%s", sid);
 	sc->created[sc->n] = ss->created;
 	sc->n++;
@@ -1186,7 +1214,7 @@ sess_cb(const char *sid, const struct store_session *ss, void *arg)
 }
 
 static void
-test_user_sessions_skips_missing_drops_foreign(void **state)
+test_user_sessions_drops_missing_and_foreign(void **state)
 {
 	struct sess_ctx	 sc;
 	char		 a[TOK_SID_LEN + 1], b[TOK_SID_LEN + 1];
@@ -1198,32 +1226,150 @@ test_user_sessions_skips_missing_drops_foreign(void **state)
 	mksession(a, "paul", "us-a", now + 1);
 	mksession(c, "paul", "us-c", now + 3);
 	mksession(x, "quinn", "us-x", now);
+	/* A deleted session leaves the index at once. */
 	assert_int_equal(store_session_del(st, c, strlen(c)), ERR_OK);
+	assert_int_equal(in_index("paul", c), 0);
 	/* A foreign and a vanished id in paul's index. */
-	assert_int_equal(cli_int("SADD '%suser-sessions:paul' %s gone",
-	    prefix, x), 2);
-	assert_int_equal(cli_int("SCARD '%suser-sessions:paul'", prefix), 5);
+	assert_int_equal(cli_int("ZADD '%suser-sessions:paul' %ld %s %ld gone",
+	    prefix, now + 9999, x, now + 9999), 2);
+	assert_int_equal(cli_int("ZCARD '%suser-sessions:paul'", prefix), 4);
 
 	memset(&sc, 0, sizeof(sc));
-	assert_int_equal(store_user_sessions(st, "paul", 4, sess_cb, &sc),
+	assert_int_equal(store_user_sessions(st, "paul", 4, now, sess_cb, &sc),
 	    ERR_OK);
 	assert_int_equal(sc.n, 2);
 	assert_string_equal(sc.sids[0], a);	/* oldest first */
 	assert_string_equal(sc.sids[1], b);
 	assert_true(sc.created[0] < sc.created[1]);
-	/* The foreign id is dropped; ids of missing sessions stay (one may
-	 * be a login between its index entry and its session write). */
-	assert_int_equal(cli_int("SCARD '%suser-sessions:paul'", prefix), 4);
-	assert_int_equal(cli_int("SISMEMBER '%suser-sessions:paul' %s",
-	    prefix, x), 0);
-	assert_int_equal(cli_int("SISMEMBER '%suser-sessions:paul' gone",
-	    prefix), 1);
+	/* Both stale ids are dropped; the foreign session itself stays. */
+	assert_int_equal(cli_int("ZCARD '%suser-sessions:paul'", prefix), 2);
+	assert_int_equal(in_index("paul", x), 0);
+	assert_int_equal(in_index("paul", "gone"), 0);
 	assert_int_equal(cli_int("EXISTS '%ssession:%s'", prefix, x), 1);
 
 	memset(&sc, 0, sizeof(sc));
-	assert_int_equal(store_user_sessions(st, "nobody", 6, sess_cb, &sc),
-	    ERR_OK);
+	assert_int_equal(store_user_sessions(st, "nobody", 6, now, sess_cb,
+	    &sc), ERR_OK);
 	assert_int_equal(sc.n, 0);
+}
+
+/*
+ * The index holds one entry per session scored by its end; a write
+ * prunes the entries whose end has passed, so a user who logs in often
+ * keeps a small index.
+ */
+static void
+test_index_pruned_on_write(void **state)
+{
+	struct sess_ctx	 sc;
+	char		 a[TOK_SID_LEN + 1], b[TOK_SID_LEN + 1];
+	long		 now = (long)time(NULL);
+	int		 i;
+
+	(void)state;
+	mksession(a, "pruna", "pr-a", now);
+	assert_int_equal(cli_int("ZSCORE '%suser-sessions:pruna' %s", prefix,
+	    a), now + cfg.session_ttl);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(cli_int("ZADD '%suser-sessions:pruna' %ld "
+		    "old%d", prefix, now - 1 - i, i), 1);
+	assert_int_equal(cli_int("ZCARD '%suser-sessions:pruna'", prefix), 21);
+	mksession(b, "pruna", "pr-b", now);
+	assert_int_equal(cli_int("ZCARD '%suser-sessions:pruna'", prefix), 2);
+	assert_int_equal(in_index("pruna", a), 1);
+	assert_int_equal(in_index("pruna", b), 1);
+	/* A listing at a later time drops what ended by then. */
+	memset(&sc, 0, sizeof(sc));
+	assert_int_equal(store_user_sessions(st, "pruna", 5,
+	    now + cfg.session_ttl, sess_cb, &sc), ERR_OK);
+	assert_int_equal(sc.n, 0);
+	assert_int_equal(cli_int("EXISTS '%suser-sessions:pruna'", prefix), 0);
+}
+
+/*
+ * An index of the older form (a plain SET) keeps working: the first
+ * write converts it to the sorted set, keeping every id, scored with the
+ * set's expiry.
+ */
+static void
+test_index_old_set_upgraded(void **state)
+{
+	struct sess_ctx	 sc;
+	struct store_hashes h;
+	char		 a[TOK_SID_LEN + 1], b[TOK_SID_LEN + 1];
+	char		 c[TOK_SID_LEN + 1];
+	char		 type[32];
+	long		 now = (long)time(NULL), n = 0;
+
+	(void)state;
+	mksession(a, "pruna", "up-a", now);
+	mksession(b, "pruna", "up-b", now + 1);
+	/* Rewrite the index the way the older version kept it. */
+	assert_int_equal(cli(NULL, 0, "DEL '%suser-sessions:pruna' >/dev/null",
+	    prefix), 0);
+	assert_int_equal(cli_int("SADD '%suser-sessions:pruna' %s %s", prefix,
+	    a, b), 2);
+	assert_int_equal(cli_int("EXPIRE '%suser-sessions:pruna' 3600",
+	    prefix), 1);
+	memset(&sc, 0, sizeof(sc));
+	sc.user = "pruna";
+	assert_int_equal(store_user_sessions(st, "pruna", 5, now, sess_cb, &sc),
+	    ERR_OK);
+	assert_int_equal(sc.n, 2);
+	assert_int_equal(cli(type, sizeof(type), "TYPE '%suser-sessions:pruna'",
+	    prefix), 0);
+	assert_string_equal(type, "zset");
+	assert_true(cli_int("ZSCORE '%suser-sessions:pruna' %s", prefix, a) >=
+	    now + 3590);
+
+	/* A login converts it as well, and the logout of a session in an
+	 * old set removes it from there. */
+	assert_int_equal(cli(NULL, 0, "DEL '%suser-sessions:pruna' >/dev/null",
+	    prefix), 0);
+	assert_int_equal(cli_int("SADD '%suser-sessions:pruna' %s", prefix, a),
+	    1);
+	tok_sid_new(c);
+	mkhashes(&h, "up-c", 0);
+	assert_int_equal(store_session_create(st, c, "pruna", 5, &h, now),
+	    ERR_OK);
+	assert_int_equal(in_index("pruna", a), 1);
+	assert_int_equal(in_index("pruna", c), 1);
+	assert_int_equal(cli(NULL, 0, "DEL '%suser-sessions:pruna' >/dev/null",
+	    prefix), 0);
+	assert_int_equal(cli_int("SADD '%suser-sessions:pruna' %s %s", prefix,
+	    a, b), 2);
+	assert_int_equal(store_session_end(st, "pruna", 5, b, strlen(b)),
+	    ERR_OK);
+	assert_int_equal(cli_int("SISMEMBER '%suser-sessions:pruna' %s",
+	    prefix, b), 0);
+	assert_int_equal(store_user_revoke(st, "pruna", 5, now, &n), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(cli_int("EXISTS '%suser-sessions:pruna'", prefix), 0);
+}
+
+/* store_session_end ends a session of its user only; a foreign one
+ * answers like a missing one and stays. */
+static void
+test_session_end_owned_only(void **state)
+{
+	struct store_session	 ss;
+	char			 a[TOK_SID_LEN + 1], x[TOK_SID_LEN + 1];
+	long			 now = (long)time(NULL);
+
+	(void)state;
+	mksession(a, "endo", "eo-a", now);
+	mksession(x, "endx", "eo-x", now);
+	assert_int_equal(store_session_end(st, "endo", 4, x, strlen(x)),
+	    ERR_SESSION_NOT_FOUND);
+	assert_int_equal(store_session_get(st, x, strlen(x), &ss), ERR_OK);
+	assert_int_equal(in_index("endx", x), 1);
+	assert_int_equal(store_session_end(st, "endo", 4, a, strlen(a)),
+	    ERR_OK);
+	assert_int_equal(store_session_get(st, a, strlen(a), &ss),
+	    ERR_SESSION_NOT_FOUND);
+	assert_int_equal(in_index("endo", a), 0);
+	assert_int_equal(store_session_end(st, "endo", 4, a, strlen(a)),
+	    ERR_SESSION_NOT_FOUND);
 }
 
 static void
@@ -1233,15 +1379,16 @@ test_user_revoke(void **state)
 	char			 a[TOK_SID_LEN + 1], b[TOK_SID_LEN + 1];
 	char			 c[TOK_SID_LEN + 1], x[TOK_SID_LEN + 1];
 	long			 now = (long)time(NULL), n = -1;
+	int			 i;
 
 	(void)state;
 	mksession(a, "rita", "rv-a", now);
 	mksession(b, "rita", "rv-b", now);
 	mksession(c, "rita", "rv-c", now);
 	mksession(x, "sam", "rv-x", now);
-	assert_int_equal(cli_int("SADD '%suser-sessions:rita' %s", prefix, x),
-	    1);
-	assert_int_equal(store_user_revoke(st, "rita", 4, &n), ERR_OK);
+	assert_int_equal(cli_int("ZADD '%suser-sessions:rita' %ld %s", prefix,
+	    now + 100, x), 1);
+	assert_int_equal(store_user_revoke(st, "rita", 4, now, &n), ERR_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(store_session_get(st, a, strlen(a), &ss),
 	    ERR_SESSION_NOT_FOUND);
@@ -1252,9 +1399,16 @@ test_user_revoke(void **state)
 	assert_int_equal(store_session_get(st, x, strlen(x), &ss), ERR_OK);
 	assert_int_equal(cli_int("EXISTS '%suser-sessions:rita'", prefix), 0);
 
-	assert_int_equal(store_user_revoke(st, "rita", 4, &n), ERR_OK);
+	assert_int_equal(store_user_revoke(st, "rita", 4, now, &n), ERR_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(store_user_revoke(st, "rita", 4, NULL), ERR_OK);
+	assert_int_equal(store_user_revoke(st, "rita", 4, now, NULL), ERR_OK);
+
+	/* More sessions than one script ends. */
+	for (i = 0; i < 70; i++)
+		mksession(a, "rita", "rv-many", now);
+	assert_int_equal(store_user_revoke(st, "rita", 4, now, &n), ERR_OK);
+	assert_int_equal(n, 70);
+	assert_int_equal(cli_int("EXISTS '%suser-sessions:rita'", prefix), 0);
 }
 
 /*
@@ -1511,7 +1665,10 @@ main(void)
 		cmocka_unit_test(test_spent_ring_is_bounded),
 		cmocka_unit_test(test_spent_older_form_upgraded),
 		cmocka_unit_test(test_session_del),
-		cmocka_unit_test(test_user_sessions_skips_missing_drops_foreign),
+		cmocka_unit_test(test_user_sessions_drops_missing_and_foreign),
+		cmocka_unit_test(test_index_pruned_on_write),
+		cmocka_unit_test(test_index_old_set_upgraded),
+		cmocka_unit_test(test_session_end_owned_only),
 		cmocka_unit_test(test_user_revoke),
 		cmocka_unit_test(test_rotate_race),
 		cmocka_unit_test(test_attempts_ban_past_max),
