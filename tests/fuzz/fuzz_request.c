@@ -11,9 +11,11 @@
  *
  * Input framing:
  *
- *	byte 0	bits 0-2  route: 0..5 one of enum route, 6..7 the path comes
- *			  from the SCRIPT_NAME, PATH_INFO and REQUEST_URI
- *			  fields as they are
+ *	byte 0	bits 0-2  route: 0..5 one of the first six rows of
+ *			  serve_routes[], 6..7 the path comes from the
+ *			  SCRIPT_NAME, PATH_INFO and REQUEST_URI fields as
+ *			  they are (which reach every row, the later ones
+ *			  included)
  *		bit 3	  the route is in REQUEST_URI (a rewrite) rather than in
  *			  SCRIPT_NAME + PATH_INFO
  *		bit 4	  REQUEST_METHOD is the route's own method, not the field
@@ -72,6 +74,11 @@ int	 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int	 fuzz_request_verbose;
 
 #define API	"/api/v1/autenticacao"
+
+/* Rows of serve_routes[] that byte 0 names (its values 6 and 7 are the
+ * raw path); the framing of the committed corpus depends on it. */
+#define FUZZ_TABLE_ROUTES	6
+#define RAW_ROUTE		((unsigned)-1)
 
 /* The fields of the input, in order. */
 enum fld {
@@ -776,12 +783,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Method and path. */
 	route = b0 & 7;
+	if (route >= FUZZ_TABLE_ROUTES || route >= serve_nroutes)
+		route = RAW_ROUTE;
 	if ((b0 & 0x10) != 0)
-		fake_io_set(&f, "REQUEST_METHOD",
-		    route < serve_nroutes ? serve_routes[route].method : "POST");
+		fake_io_set(&f, "REQUEST_METHOD", route != RAW_ROUTE ?
+		    serve_routes[route].method : "POST");
 	else
 		fake_io_set(&f, "REQUEST_METHOD", fld[FLD_METHOD]);
-	if (route >= serve_nroutes) {
+	if (route == RAW_ROUTE) {
 		fake_io_set(&f, "SCRIPT_NAME", fld[FLD_SCRIPT_NAME]);
 		fake_io_set(&f, "PATH_INFO", fld[FLD_PATH_INFO]);
 		fake_io_set(&f, "REQUEST_URI", fld[FLD_REQUEST_URI]);
