@@ -475,23 +475,45 @@ pw_argon2id_check(const char *mcf, const char *pw, size_t len,
 	return rc;
 }
 
+/* The library that remakes a foreign hash from a password (foreign.h). */
+enum pw_remaker { PW_BY_CRYPT, PW_BY_APR1, PW_BY_SHA1 };
+
+/*
+ * Check pw (len bytes) against the foreign hash mcf by having its library
+ * make the hash again from pw and comparing the two (pw_made).
+ */
+static enum pw_result
+pw_remake_check(enum pw_remaker by, const char *mcf, const char *pw,
+    size_t len, const struct pw_cost *want)
+{
+	char		 z[LIM_PASSWORD_MAX + 1], made[PW_MCF_MAX];
+	enum pw_result	 rc = PW_MISMATCH;
+	int		 c, got;
+
+	made[0] = '\0';
+	if ((c = pw_cstr(pw, len, z)) == -2)
+		rc = PW_ERROR;
+	else if (c == 0) {
+		if (by == PW_BY_CRYPT)
+			got = foreign_crypt(z, mcf, made);
+		else if (by == PW_BY_APR1)
+			got = foreign_apr1(z, mcf, made);
+		else
+			got = foreign_sha1(z, len, made);
+		rc = pw_made(got, mcf, made, want);
+	}
+	sodium_memzero(z, sizeof(z));
+	sodium_memzero(made, sizeof(made));
+	return rc;
+}
+
 /* bcrypt, sha512crypt, yescrypt: libxcrypt. */
 static enum pw_result
 pw_crypt_check(const char *mcf, const char *pw, size_t len,
     const struct pw_cost *want)
 {
-	char		 z[LIM_PASSWORD_MAX + 1], made[PW_MCF_MAX];
-	enum pw_result	 rc = PW_MISMATCH;
-	int		 c;
 
-	made[0] = '\0';
-	if ((c = pw_cstr(pw, len, z)) == -2)
-		rc = PW_ERROR;
-	else if (c == 0)
-		rc = pw_made(foreign_crypt(z, mcf, made), mcf, made, want);
-	sodium_memzero(z, sizeof(z));
-	sodium_memzero(made, sizeof(made));
-	return rc;
+	return pw_remake_check(PW_BY_CRYPT, mcf, pw, len, want);
 }
 
 /* $apr1$: apr-util. */
@@ -499,18 +521,8 @@ static enum pw_result
 pw_apr1_check(const char *mcf, const char *pw, size_t len,
     const struct pw_cost *want)
 {
-	char		 z[LIM_PASSWORD_MAX + 1], made[PW_MCF_MAX];
-	enum pw_result	 rc = PW_MISMATCH;
-	int		 c;
 
-	made[0] = '\0';
-	if ((c = pw_cstr(pw, len, z)) == -2)
-		rc = PW_ERROR;
-	else if (c == 0)
-		rc = pw_made(foreign_apr1(z, mcf, made), mcf, made, want);
-	sodium_memzero(z, sizeof(z));
-	sodium_memzero(made, sizeof(made));
-	return rc;
+	return pw_remake_check(PW_BY_APR1, mcf, pw, len, want);
 }
 
 /* {SHA}: apr-util (unsalted SHA-1, as htpasswd -s writes it). */
@@ -518,18 +530,8 @@ static enum pw_result
 pw_sha1_check(const char *mcf, const char *pw, size_t len,
     const struct pw_cost *want)
 {
-	char		 z[LIM_PASSWORD_MAX + 1], made[PW_MCF_MAX];
-	enum pw_result	 rc = PW_MISMATCH;
-	int		 c;
 
-	made[0] = '\0';
-	if ((c = pw_cstr(pw, len, z)) == -2)
-		rc = PW_ERROR;
-	else if (c == 0)
-		rc = pw_made(foreign_sha1(z, len, made), mcf, made, want);
-	sodium_memzero(z, sizeof(z));
-	sodium_memzero(made, sizeof(made));
-	return rc;
+	return pw_remake_check(PW_BY_SHA1, mcf, pw, len, want);
 }
 
 /* The row of pw_formats whose prefix mcf starts with, or NULL. */
