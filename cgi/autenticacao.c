@@ -18,6 +18,7 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 #include <fcgios.h>
 
@@ -238,10 +240,11 @@ main(int argc, char *argv[])
 	struct sigaction	 sa;
 	FCGX_Request		 rq;
 	struct conn		 conn;
-	sigset_t		 stop;
+	sigset_t		 stop, waiting;
+	struct pollfd		 pfd;
 	const char		*env;
 	char			 path[PATH_MAX];
-	int			 cgi, ok, rc = 1;
+	int			 cgi, fl, ok, rc = 1;
 
 	/* RFC 3875 4.4: argv may carry a query string; never commands. */
 	(void)argc;
@@ -292,10 +295,15 @@ main(int argc, char *argv[])
 
 	/*
 	 * SIGTERM (lighttpd, spawn-fcgi's supervisor, systemd, mod_fcgid) and
-	 * SIGUSR1 end the process after the request in hand: they are
-	 * blocked while a request is served, so its reads and writes are
-	 * never interrupted, and delivered only around FCGX_Accept_r, whose
-	 * accept(2) they interrupt (no SA_RESTART, FCGI_FAIL_ACCEPT_ON_INTR).
+	 * SIGUSR1 end the process after the request in hand.  They stay
+	 * blocked, so a request's reads and writes are never interrupted, and
+	 * are let through only while the process waits for a connection:
+	 * ppoll(2) on the listening socket unblocks them atomically with the
+	 * wait (no signal slips in between the check of term and the wait,
+	 * and no sigprocmask pair per request).  The listening socket is
+	 * non-blocking, so a worker that loses the race for a connection to
+	 * another one (every worker wakes on it) is told EAGAIN by accept(2)
+	 * and waits again.
 	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
@@ -305,7 +313,15 @@ main(int argc, char *argv[])
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &stop, &waiting);
+	sigdelset(&waiting, SIGTERM);
+	sigdelset(&waiting, SIGUSR1);
 
+	if ((fl = fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL)) == -1 ||
+	    fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL, fl | O_NONBLOCK) == -1) {
+		log_err("FastCGI listening socket: %s", strerror(errno));
+		goto out;
+	}
 	if (FCGX_InitRequest(&rq, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("FastCGI request setup failed");
 		goto out;
@@ -314,14 +330,23 @@ main(int argc, char *argv[])
 	io.param = fcgi_param;
 	io.read = fcgi_read;
 	io.write = fcgi_write;
-	for (;;) {
-		sigprocmask(SIG_UNBLOCK, &stop, NULL);
-		if (term)
+	while (!term) {
+		pfd.fd = FCGI_LISTENSOCK_FILENO;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (ppoll(&pfd, 1, NULL, &waiting) == -1) {
+			if (errno == EINTR)
+				continue;	/* term is set */
+			log_err("FastCGI listening socket: %s",
+			    strerror(errno));
 			break;
-		ok = FCGX_Accept_r(&rq) >= 0;
-		sigprocmask(SIG_BLOCK, &stop, NULL);
-		if (!ok)
-			break;	/* interrupted by a signal, or a dead socket */
+		}
+		if ((ok = FCGX_Accept_r(&rq)) < 0) {
+			if (ok == -EAGAIN || ok == -EWOULDBLOCK ||
+			    ok == -EINTR)
+				continue;	/* another worker took it */
+			break;			/* a dead socket */
+		}
 		conn_start(&conn, cfg.body_timeout);
 		serve(&cfg, st, &io);
 		FCGX_Finish_r(&rq);

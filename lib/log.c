@@ -25,6 +25,7 @@
 _Static_assert(LOG_LINE_MAX <= PIPE_BUF, "log lines must be atomic writes");
 
 static const char	*log_progname = "autenticacao";
+static pid_t		 log_pid;	/* 0 until log_init(): then getpid() */
 
 static size_t	log_vappend(char *, size_t, int *, const char *, va_list)
 		    __attribute__((format(printf, 4, 0)));
@@ -39,6 +40,7 @@ log_init(const char *progname)
 
 	if (progname != NULL && progname[0] != '\0')
 		log_progname = progname;
+	log_pid = getpid();
 }
 
 /*
@@ -99,7 +101,7 @@ log_vwrite(const char *lvl, const char *fmt, va_list ap)
 	if (gmtime_r(&now, &tm) != NULL)
 		len = strftime(line, cap, "%Y-%m-%dT%H:%M:%SZ ", &tm);
 	len += log_append(line + len, cap - len, &trunc, "%s[%ld]: %s: ",
-	    log_progname, (long)getpid(), lvl);
+	    log_progname, (long)(log_pid != 0 ? log_pid : getpid()), lvl);
 	len += log_vappend(line + len, cap - len, &trunc, fmt, ap);
 	if (trunc && len >= 3)
 		memcpy(line + len - 3, "...", 3);
