@@ -5,8 +5,8 @@
 # sanitizer runtimes, which nothing else needs: `make test` replays the
 # fuzz inputs with the ordinary compiler.  `sh scripts/deps.sh bench`
 # (`make bench`) adds the load generator wrk (ab comes with apache2-utils,
-# which the tests need anyway), gnuplot for the chart
-# and OpenSSL's headers (bench_scrypt times OpenSSL's scrypt too).
+# which the tests need anyway), gnuplot for the chart, OpenSSL's headers
+# (bench_scrypt times OpenSSL's scrypt too) and strace (`make profile`).
 #
 # One line when everything is present.  Otherwise one `apt-get update` and
 # one `apt-get install` of the missing packages (through sudo when not
@@ -29,7 +29,7 @@ apache2-utils whois argon2 openssl"
 # clang -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev,
 # only a Recommends of clang-14 (not installed with --no-install-recommends).
 FUZZ_PKGS="clang libclang-rt-14-dev"
-BENCH_PKGS="wrk gnuplot-nox libssl-dev"
+BENCH_PKGS="wrk gnuplot-nox libssl-dev strace"
 case ${1:-} in
 '') ;;
 fuzz) PKGS="$PKGS $FUZZ_PKGS" ;;
