@@ -5,7 +5,7 @@
 # total_reads_processed) and instructions (valgrind's callgrind, which
 # counts the same for the same binary whatever else the machine does).
 #
-#   make profile                    PROFILE_REQUESTS=40 by default
+#   make profile                    PROFILE_REQUESTS=20 by default
 #   BUILD=build bash bench/profile.sh [N]
 #
 # Two lighttpd servers share one private redis-server: the measured one has
@@ -20,7 +20,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/${BUILD:-build}
-N=${1:-${PROFILE_REQUESTS:-40}}
+N=${1:-${PROFILE_REQUESTS:-20}}
 API=/api/v1/autenticacao
 PW=profile-password-0123
 USER_NAME=profile-user
@@ -28,8 +28,8 @@ OUT=$ROOT/bench/results/profile.txt
 TYPES="login refresh-session refresh-token session"
 
 case $N in ''|*[!0-9]*) echo "profile: N must be a number" >&2; exit 2 ;; esac
-[ "$N" -ge 2 ] && [ "$N" -le 60 ] ||
-	{ echo "profile: N must be 2..60 (a refresh-token chain may rotate 64 times)" >&2; exit 2; }
+[ "$N" -ge 2 ] && [ "$N" -le 30 ] ||
+	{ echo "profile: N must be 2..30 (2N rotations of one session: at most 64 without a password)" >&2; exit 2; }
 for p in "$BIN/autenticacao.fcgi" "$BIN/autenticacao-admin"; do
 	[ -x "$p" ] || { echo "profile: $p is missing (make)" >&2; exit 1; }
 done
