@@ -37,6 +37,14 @@ bench) PKGS="$PKGS $BENCH_PKGS" ;;
 *) echo "usage: sh scripts/deps.sh [fuzz|bench]" >&2; exit 2 ;;
 esac
 
+# docs/openapi.yaml is linted and the service's answers checked against it
+# with npm packages (tools/openapi/, installed by the tests from its
+# lockfile): Debian's nodejs and npm, unless a Node.js with npm is there
+# already (a nodejs package of another origin bundles npm).
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+	PKGS="$PKGS nodejs npm"
+fi
+
 # Services whose package's postinst may try to start them, and the TCP port
 # each listens on by default.
 SERVICES="redis-server:6379 lighttpd:80 apache2:80 nginx:80"
