@@ -6,7 +6,10 @@
 // A record is one real answer of the service, as tests/e2e/openapi_answers.sh
 // writes it: {"method", "path", "status", "headers": {lowercase name:
 // value}, "body": the body as text}.  For each record the operation is
-// found by path template and method, the response by status; then every
+// found by path template and method, the response by status (a request
+// outside the document, an unknown path or a method the endpoint does not
+// take, names in "component" the component response the document gives
+// it, e.g. NotFound, MethodNotAllowed); then every
 // header the response declares required must be there, every declared
 // header that is there must match its schema, and a body must have a
 // declared media type and (for JSON) match its schema (JSON Schema 2020-12,
@@ -82,21 +85,31 @@ function findOperation(method, path) {
 function check(rec) {
   const why = [];
   const found = findOperation(rec.method, rec.path);
-  if (!found.op) {
-    why.push(found.tmpl ? `${rec.method} is not an operation of ${found.tmpl}`
-      : `no path of the document matches ${rec.path}`);
-    return why;
-  }
   const status = String(rec.status);
-  let respPtr = `${found.pointer}/responses/${status}`;
-  let resp = found.op.responses?.[status];
-  if (!resp) {
-    resp = found.op.responses?.default;
-    respPtr = `${found.pointer}/responses/default`;
-  }
-  if (!resp) {
-    why.push(`status ${status} is not documented for ${rec.method} ${rec.path}`);
-    return why;
+  let resp, respPtr;
+  if (!found.op) {
+    // An unknown path or a method an endpoint does not take: the record
+    // names the component response the document gives such requests.
+    if (!rec.component) {
+      why.push(found.tmpl ? `${rec.method} is not an operation of ${found.tmpl}`
+        : `no path of the document matches ${rec.path}`);
+      return why;
+    }
+    respPtr = `#/components/responses/${esc(rec.component)}`;
+    resp = at(respPtr);
+    if (!resp) return [`no component response ${rec.component}`];
+  } else {
+    if (rec.component) return [`${rec.method} ${rec.path} is an operation; component ${rec.component} is for requests outside the document`];
+    respPtr = `${found.pointer}/responses/${status}`;
+    resp = found.op.responses?.[status];
+    if (!resp) {
+      resp = found.op.responses?.default;
+      respPtr = `${found.pointer}/responses/default`;
+    }
+    if (!resp) {
+      why.push(`status ${status} is not documented for ${rec.method} ${rec.path}`);
+      return why;
+    }
   }
   [resp, respPtr] = deref(resp, respPtr);
   if (!resp) return [`unresolvable reference ${respPtr}`];
