@@ -34,8 +34,38 @@
 #include "err.h"
 #include "log.h"
 #include "reply.h"
+#include "scrypt.h"
 #include "serve.h"
 #include "store.h"
+
+/* After this long without a request, the scrypt buffer's pages go back to
+ * the kernel (scrypt_idle), so a responder at rest stays small. */
+#define IDLE_MS		1000
+
+/*
+ * Wait up to IDLE_MS for a connection on the listening socket of rq, and
+ * release the scrypt buffer's pages when none came.  A connection kept
+ * from the last request (rq->ipcFd open) is not waited on.  Returns -1
+ * when a signal interrupted the wait, else 0 (FCGX_Accept_r then waits
+ * as long as it takes).
+ */
+static int
+idle_wait(const FCGX_Request *rq)
+{
+	struct pollfd	 pfd;
+	int		 n;
+
+	if (rq->ipcFd >= 0)
+		return 0;
+	pfd.fd = rq->listen_sock;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if ((n = poll(&pfd, 1, IDLE_MS)) == -1 && errno == EINTR)
+		return -1;
+	if (n == 0)
+		scrypt_idle();
+	return 0;
+}
 
 /*
  * One request being read: its FastCGI state (NULL under plain CGI) and
@@ -316,7 +346,7 @@ main(int argc, char *argv[])
 	io.write = fcgi_write;
 	for (;;) {
 		sigprocmask(SIG_UNBLOCK, &stop, NULL);
-		if (term)
+		if (term || idle_wait(&rq) == -1)
 			break;
 		ok = FCGX_Accept_r(&rq) >= 0;
 		sigprocmask(SIG_BLOCK, &stop, NULL);

@@ -515,20 +515,26 @@ scrypt_path_get(void)
 	return (enum scrypt_path)scrypt_cur;
 }
 
-enum scrypt_path
-scrypt_path_used(uint32_t p)
+/* AUTO's path for p >= 2: the first of scrypt_pref this CPU runs. */
+static enum scrypt_path
+scrypt_auto_vector(void)
 {
-	enum scrypt_path	 path;
-	size_t			 i;
+	size_t	 i;
 
-	if ((path = scrypt_path_get()) != SCRYPT_PATH_AUTO)
-		return path;
-	if (p < 2)
-		return SCRYPT_PATH_SCALAR;
 	for (i = 0; i < sizeof(scrypt_pref) / sizeof(scrypt_pref[0]); i++)
 		if (scrypt_impls[scrypt_pref[i]].supported())
 			return scrypt_pref[i];
 	return SCRYPT_PATH_SCALAR;
+}
+
+enum scrypt_path
+scrypt_path_used(uint32_t p)
+{
+	enum scrypt_path	 path;
+
+	if ((path = scrypt_path_get()) != SCRYPT_PATH_AUTO)
+		return path;
+	return p < 2 ? SCRYPT_PATH_SCALAR : scrypt_auto_vector();
 }
 
 size_t
@@ -617,11 +623,12 @@ scrypt_sizes(size_t pwlen, size_t saltlen, uint64_t N, uint32_t r,
 		return -1;
 	b = 128 * (uint64_t)r;		/* < 2^31: r < 2^24 */
 	v = b * N;			/* < 2^63: N <= 2^32 */
-	/* The memory of all p chains at once must at least be a number. */
+	/* The memory of all p chains at once must at least be a number
+	 * (it always is under the caps above: r * p < 2^24). */
 	if (__builtin_mul_overflow(v, (uint64_t)p, &all))
 		return -1;
-	/* One chain: b * p < 2^31 and v, each bounded before the sum. */
-	if (v > SCRYPT_MEM_MAX || b * p + v + 2 * b > SCRYPT_MEM_MAX)
+	/* The total of one chain fits: b * p < 2^31, v <= 2^30. */
+	if (v > SCRYPT_MEM_MAX)
 		return -1;
 	g = lanes < (int)p ? lanes : (int)p;
 	while (g > 1 && (uint64_t)g * v > SCRYPT_INTERLEAVE_MAX)
