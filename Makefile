@@ -11,6 +11,7 @@
 #                        side (bench/run.sh; report in bench/results/)
 #   make fuzz            libFuzzer on the request path for FUZZ_TIME seconds
 #                        (clang, into build-fuzz/; see tests/fuzz/run.sh)
+#   make fuzz-scrypt     libFuzzer on the scrypt core against OpenSSL's
 #   make test-valgrind   the scripted CGI tests under valgrind memcheck
 #   make install PREFIX=/usr/local
 
@@ -72,7 +73,7 @@ LUA_GEN		= $(BUILD)/gen/lua.h $(BUILD)/gen/lua.c
 UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
 PROGS		= $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin
 
-.PHONY: all deps run test test-valgrind unit bench fuzz install clean
+.PHONY: all deps run test test-valgrind unit bench fuzz fuzz-scrypt install clean
 all: $(PROGS)
 
 $(BUILD):
@@ -125,10 +126,19 @@ $(BUILD)/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_request.c $(LIB_OBJS) 
 $(BUILD)/fuzz_request: tests/fuzz/fuzz_request.c $(LIB_OBJS) lib/*.h tests/fake_io.h
 	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/fuzz_request.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+# The scrypt core against OpenSSL's (tests/fuzz/fuzz_scrypt.c includes
+# lib/scrypt.c): replayed on tests/fuzz/corpus_scrypt by the unit phase,
+# or linked with libFuzzer (make fuzz-scrypt).
+$(BUILD)/fuzz_scrypt_replay: tests/fuzz/replay.c tests/fuzz/fuzz_scrypt.c lib/scrypt.c lib/scrypt.h lib/scrypt_avx.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_scrypt.c $(ALL_LDFLAGS) -lcrypto
+
+$(BUILD)/fuzz_scrypt: tests/fuzz/fuzz_scrypt.c lib/scrypt.c lib/scrypt.h lib/scrypt_avx.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/fuzz_scrypt.c $(ALL_LDFLAGS) -lcrypto
+
 deps:
 	@sh scripts/deps.sh
 
-unit: $(PROGS) $(UNIT_TESTS) $(BUILD)/fuzz_replay
+unit: $(PROGS) $(UNIT_TESTS) $(BUILD)/fuzz_replay $(BUILD)/fuzz_scrypt_replay
 
 test: deps
 	@$(MAKE) --no-print-directory unit
@@ -177,6 +187,11 @@ fuzz:
 	@sh scripts/deps.sh fuzz
 	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/fuzz_request
 	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh build-fuzz/fuzz_request
+
+fuzz-scrypt:
+	@sh scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/fuzz_scrypt
+	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh build-fuzz/fuzz_scrypt
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR) \
