@@ -11,7 +11,7 @@
  *
  * Input framing:
  *
- *	byte 0	bits 0-3  log2(N) - 1 modulo 10: N from 2 to 1024
+ *	byte 0	bits 0-3  log2(N) - 1 modulo 8: N from 2 to 256
  *		bits 4-5  scrypt_idle() before the call (3), or not
  *		bits 6-7  unused
  *	byte 1	r: 1 + (byte % 8)
@@ -44,15 +44,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t		 h[6] = { 0 }, ours[256], theirs[256];
 	const uint8_t	*pw, *salt;
-	size_t		 i, pwlen, saltlen, outlen;
+	size_t		 i, pwlen, saltlen, outlen, blk, used;
 	uint64_t	 N;
 	uint32_t	 r, p;
-	int		 path;
+	int		 path, k;
 
 	memcpy(h, data, size < sizeof(h) ? size : sizeof(h));
 	data += size < sizeof(h) ? size : sizeof(h);
 	size -= size < sizeof(h) ? size : sizeof(h);
-	N = (uint64_t)1 << (1 + (h[0] & 0x0f) % 10);
+	N = (uint64_t)1 << (1 + (h[0] & 0x0f) % 8);
 	r = 1 + h[1] % 8;
 	p = 1 + h[2] % 5;
 	path = h[3] % SCRYPT_PATH_COUNT;
@@ -76,9 +76,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (scrypt_kdf(pwlen > 0 ? pw : NULL, pwlen, saltlen > 0 ? salt : NULL,
 	    saltlen, N, r, p, ours, outlen) != 0)
 		abort();
-	for (i = 0; i < scrypt_len; i++)
+	/* Every byte the call used is wiped (the rest was never touched). */
+	if (scrypt_sizes(pwlen, saltlen, N, r, p, outlen,
+	    scrypt_impls[scrypt_path_used(p)].lanes, &blk, &k, &used) != 0 ||
+	    used > scrypt_len)
+		abort();
+	for (i = 0; i < used; i++)
 		if (scrypt_buf[i] != 0)
-			abort();	/* not wiped */
+			abort();
 	if (EVP_PBE_scrypt((const char *)pw, pwlen, salt, saltlen, N, r, p,
 	    (uint64_t)1 << 30, theirs, outlen) != 1)
 		abort();
