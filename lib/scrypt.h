@@ -28,8 +28,10 @@
 #define SCRYPT_N_MAX		((uint64_t)1 << 32)
 #define SCRYPT_RP_MAX		((1UL << 24) - 1)	/* r * p */
 #define SCRYPT_LEN_MAX		((size_t)1 << 30)	/* pw, salt, out */
-/* The most bytes the working buffer may hold: ROMix's V (128 * r * N
- * bytes per chain), X and Y (256 * r per chain) and B (128 * r * p). */
+/* The most bytes of ROMix's V for one chain (128 * r * N; RFC 7914's
+ * largest vector, N=2^20 r=8, needs all of it).  The working buffer holds
+ * the V of the chains it runs at once, their X and Y (256 * r bytes each)
+ * and B (128 * r * p bytes). */
 #define SCRYPT_MEM_MAX		((size_t)1 << 30)
 /* Chains are interleaved only while their V together stay within this
  * many bytes (at the default cost N=32768 r=8 p=3: 3 * 32 MiB); a call
@@ -52,8 +54,8 @@ enum scrypt_path {
  * section 6).  pw may be NULL when pwlen is 0, salt when saltlen is 0.
  * Returns 0; or -1 with out wiped when an argument is out of range (N not
  * a power of two > 1 or above SCRYPT_N_MAX, r or p 0, r * p above
- * SCRYPT_RP_MAX, a length above SCRYPT_LEN_MAX or outlen 0, the
- * buffer of one chain over SCRYPT_MEM_MAX) or the buffer cannot be mapped or PBKDF2 fails.  Nothing
+ * SCRYPT_RP_MAX, a length above SCRYPT_LEN_MAX or outlen 0, a V over
+ * SCRYPT_MEM_MAX) or the buffer cannot be mapped or PBKDF2 fails.  Nothing
  * is allocated before the arguments are checked.
  */
 int		 scrypt_kdf(const uint8_t *pw, size_t pwlen,
