@@ -31,12 +31,14 @@
  * Interleaving.  The p chains of ROMix share no data, so a path runs k of
  * them at once (k up to its lanes), stepping all k through every
  * Salsa20/8 step together: their instructions interleave and their random
- * reads of V overlap, where one chain alone waits on each.  The scalar
- * and SSE2 paths interleave up to 3 chains, the AVX2 path holds two
- * chains in the two 128-bit halves of each register and interleaves two
+ * reads of V overlap, where one chain alone waits on each.  The SSE2
+ * path interleaves up to 3 chains; the AVX2 and AVX-512 paths hold two
+ * chains in the two 128-bit halves of each register and interleave two
  * such pairs; a pair with one chain left over runs that chain in both
  * halves, on the same memory (the two halves compute and store the same
- * bytes).
+ * bytes).  The scalar path runs one chain at a time: its 16 state words
+ * fill the registers already.  Chains whose V would pass
+ * SCRYPT_INTERLEAVE_MAX together run fewer at a time.
  *
  * The working buffer: [B: 128 r p][V: k * 128 r N][X: k * 128 r][Y: k *
  * 128 r] bytes, one anonymous mapping aligned to 2 MiB (transparent huge
@@ -89,7 +91,8 @@ struct scrypt_impl {
 static uint8_t		*scrypt_buf;
 static size_t		 scrypt_len;
 static int		 scrypt_resident;
-/* The path in use; -1 until the first call resolves it. */
+/* The path setting (enum scrypt_path, AUTO included); -1 until the first
+ * use reads AUTENTICACAO_SCRYPT_PATH. */
 static int		 scrypt_cur = -1;
 
 /*
