@@ -13,6 +13,7 @@
 #                        per request of each type (bench/profile.sh)
 #   make fuzz            libFuzzer on the request path for FUZZ_TIME seconds
 #                        (clang, into build-fuzz/; see tests/fuzz/run.sh)
+#   make fuzz-scrypt     libFuzzer on the scrypt core against OpenSSL's
 #   make test-valgrind   the scripted CGI tests under valgrind memcheck
 #   make install PREFIX=/usr/local
 
@@ -30,7 +31,7 @@ FUZZ_TIME	?= 60
 # (lib/foreign.c).  Debian's apr-util-1.pc also names libldap and liblber,
 # which nothing here calls: --as-needed keeps them (and what they load) out
 # of the programs.
-PKGS		= fcgi json-c hiredis libsodium libxcrypt apr-util-1
+PKGS		= fcgi json-c hiredis libsodium libxcrypt apr-util-1 libcrypto
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	:= -Wl,--as-needed $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lscrypt \
 		   -lunistring
@@ -59,7 +60,8 @@ ALL_LDFLAGS	+= -fsanitize=fuzzer,address,undefined
 endif
 
 LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/addr.o $(BUILD)/cfg.o \
-		  $(BUILD)/cors.o $(BUILD)/token.o $(BUILD)/passwd.o \
+		  $(BUILD)/cors.o $(BUILD)/token.o $(BUILD)/scrypt.o \
+		  $(BUILD)/passwd.o \
 		  $(BUILD)/foreign.o \
 		  $(BUILD)/store_conn.o $(BUILD)/store_user.o \
 		  $(BUILD)/store_session.o $(BUILD)/store_limit.o $(BUILD)/lua.o \
@@ -73,7 +75,7 @@ LUA_GEN		= $(BUILD)/gen/lua.h $(BUILD)/gen/lua.c
 UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
 PROGS		= $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin
 
-.PHONY: all deps run test test-valgrind unit bench profile fuzz install clean
+.PHONY: all deps run test test-valgrind unit bench profile fuzz fuzz-scrypt install clean
 all: $(PROGS)
 
 $(BUILD):
@@ -81,6 +83,13 @@ $(BUILD):
 
 $(BUILD)/%.o: lib/%.c lib/*.h $(LUA_GEN) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The scrypt core at -O3 for every target (after CFLAGS, so it wins): its
+# Salsa20/8 loops are the cost of a password check.  Generic code: the
+# vector paths are chosen at run time (lib/scrypt.c), and -march=native
+# made gcc 12's scalar core slower.
+$(BUILD)/scrypt.o: lib/scrypt.c lib/scrypt.h lib/scrypt_avx.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -O3 -c -o $@ lib/scrypt.c
 
 # lib/lua/*.lua compiled in as C strings (scripts/lua2c.sh), and expanded
 # into $(BUILD)/gen/lua/ to run by hand with redis-cli --eval.
@@ -107,10 +116,9 @@ $(BUILD)/test_%: tests/unit/test_%.c $(LIB_OBJS) lib/*.h tests/fake_io.h
 	    $(filter-out $(addprefix $(BUILD)/,$(shell sed -n 's/^#include "\.\.\/\.\.\/lib\/\(.*\)\.c"/\1.o/p' $<)),$(LIB_OBJS)) \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
 
-# Benchmark programs (make bench); never installed.  bench_scrypt also
-# times OpenSSL's scrypt.
+# Benchmark programs (make bench); never installed.
 $(BUILD)/bench_%: bench/bench_%.c $(LIB_OBJS) lib/*.h
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS) -lcrypto
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 # The fuzz target: replayed on tests/fuzz/{corpus,regress} by the unit
 # phase (any compiler), or linked with libFuzzer (FUZZ=1, clang).
@@ -120,10 +128,19 @@ $(BUILD)/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_request.c $(LIB_OBJS) 
 $(BUILD)/fuzz_request: tests/fuzz/fuzz_request.c $(LIB_OBJS) lib/*.h tests/fake_io.h
 	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/fuzz_request.c $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+# The scrypt core against OpenSSL's (tests/fuzz/fuzz_scrypt.c includes
+# lib/scrypt.c): replayed on tests/fuzz/corpus_scrypt by the unit phase,
+# or linked with libFuzzer (make fuzz-scrypt).
+$(BUILD)/fuzz_scrypt_replay: tests/fuzz/replay.c tests/fuzz/fuzz_scrypt.c lib/scrypt.c lib/scrypt.h lib/scrypt_avx.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_scrypt.c $(ALL_LDFLAGS) -lcrypto
+
+$(BUILD)/fuzz_scrypt: tests/fuzz/fuzz_scrypt.c lib/scrypt.c lib/scrypt.h lib/scrypt_avx.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/fuzz_scrypt.c $(ALL_LDFLAGS) -lcrypto
+
 deps:
 	@sh scripts/deps.sh
 
-unit: $(PROGS) $(UNIT_TESTS) $(BUILD)/fuzz_replay
+unit: $(PROGS) $(UNIT_TESTS) $(BUILD)/fuzz_replay $(BUILD)/fuzz_scrypt_replay
 
 test: deps
 	@$(MAKE) --no-print-directory unit
@@ -177,6 +194,11 @@ fuzz:
 	@sh scripts/deps.sh fuzz
 	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/fuzz_request
 	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh build-fuzz/fuzz_request
+
+fuzz-scrypt:
+	@sh scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/fuzz_scrypt
+	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh build-fuzz/fuzz_scrypt
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR) \

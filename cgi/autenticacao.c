@@ -36,8 +36,13 @@
 #include "err.h"
 #include "log.h"
 #include "reply.h"
+#include "scrypt.h"
 #include "serve.h"
 #include "store.h"
+
+/* After this long without a request, the scrypt buffer's pages go back to
+ * the kernel (scrypt_idle), so a responder at rest stays small. */
+#define IDLE_MS		1000
 
 /*
  * One request being read: its FastCGI state (NULL under plain CGI) and
@@ -242,9 +247,10 @@ main(int argc, char *argv[])
 	struct conn		 conn;
 	sigset_t		 stop, waiting;
 	struct pollfd		 pfd;
+	const struct timespec	 idle = { IDLE_MS / 1000, (IDLE_MS % 1000) * 1000000L };
 	const char		*env;
 	char			 path[PATH_MAX];
-	int			 cgi, fl, ok, rc = 1;
+	int			 busy, cgi, fl, n, ok, rc = 1;
 
 	/* RFC 3875 4.4: argv may carry a query string; never commands. */
 	(void)argc;
@@ -303,7 +309,11 @@ main(int argc, char *argv[])
 	 * and no sigprocmask pair per request).  The listening socket is
 	 * non-blocking, so a worker that loses the race for a connection to
 	 * another one (every worker wakes on it) is told EAGAIN by accept(2)
-	 * and waits again.
+	 * and waits again.  A connection the web server keeps open
+	 * (FCGI_KEEP_CONN) is waited on instead of the listening socket.
+	 * The first wait after a request lasts at most IDLE_MS: when no
+	 * request came by then, the scrypt buffer's pages go back to the
+	 * kernel (scrypt_idle) and the wait is for as long as it takes.
 	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
@@ -330,11 +340,18 @@ main(int argc, char *argv[])
 	io.param = fcgi_param;
 	io.read = fcgi_read;
 	io.write = fcgi_write;
+	busy = 1;
 	while (!term) {
-		pfd.fd = FCGI_LISTENSOCK_FILENO;
+		pfd.fd = rq.ipcFd >= 0 ? rq.ipcFd : rq.listen_sock;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		if (ppoll(&pfd, 1, NULL, &waiting) == -1) {
+		n = ppoll(&pfd, 1, busy ? &idle : NULL, &waiting);
+		if (n == 0) {
+			scrypt_idle();	/* IDLE_MS without a request */
+			busy = 0;
+			continue;
+		}
+		if (n == -1) {
 			if (errno == EINTR)
 				continue;	/* term is set */
 			log_err("FastCGI listening socket: %s",
@@ -350,6 +367,7 @@ main(int argc, char *argv[])
 		conn_start(&conn, cfg.body_timeout);
 		serve(&cfg, st, &io);
 		FCGX_Finish_r(&rq);
+		busy = 1;
 	}
 	FCGX_Free(&rq, 1);
 	rc = 0;

@@ -1,7 +1,7 @@
 /*
  * passwd.c - stored password hashes (passwd.h): the table of formats, the
- * service's own $s1$ (scrypt) and argon2id, both computed by libsodium;
- * the formats libxcrypt and apr-util compute are in foreign.c.
+ * service's own $s1$ (scrypt, computed by scrypt.c) and argon2id (by
+ * libsodium); the formats libxcrypt and apr-util compute are in foreign.c.
  *
  * A $s1$ hash is exactly PW_MCF_LEN characters:
  *
@@ -12,9 +12,11 @@
  * the standard alphabet with '=' padding, and scrypt's salt input is the
  * decoded salt bytes, as libscrypt_hash() and libscrypt_check() do.
  *
- * scrypt itself is libsodium's crypto_pwhash_scryptsalsa208sha256_ll: the
- * same bytes as libscrypt_scrypt (tests/unit/test_passwd.c checks both
- * ways, bench/bench_scrypt.c compares speed with libscrypt and OpenSSL).
+ * scrypt itself is the project's own (scrypt.c, RFC 7914, over one working
+ * buffer the process keeps): the same bytes as libscrypt_scrypt
+ * (tests/unit/test_passwd.c checks both ways, tests/unit/test_scrypt.c
+ * compares with OpenSSL, bench/bench_scrypt.c compares speed with
+ * libsodium and OpenSSL).
  *
  * An argon2id hash is the PHC string libsodium and the argon2 tool write,
  *
@@ -42,6 +44,7 @@
 #include "foreign.h"
 #include "log.h"
 #include "passwd.h"
+#include "scrypt.h"
 
 static int	pw_cost_ok(const struct pw_cost *);
 static int	pw_s1_ok(const char *, char *, size_t);
@@ -118,8 +121,8 @@ static const uint8_t	pw_dummy_salt[PW_SALT_BYTES] = {
 };
 
 /*
- * Make sure libsodium is initialised: sodium_init() picks the SSE2 scrypt
- * core and seeds the CSPRNG.  It is idempotent.  Failure means no CSPRNG
+ * Make sure libsodium is initialised: sodium_init() picks argon2id's core
+ * and seeds the CSPRNG.  It is idempotent.  Failure means no CSPRNG
  * for salts: abort (the spawner restarts the worker).
  */
 static void
@@ -215,23 +218,18 @@ err:
 /*
  * scrypt(pw, salt, c) into the PW_HASH_BYTES at out.  c must have passed
  * pw_cost_ok().  A NULL pw is taken as the empty password when len is 0.
- * Returns 0, or -1 when libsodium fails (out of memory) or pw is NULL with
- * a length; out is wiped then.
+ * Returns 0, or -1 when scrypt fails (its buffer cannot be mapped) or pw
+ * is NULL with a length; out is wiped then.
  */
 static int
 pw_scrypt(const char *pw, size_t len, const uint8_t salt[PW_SALT_BYTES],
     const struct pw_cost *c, uint8_t out[PW_HASH_BYTES])
 {
-	static const uint8_t	 empty[1];
-	const uint8_t		*in;
 
 	if (pw == NULL && len > 0)
 		goto err;
-	/* libsodium wants a non-NULL password even when it is empty. */
-	in = pw != NULL ? (const uint8_t *)pw : empty;
-	pw_init();
-	if (crypto_pwhash_scryptsalsa208sha256_ll(in, len, salt,
-	    PW_SALT_BYTES, c->N, c->r, c->p, out, PW_HASH_BYTES) != 0)
+	if (scrypt_kdf((const uint8_t *)pw, len, salt, PW_SALT_BYTES, c->N,
+	    c->r, c->p, out, PW_HASH_BYTES) != 0)
 		goto err;
 	return 0;
 err:

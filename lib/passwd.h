@@ -10,15 +10,16 @@
  *
  * One table in passwd.c lists every format with the library that checks
  * it:
- *   $s1$          scrypt        libsodium crypto_pwhash_scryptsalsa208sha256_ll
+ *   $s1$          scrypt        scrypt.c scrypt_kdf (our own, RFC 7914)
  *   $argon2id$    argon2id      libsodium crypto_pwhash_argon2id_str_verify
  *   $2y$ $2b$ $2a$ bcrypt       libxcrypt crypt_rn (foreign.c)
  *   $6$           sha512crypt   libxcrypt crypt_rn (foreign.c)
  *   $y$           yescrypt      libxcrypt crypt_rn (foreign.c)
  *   $apr1$        Apache MD5    apr-util apr_md5_encode (foreign.c)
  *   {SHA}         Apache SHA-1  apr-util apr_sha1_base64 (foreign.c)
- * scrypt is libsodium's, not libscrypt's (same bytes; about 1.4-1.6x
- * faster at p = 1, on par at p = 3, see make bench); the format stays
+ * scrypt is the project's own core (scrypt.h: one working buffer per
+ * process, the p chains interleaved; same bytes as libscrypt's and
+ * OpenSSL's, faster than either, see make bench); the format stays
  * libscrypt's, so libscrypt_check accepts our hashes and we accept
  * libscrypt_hash's.  This is the only module that includes libscrypt.h.
  *

@@ -5,8 +5,8 @@
 # sanitizer runtimes, which nothing else needs: `make test` replays the
 # fuzz inputs with the ordinary compiler.  `sh scripts/deps.sh bench`
 # (`make bench`) adds the load generator wrk (ab comes with apache2-utils,
-# which the tests need anyway), gnuplot for the chart, OpenSSL's headers
-# (bench_scrypt times OpenSSL's scrypt too) and strace (`make profile`).
+# which the tests need anyway), gnuplot for the chart and strace (`make
+# profile`).
 #
 # One line when everything is present.  Otherwise one `apt-get update` and
 # one `apt-get install` of the missing packages (through sudo when not
@@ -18,6 +18,7 @@
 # Exit status: 0 all present (or installed), 1 something is missing and
 # could not be installed (the list goes to stderr).
 
+# libssl-dev: lib/scrypt.c's PBKDF2-HMAC-SHA256 is libcrypto's.
 # libcrypt-dev (libxcrypt) and libaprutil1-dev check the password hashes of
 # other systems; apache2-utils (htpasswd), whois (mkpasswd), argon2 and
 # openssl make the tests' fixtures in those formats.
@@ -25,11 +26,11 @@ PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev
 libunistring-dev libhiredis-dev libsodium-dev libcmocka-dev libcrypt-dev
 libaprutil1-dev redis-server redis-tools lighttpd spawn-fcgi libfcgi-bin
 curl jq apache2 libapache2-mod-fcgid nginx systemd valgrind mandoc chromium
-apache2-utils whois argon2 openssl"
+apache2-utils whois argon2 openssl libssl-dev"
 # clang -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev,
 # only a Recommends of clang-14 (not installed with --no-install-recommends).
 FUZZ_PKGS="clang libclang-rt-14-dev"
-BENCH_PKGS="wrk gnuplot-nox libssl-dev strace"
+BENCH_PKGS="wrk gnuplot-nox strace"
 case ${1:-} in
 '') ;;
 fuzz) PKGS="$PKGS $FUZZ_PKGS" ;;

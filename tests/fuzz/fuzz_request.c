@@ -71,7 +71,7 @@
 int	 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Set by replay -v: print the outcome of each input on stderr. */
-int	 fuzz_request_verbose;
+int	 fuzz_verbose;
 
 #define API	"/api/v1/autenticacao"
 
@@ -938,7 +938,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		answer_error(&f, &io, e, r.field, r.allow, 0);
 	else
 		answer_ok(&f, &io, &r, rt, authorizer);
-	if (fuzz_request_verbose)
+	if (fuzz_verbose)
 		fprintf(stderr, "%s field=%s addr=%s addr_net=%s | %.*s\n",
 		    err_code(e), r.field ? r.field : "-", r.addr, subj,
 		    (int)strcspn(f.out, "\r\n"), f.out);

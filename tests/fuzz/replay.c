@@ -1,5 +1,5 @@
 /*
- * replay.c - run the fuzz target of fuzz_request.c once on each file
+ * replay.c - run a fuzz target (fuzz_request.c, fuzz_scrypt.c) once on each file
  * named on the command line, without libFuzzer: `make unit` builds it with
  * the project's compiler, plain or under the sanitizers, and
  * tests/fuzz/replay.sh feeds it the committed corpus and regressions.
@@ -17,7 +17,7 @@
 #include <string.h>
 
 int	 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-extern int fuzz_request_verbose;
+extern int fuzz_verbose;
 
 /* The whole of path in a malloc'd buffer (*size bytes), or NULL. */
 static uint8_t *
@@ -60,7 +60,7 @@ main(int argc, char *argv[])
 	int	 i = 1;
 
 	if (argc > 1 && strcmp(argv[1], "-v") == 0) {
-		fuzz_request_verbose = 1;
+		fuzz_verbose = 1;
 		i++;
 	}
 	if (i == argc) {

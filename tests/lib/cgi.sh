@@ -209,7 +209,7 @@ cgi() {
 		env+=("CONTENT_TYPE=application/json" "CONTENT_LENGTH=$len")
 	fi
 	local v
-	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS AUTENTICACAO_SCRYPT_PATH; do
 		[ -n "${!v:-}" ] && env+=("$v=${!v}")
 	done
 	for kv in "$@"; do
