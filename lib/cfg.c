@@ -47,7 +47,7 @@
 #include "token.h"
 
 #ifndef CFG_DEFAULT_PATH
-#define CFG_DEFAULT_PATH	"/usr/local/etc/autenticacao.conf"
+#define CFG_DEFAULT_PATH	"/usr/local/etc/autenticacao/autenticacao.conf"
 #endif
 
 #define CFG_LINE_MAX	4096		/* bytes in a line, newline excluded */

@@ -71,7 +71,7 @@ t_status 200
 t_eq "session under the prefix" "$(rcli EXISTS "${PREFIX}session:$SID")" 1
 t_end
 t_begin "responder: without AUTENTICACAO_CONF it uses the compiled-in default path"
-def=/usr/local/etc/autenticacao.conf
+def=/usr/local/etc/autenticacao/autenticacao.conf
 cgi GET "$API/health" "" -AUTENTICACAO_CONF
 if [ -e "$def" ]; then
 	t_match "answers from $def" "$STATUS" '^[0-9]{3}$'

@@ -60,7 +60,7 @@ t_begin "a worker whose own config cannot be read stops at start, whatever a req
 # No AUTENTICACAO_CONF and a compiled-in path that does not exist here
 # (unless this machine has one, then the worker runs on it: still never on
 # the request's).
-def=/usr/local/etc/autenticacao.conf
+def=/usr/local/etc/autenticacao/autenticacao.conf
 : >"$T/worker.err"
 if worker_start "PATH=/usr/bin:/bin"; then
 	fcgi_login "$BODY_MALLORY" "AUTENTICACAO_CONF=$T/evil.conf"
