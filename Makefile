@@ -14,9 +14,11 @@
 #   make test-valgrind   the scripted CGI tests under valgrind memcheck
 #   make install         the programs, man pages and config under PREFIX
 #                        (below; DESTDIR=/tmp/stage stages it)
+#   make deb             the Debian package, in build-deb/ (scripts/deb.sh)
 #
 # Where make install puts things.  The config's path is compiled in, so
-# build and install with the same values.
+# build and install with the same values.  The Debian package
+# (debian/rules) builds with PREFIX=/usr SYSCONFDIR=/etc.
 #   SBINDIR     autenticacao-admin
 #   LIBEXECDIR  the responder, autenticacao.fcgi (a web server or systemd
 #               runs it, not a user: it is not on PATH)
@@ -93,7 +95,7 @@ LUA_GEN		= $(BUILD)/gen/lua.h $(BUILD)/gen/lua.c
 UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
 PROGS		= $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin
 
-.PHONY: all deps run test test-valgrind unit bench fuzz install clean
+.PHONY: all deps run test test-valgrind unit bench fuzz install deb clean
 all: $(PROGS)
 
 $(BUILD):
@@ -210,6 +212,11 @@ install: all
 	test -e $(DESTDIR)$(CONFDIR)/autenticacao.conf || \
 	    install -m 0640 conf/autenticacao.conf $(DESTDIR)$(CONFDIR)/autenticacao.conf
 
+# The Debian package (debian/), built with dpkg-buildpackage -b -us -uc on
+# a copy of the tree; the .deb, .buildinfo and .changes land in build-deb/.
+deb:
+	@sh scripts/deb.sh
+
 # The man pages under mandoc -Tlint at level warning: any message fails.
 .PHONY: lint-man
 lint-man:
@@ -219,4 +226,4 @@ lint-man:
 	fi
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-deb
