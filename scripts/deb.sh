@@ -3,7 +3,7 @@
 # dpkg-buildpackage -b -us -uc (debhelper 13, debian/) on a copy of the
 # tree in build-deb/src/, so that the work tree keeps no build leftovers.
 #
-# Leaves in build-deb/ (and nowhere else) what dpkg-buildpackage writes
+# Leaves in build-deb/ (DEB_OUT=DIR: in DIR; tests/e2e/deb.sh) what dpkg-buildpackage writes
 # next to the source: autenticacao_VERSION_ARCH.deb, its .buildinfo and
 # .changes, and build.log (the whole build output).  The copy holds the
 # files git tracks plus the untracked ones it does not ignore, so a build
@@ -16,7 +16,8 @@
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-OUT=$ROOT/build-deb
+OUT=${DEB_OUT:-$ROOT/build-deb}
+case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
 SRC=$OUT/src/autenticacao
 
 cd "$ROOT"
@@ -32,7 +33,7 @@ else
 	    -cf - . | tar -xf - -C "$SRC"
 fi
 
-echo "deb: dpkg-buildpackage -b -us -uc in ${SRC#$ROOT/} (log: build-deb/build.log)"
+echo "deb: dpkg-buildpackage -b -us -uc in ${SRC#$ROOT/} (log: ${OUT#$ROOT/}/build.log)"
 rc=0
 (cd "$SRC" && dpkg-buildpackage -b -us -uc) >"$OUT/build.log" 2>&1 || rc=$?
 # dpkg-buildpackage writes its results in the parent of the source tree.
@@ -41,7 +42,7 @@ for f in "$OUT"/src/*.deb "$OUT"/src/*.buildinfo "$OUT"/src/*.changes; do
 done
 if [ "$rc" -ne 0 ]; then
 	tail -n 30 "$OUT/build.log" >&2
-	echo "deb: dpkg-buildpackage failed (exit $rc); see build-deb/build.log" >&2
+	echo "deb: dpkg-buildpackage failed (exit $rc); see ${OUT#$ROOT/}/build.log" >&2
 	exit "$rc"
 fi
 grep -E '^(unit/|[0-9]+ passed)' "$OUT/build.log" | tail -n 1 | sed 's/^/deb: unit tests: /'
