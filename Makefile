@@ -22,7 +22,9 @@
 #   SBINDIR     autenticacao-admin
 #   LIBEXECDIR  the responder, autenticacao.fcgi (a web server or systemd
 #               runs it, not a user: it is not on PATH)
-#   SYSCONFDIR  the config is $(SYSCONFDIR)/autenticacao/autenticacao.conf
+#   SYSCONFDIR  the config is $(CONFDIR)/autenticacao.conf, CONFDIR being
+#               $(SYSCONFDIR)/autenticacao unless set (a shared host's
+#               make CONFDIR=/home/USER/private, conf/htaccess-shared-hosting)
 #   MANDIR      autenticacao-admin.8, autenticacao.fcgi.8 and
 #               autenticacao.conf.5, their paths rewritten to the above
 PREFIX		?= /usr/local
@@ -30,7 +32,7 @@ SYSCONFDIR	?= $(PREFIX)/etc
 SBINDIR		?= $(PREFIX)/sbin
 LIBEXECDIR	?= $(PREFIX)/lib/autenticacao
 MANDIR		?= $(PREFIX)/share/man
-CONFDIR		= $(SYSCONFDIR)/autenticacao
+CONFDIR		?= $(SYSCONFDIR)/autenticacao
 SANITIZE	?= 0
 CC		?= cc
 BUILD		?= build

@@ -20,6 +20,12 @@ OUT=${DEB_OUT:-$ROOT/build-deb}
 case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
 SRC=$OUT/src/autenticacao
 
+# Nothing of the caller's make (make test runs this through tests/e2e/deb.sh)
+# or of its build settings reaches the package build: debian/rules sets
+# its own.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES BUILD SANITIZE FUZZ VALGRIND \
+    CPPFLAGS CFLAGS LDFLAGS
+
 cd "$ROOT"
 rm -rf "$OUT"
 mkdir -p "$SRC"
