@@ -15,12 +15,29 @@
 #                        (clang, into build-fuzz/; see tests/fuzz/run.sh)
 #   make fuzz-scrypt     libFuzzer on the scrypt core against OpenSSL's
 #   make test-valgrind   the scripted CGI tests under valgrind memcheck
-#   make install PREFIX=/usr/local
-
+#   make install         the programs, man pages and config under PREFIX
+#                        (below; DESTDIR=/tmp/stage stages it)
+#   make deb             the Debian package, in build-deb/ (scripts/deb.sh)
+#
+# Where make install puts things.  The config's path is compiled in, so
+# build and install with the same values.  The Debian package
+# (debian/rules) builds with PREFIX=/usr SYSCONFDIR=/etc
+# CONFDIR=/etc/autenticacao.
+#   SBINDIR     autenticacao-admin
+#   LIBEXECDIR  the responder, autenticacao.fcgi (a web server or systemd
+#               runs it, not a user: it is not on PATH)
+#   SYSCONFDIR  the config is $(CONFDIR)/autenticacao.conf, CONFDIR being
+#               $(SYSCONFDIR) unless set (the package's /etc/autenticacao,
+#               a shared host's make CONFDIR=/home/USER/private,
+#               conf/htaccess-shared-hosting)
+#   MANDIR      autenticacao-admin.8, autenticacao.fcgi.8 and
+#               autenticacao.conf.5, their paths rewritten to the above
 PREFIX		?= /usr/local
 SYSCONFDIR	?= $(PREFIX)/etc
-BINDIR		?= $(PREFIX)/bin
+SBINDIR		?= $(PREFIX)/sbin
+LIBEXECDIR	?= $(PREFIX)/lib/autenticacao
 MANDIR		?= $(PREFIX)/share/man
+CONFDIR		?= $(SYSCONFDIR)
 SANITIZE	?= 0
 CC		?= cc
 BUILD		?= build
@@ -36,13 +53,24 @@ PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	:= -Wl,--as-needed $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lscrypt \
 		   -lunistring
 
+# CPPFLAGS, CFLAGS and LDFLAGS from the environment or the command line
+# (dpkg-buildflags under dpkg-buildpackage: -D_FORTIFY_SOURCE=2, the stack
+# protector, -z relro -z now, ...) reach every compile and link.
 CFLAGS		?= -O2 -g
-WARNFLAGS	= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wwrite-strings \
+# Warnings are errors for developers and CI (WERROR=1, the default).  A
+# package rebuild with another compiler or other flags must not fail on a
+# new warning: debian/rules builds with WERROR=0, which keeps every
+# warning but as a warning.
+WERROR		?= 1
+WARNFLAGS	= -Wall -Wextra -Wshadow -Wformat=2 -Wwrite-strings \
 		  -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 		  -Wno-missing-field-initializers
-DEFS		= -D_GNU_SOURCE -DCFG_DEFAULT_PATH='"$(SYSCONFDIR)/autenticacao.conf"'
+ifeq ($(WERROR),1)
+WARNFLAGS	+= -Werror
+endif
+DEFS		= -D_GNU_SOURCE -DCFG_DEFAULT_PATH='"$(CONFDIR)/autenticacao.conf"'
 ALL_CFLAGS	= -std=c11 $(WARNFLAGS) $(DEFS) -Ilib -I$(BUILD)/gen $(PKG_CFLAGS) \
-		  $(CFLAGS)
+		  $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS	= $(LDFLAGS)
 ifeq ($(SANITIZE),1)
 BUILD		:= build-san
@@ -75,7 +103,7 @@ LUA_GEN		= $(BUILD)/gen/lua.h $(BUILD)/gen/lua.c
 UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
 PROGS		= $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin
 
-.PHONY: all deps run test test-valgrind unit bench profile fuzz fuzz-scrypt install clean
+.PHONY: all deps run test test-valgrind unit bench profile fuzz fuzz-scrypt install deb clean
 all: $(PROGS)
 
 $(BUILD):
@@ -200,14 +228,27 @@ fuzz-scrypt:
 	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/fuzz_scrypt
 	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh build-fuzz/fuzz_scrypt
 
+# The man pages name the default paths (PREFIX=/usr/local); installed,
+# they name the ones of this install.
+MAN_PATHS	= -e 's|/usr/local/etc/autenticacao\.conf|$(CONFDIR)/autenticacao.conf|g' \
+		  -e 's|/usr/local/lib/autenticacao/|$(LIBEXECDIR)/|g' \
+		  -e 's|/usr/local/sbin/|$(SBINDIR)/|g'
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR) \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin $(DESTDIR)$(BINDIR)/
-	install -m 0644 man/autenticacao.fcgi.8 man/autenticacao-admin.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 man/autenticacao.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	test -e $(DESTDIR)$(SYSCONFDIR)/autenticacao.conf || \
-	    install -m 0640 conf/autenticacao.conf $(DESTDIR)$(SYSCONFDIR)/autenticacao.conf
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(CONFDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/autenticacao-admin $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(BUILD)/autenticacao.fcgi $(DESTDIR)$(LIBEXECDIR)/
+	for m in autenticacao.fcgi.8 autenticacao-admin.8 autenticacao.conf.5; do \
+		sed $(MAN_PATHS) man/$$m >$(DESTDIR)$(MANDIR)/man$${m##*.}/$$m && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m || exit 1; \
+	done
+	test -e $(DESTDIR)$(CONFDIR)/autenticacao.conf || \
+	    install -m 0640 conf/autenticacao.conf $(DESTDIR)$(CONFDIR)/autenticacao.conf
+
+# The Debian package (debian/), built with dpkg-buildpackage -b -us -uc on
+# a copy of the tree; the .deb, .buildinfo and .changes land in build-deb/.
+deb:
+	@sh scripts/deb.sh
 
 # The man pages under mandoc -Tlint at level warning: any message fails.
 .PHONY: lint-man
@@ -218,4 +259,4 @@ lint-man:
 	fi
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-deb

@@ -21,12 +21,15 @@
 # libssl-dev: lib/scrypt.c's PBKDF2-HMAC-SHA256 is libcrypto's.
 # libcrypt-dev (libxcrypt) and libaprutil1-dev check the password hashes of
 # other systems; apache2-utils (htpasswd), whois (mkpasswd), argon2 and
-# openssl make the tests' fixtures in those formats.
+# openssl make the tests' fixtures in those formats.  dpkg-dev (its
+# dpkg-buildpackage), debhelper and lintian build and check the Debian
+# package (make deb, tests/e2e/deb.sh); every Build-Depends of
+# debian/control is in this list too.
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev
 libunistring-dev libhiredis-dev libsodium-dev libcmocka-dev libcrypt-dev
 libaprutil1-dev redis-server redis-tools lighttpd spawn-fcgi libfcgi-bin
 curl jq apache2 libapache2-mod-fcgid nginx systemd valgrind mandoc chromium
-apache2-utils whois argon2 openssl libssl-dev"
+apache2-utils whois argon2 openssl libssl-dev dpkg-dev debhelper lintian"
 # clang -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev,
 # only a Recommends of clang-14 (not installed with --no-install-recommends).
 FUZZ_PKGS="clang libclang-rt-14-dev"

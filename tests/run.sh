@@ -6,6 +6,7 @@
 #
 #	BUILD=build SANITIZE=0 sh tests/run.sh [SCRIPT...]
 #	BUILD=build VALGRIND=1 JOBS=2 sh tests/run.sh tests/cgi/*.sh
+#	BUILD=build sh tests/run.sh --unit
 #
 # VALGRIND=1 runs every responder and autenticacao-admin a script starts
 # under valgrind memcheck (tests/lib/cgi.sh); JOBS=N runs up to N scripts at
@@ -18,7 +19,8 @@
 # output of each part: tests/tmp/logs/<run>/.  Given SCRIPT arguments, runs only
 # those scripts (no unit tests).  Either way the secrets scan
 # (tests/suite/secrets_scan.sh) runs last, over what the scripts left in
-# tests/tmp/logs/<run>/secrets/.
+# tests/tmp/logs/<run>/secrets/.  --unit runs the unit binaries only, with
+# their Redis, and no scan (the Debian package build, debian/rules).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 
 AUT_LIB_NO_COUNTS=1
@@ -157,7 +159,12 @@ run_scripts() {
 main() {
 local s b units
 local -a list=()
-if [ $# -gt 0 ]; then
+local unit_only=0
+if [ "${1:-}" = --unit ]; then
+	unit_only=1
+	shift
+fi
+if [ "$unit_only" = 0 ] && [ $# -gt 0 ]; then
 	for s in "$@"; do
 		case $s in /*) ;; *) s=$PWD/$s ;; esac
 		list+=("$s")
@@ -173,6 +180,13 @@ else
 		else
 			part_result "unit (redis for unit tests)" 0 1 "redis-server did not start" "-"
 		fi
+	elif [ "$unit_only" = 1 ]; then
+		part_result "unit" 0 1 "no $BUILD/test_* (make unit)" "-"
+	fi
+	if [ "$unit_only" = 1 ]; then
+		printf '%d passed, %d failed\n' "$TOTAL_P" "$TOTAL_F"
+		[ "$TOTAL_F" -eq 0 ]
+		return
 	fi
 	# The scripted CGI tests share nothing but the machine: CGI_JOBS of
 	# them at once (default 2).  The end-to-end tests drive servers under

@@ -210,10 +210,10 @@ chmod 0755 "$AP/protected/"*.cgi
 # The binary of the mod_fcgid site carries its config path, as the
 # recipe says for FastCGI under an .htaccess: SetEnv reaches only the
 # requests, and a request never names the config.  Built as the recipe
-# builds it (SYSCONFDIR), the same way as $BUILD otherwise.
+# builds it (CONFDIR), the same way as $BUILD otherwise.
 SITE_BUILD=$T/site-build
 make -s -C "$ROOT_DIR" BUILD="$SITE_BUILD" SANITIZE="${SANITIZE:-0}" \
-    SYSCONFDIR="$AP/private" "$SITE_BUILD/autenticacao.fcgi" \
+    CONFDIR="$AP/private" "$SITE_BUILD/autenticacao.fcgi" \
     >"$T/site-build.log" 2>&1 ||
     setup_fail "the shared-hosting binary builds" "$(tail -n 5 "$T/site-build.log")"
 

@@ -47,7 +47,7 @@ MODE=$(unit_get "$SOCK_UNIT" SocketMode)
 SGROUP=$(unit_get "$SOCK_UNIT" SocketGroup)
 
 t_begin "units: the service is socket-activated the FastCGI way"
-t_eq "ExecStart" "$EXEC" /usr/local/bin/autenticacao.fcgi
+t_eq "ExecStart" "$EXEC" /usr/local/lib/autenticacao/autenticacao.fcgi
 t_eq "StandardInput" "$(unit_get "$SVC" StandardInput)" socket
 t_eq "Accept (socket)" "$(unit_get "$SOCK_UNIT" Accept)" no
 t_eq "ListenStream" "$LISTEN" /run/autenticacao/autenticacao.sock
@@ -67,7 +67,7 @@ SA=$(command -v systemd-analyze || true)
 mkdir -p "$T/units"
 # verify wants ExecStart= to exist: the built responder stands in for
 # the installed one; nothing else is changed.
-sed "s|^ExecStart=/usr/local/bin/autenticacao.fcgi|ExecStart=$BUILD/autenticacao.fcgi|" \
+sed "s|^ExecStart=/usr/local/lib/autenticacao/autenticacao.fcgi|ExecStart=$BUILD/autenticacao.fcgi|" \
     "$SVC" >"$T/units/autenticacao.service"
 cp "$SOCK_UNIT" "$T/units/autenticacao.socket"
 
@@ -297,7 +297,7 @@ lighttpd_stop
 #   AUTENTICACAO_CONF=/usr/local/etc/autenticacao.conf \
 #   spawn-fcgi -s /run/autenticacao/autenticacao.sock -M 0660 \
 #       -u autenticacao -g autenticacao -U www-data -G www-data \
-#       -- /usr/local/bin/autenticacao.fcgi
+#       -- /usr/local/lib/autenticacao/autenticacao.fcgi
 #
 # spawn-fcgi forks the responder and exits; -P records its pid here.
 t_begin "spawn-fcgi (no systemd): the documented line starts a responder, socket www-data 0660"
