@@ -23,7 +23,7 @@
 # openssl make the tests' fixtures in those formats.
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev
 libunistring-dev libhiredis-dev libsodium-dev libcmocka-dev libcrypt-dev
-libaprutil1-dev redis-server redis-tools lighttpd spawn-fcgi libfcgi-bin
+libaprutil1-dev redis-server redis-tools redis-sentinel lighttpd spawn-fcgi libfcgi-bin
 curl jq apache2 libapache2-mod-fcgid nginx systemd valgrind mandoc chromium
 apache2-utils whois argon2 openssl"
 # clang -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev,
@@ -39,7 +39,7 @@ esac
 
 # Services whose package's postinst may try to start them, and the TCP port
 # each listens on by default.
-SERVICES="redis-server:6379 lighttpd:80 apache2:80 nginx:80"
+SERVICES="redis-server:6379 redis-sentinel:26379 lighttpd:80 apache2:80 nginx:80"
 
 POLICY=/usr/sbin/policy-rc.d
 POLICY_MARK="# autenticacao scripts/deps.sh: temporary, no service starts"
