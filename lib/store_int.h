@@ -102,6 +102,7 @@ struct rcmd {
 struct store {
 	const struct cfg	*cfg;
 	redisContext		*rc;		/* NULL when not connected */
+	size_t			 sentinel_next;	/* the sentinel to ask first */
 	/* SHA-1 of each script as SCRIPT LOAD answered it; "" before the
 	 * first use, "-" when SCRIPT LOAD is refused (then always EVAL). */
 	char			 sha[SCR__MAX][SHA_LEN + 1];
