@@ -161,6 +161,8 @@ num_fmt(char buf[NUM_MAX], long v)
 
 /* Commands one round trip may carry: two scripts and their WAIT. */
 #define PIPE_MAX	3
+/* Under Sentinel, how often a kept connection's master is asked again. */
+#define SENTINEL_RECHECK_MS	1000
 
 /*
  * The scripts whose writes create, rotate or end a session, revoke one,
@@ -481,6 +483,9 @@ conn_open_sentinel(struct store *st, long long deadline)
 		if (conn_setup(st, where) == ERR_OK &&
 		    conn_is_master(st, where)) {
 			st->sentinel_next = i;
+			memcpy(st->master_host, host, sizeof(host));
+			st->master_port = port;
+			st->master_asked = conn_now_ms();
 			return ERR_OK;
 		}
 		conn_drop(st);
@@ -491,8 +496,47 @@ conn_open_sentinel(struct store *st, long long deadline)
 }
 
 /*
+ * 1 when the sentinel asked first now names another master than the one
+ * st is connected to, asked at most once every SENTINEL_RECHECK_MS.  A
+ * manual failover (SENTINEL FAILOVER) leaves the old master running as a
+ * master, its clients connected, until Sentinel turns it into a replica
+ * some 8-10 s later: without this check every write of that time would
+ * go to the old master and be lost when it resyncs.  A sentinel that
+ * does not answer changes nothing (the next check asks the next one).
+ */
+static int
+conn_master_moved(struct store *st, long long deadline)
+{
+	const struct cfg_nodes	*ns = &st->cfg->redis_sentinels;
+	char			 host[CFG_HOST_MAX + 1];
+	long long		 now = conn_now_ms(), left;
+	long			 ms = conn_timeout_ms(st);
+	int			 port;
+
+	if (now - st->master_asked < SENTINEL_RECHECK_MS)
+		return 0;
+	st->master_asked = now;
+	if ((left = deadline - now) <= 0)
+		return 0;
+	if (left < ms)
+		ms = (long)left;
+	if (conn_ask_sentinel(st, &ns->node[st->sentinel_next % ns->len],
+	    conn_tv(ms), host, &port) != ERR_OK) {
+		st->sentinel_next = (st->sentinel_next + 1) % ns->len;
+		return 0;
+	}
+	if (port == st->master_port && strcmp(host, st->master_host) == 0)
+		return 0;
+	log_warn("redis: master %s moved from %s:%d to %s:%d",
+	    st->cfg->redis_master_name, st->master_host, st->master_port,
+	    host, port);
+	return 1;
+}
+
+/*
  * Make sure st has a usable connection: keep the current one if its socket
- * is still open, else connect: through the sentinels when configured
+ * is still open (and, under Sentinel, the master has not moved:
+ * conn_master_moved), else connect: through the sentinels when configured
  * (before deadline), else to redis_socket or redis_host:redis_port; then
  * AUTH and SELECT as configured.  Returns ERR_OK or ERR_UNAVAILABLE
  * (logged); on failure st has no connection.
@@ -504,7 +548,8 @@ conn_open(struct store *st, long long deadline)
 	struct timeval		 tv = conn_tv(conn_timeout_ms(st));
 	char			 where[CFG_STR_MAX + 16];
 
-	if (st->rc != NULL && conn_alive(st->rc))
+	if (st->rc != NULL && conn_alive(st->rc) &&
+	    (!conn_sentinel(st) || !conn_master_moved(st, deadline)))
 		return ERR_OK;
 	conn_drop(st);
 	if (conn_sentinel(st))
