@@ -19,7 +19,7 @@
 #     down-after + failover + 1 s of the kill, and with no replica left a
 #     write answers 503, never a 200 that no replica holds.
 #
-# Prints "# fault ..." lines: requests and statuses during each failover,
+# Prints "# note: ..." lines (shown by tests/run.sh): requests and statuses during each failover,
 # time to recovery, sessions lost, and the latency WAIT adds to a
 # refresh-token.  Run by `make test-ha`, not by `make test`.
 . "$(dirname "$0")/../lib.sh"
@@ -336,12 +336,14 @@ ha_phase() {
 	load_wait
 	t_end=$(now_ms)
 
-	ha_window "$t_f" "$t_k" >"$T/$phase.w1"
-	ha_window "$t_k" "$t_end" >"$T/$phase.w2"
+	# w1: answered between the two failovers; w2: still open at the kill
+	# or started after it
+	ha_window "$t_f" "$t_end" | awk -v k="$t_k" '$7 < k' >"$T/$phase.w1"
+	ha_window "$t_f" "$t_end" | awk -v k="$t_k" '$7 >= k' >"$T/$phase.w2"
 	ha_window 0 "$t_f" >"$T/$phase.w0"
-	echo "# fault $phase SENTINEL FAILOVER: $(ha_figures "$T/$phase.w1"); sentinels switched after $((t_sw - t_f)) ms; non-200 until $(ha_recovery "$t_f" "$T/$phase.w1") ms after it (writes: $(ha_recovery "$t_f" "$T/$phase.w1" 'login|rs|rt') ms)"
-	echo "# fault $phase kill -9 of the new master: $(ha_figures "$T/$phase.w2"); sentinels switched after $((t_sw2 - t_k)) ms; token checks non-200 until $(ha_recovery "$t_k" "$T/$phase.w2" 'gs') ms after it, writes until $(ha_recovery "$t_k" "$T/$phase.w2" 'login|rs|rt') ms"
-	echo "# fault $phase steady state before the failovers: $(ha_figures "$T/$phase.w0")"
+	echo "# note: $phase SENTINEL FAILOVER: $(ha_figures "$T/$phase.w1"); sentinels switched after $((t_sw - t_f)) ms; non-200 until $(ha_recovery "$t_f" "$T/$phase.w1") ms after it (writes: $(ha_recovery "$t_f" "$T/$phase.w1" 'login|rs|rt') ms)"
+	echo "# note: $phase kill -9 of the new master: $(ha_figures "$T/$phase.w2"); sentinels switched after $((t_sw2 - t_k)) ms; token checks non-200 until $(ha_recovery "$t_k" "$T/$phase.w2" 'gs') ms after it, writes until $(ha_recovery "$t_k" "$T/$phase.w2" 'login|rs|rt') ms"
+	echo "# note: $phase steady state before the failovers: $(ha_figures "$T/$phase.w0")"
 
 	t_begin "sentinel $phase: no answer is 500 or another status than 200, 401, 503, and none takes over ${LIMIT}s"
 	ha_answers | awk -v l="$LIMIT" '($4 != 200 && $4 != 401 && $4 != 503) || $5 > l' >"$T/bad"
@@ -367,7 +369,7 @@ ha_phase() {
 		m=$(ha_recovery "$t_k" "$T/$phase.w2" 'login|rs|rt')
 		t_le "ms of writes not answered 200" "$m" "$bound"
 		t_end
-		echo "# fault noack lost: $lost_rot token checks of rotated sessions and $lost_login of fresh logins answered 401 (writes answered 200 and then lost)"
+		echo "# note: noack lost: $lost_rot token checks of rotated sessions and $lost_login of fresh logins answered 401 (writes answered 200 and then lost)"
 	else
 		t_begin "sentinel ack: no token or password the clients held is ever answered 401"
 		ha_answers | awk '$4 == 401' >"$T/bad"
@@ -384,7 +386,7 @@ ha_phase() {
 			http GET "$API/session" "" -H "Authorization: $(jq -r .data.authorization "$T/logins/$i.json")"
 			[ "$STATUS" = 200 ] || { t_fail "login $i: GET /session $STATUS"; n=$((n + 1)); }
 		done <"$pre"
-		echo "# fault ack sessions lost: $n of $(awk '$3 == "login" && $4 == 200' "$pre" | wc -l) logins answered 200 before the kill"
+		echo "# note: ack sessions lost: $n of $(awk '$3 == "login" && $4 == 200' "$pre" | wc -l) logins answered 200 before the kill"
 		t_end
 		t_begin "sentinel ack: every rotated session holds its last tokens answered 200 (or those of a later unanswered rotation), earlier ones are dead"
 		ha_settled
@@ -407,6 +409,6 @@ ha_phase ack 1
 med() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
 a=$(med "$T/rt.noack")
 b=$(med "$T/rt.ack")
-echo "# fault WAIT adds $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", (b - a) * 1000 }') ms to the median of 40 refresh-tokens in a row through lighttpd ($a s without, $b s with redis_min_replicas_ack = 1)"
+echo "# note: WAIT adds $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", (b - a) * 1000 }') ms to the median of 40 refresh-tokens in a row through lighttpd ($a s without, $b s with redis_min_replicas_ack = 1)"
 REDIS_PORT=
 done_testing
