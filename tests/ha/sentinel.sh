@@ -33,6 +33,12 @@ LIMIT=3			# seconds any one request may take
 CLIENTS=4		# rotation clients (tests/lib/load.sh)
 MASTER_NAME=autmaster
 
+# Phase "ack" also runs with passwords: redis_password on master and
+# replica (requirepass, masterauth; Sentinel's auth-pass), and
+# redis_sentinel_username/password on the sentinels (requirepass,
+# sentinel-pass), so that every AUTH of the responder is exercised.
+HA_RPW=
+HA_SPW=
 declare -A HA_PID	# name -> pid of each redis-server / sentinel
 declare -A HA_PORT	# name -> port
 
@@ -43,8 +49,10 @@ ha_server() {
 	shift
 	port=$(free_port) || return 1
 	mkdir -p "$T/$name"
+	local -a auth=()
+	[ -n "$HA_RPW" ] && auth=(--requirepass "$HA_RPW" --masterauth "$HA_RPW")
 	redis-server --port "$port" --bind 127.0.0.1 --save '' \
-	    --appendonly no --dir "$T/$name" --daemonize no \
+	    --appendonly no --dir "$T/$name" --daemonize no "${auth[@]}" \
 	    --repl-diskless-sync yes --repl-diskless-sync-delay 0 \
 	    --logfile "$T/$name/redis.log" "$@" </dev/null >/dev/null 2>&1 &
 	HA_PID[$name]=$!
@@ -77,6 +85,11 @@ sentinel down-after-milliseconds $MASTER_NAME $DOWN_AFTER
 sentinel failover-timeout $MASTER_NAME $FAILOVER_TIMEOUT
 sentinel parallel-syncs $MASTER_NAME 1
 EOF
+	if [ -n "$HA_RPW" ]; then
+		printf 'sentinel auth-pass %s %s\nrequirepass %s\nsentinel sentinel-pass %s\n' \
+		    "$MASTER_NAME" "$HA_RPW" "$HA_SPW" "$HA_SPW" >>"$T/$name/sentinel.conf"
+	fi
+	HA_SENTINEL[$port]=1
 	redis-sentinel "$T/$name/sentinel.conf" </dev/null >/dev/null 2>&1 &
 	HA_PID[$name]=$!
 	HA_PORT[$name]=$port
@@ -90,11 +103,18 @@ EOF
 	return 1
 }
 
-# hcli PORT ARGS...: redis-cli against 127.0.0.1:PORT.
+# hcli PORT ARGS...: redis-cli against 127.0.0.1:PORT, with the
+# sentinels' or the servers' password of the phase.
+declare -A HA_SENTINEL	# port -> 1 for each sentinel
 hcli() {
-	local p=$1
+	local p=$1 pw=$HA_RPW
 	shift
-	timeout 5 redis-cli -h 127.0.0.1 -p "$p" --raw "$@"
+	[ -n "${HA_SENTINEL[$p]:-}" ] && pw=$HA_SPW
+	if [ -n "$pw" ]; then
+		REDISCLI_AUTH=$pw timeout 5 redis-cli -h 127.0.0.1 -p "$p" --raw "$@"
+	else
+		timeout 5 redis-cli -h 127.0.0.1 -p "$p" --raw "$@"
+	fi
 }
 
 # ha_master_port: the master's port as sentinel s1 says it.
@@ -271,17 +291,21 @@ ha_phase() {
 	local phase=$1 ack=$2 mport oport nport t_f t_k t_end i f n m
 	local lost_login=0 lost_rot=0 pre
 
-	HA_PID=() HA_PORT=()
+	HA_PID=() HA_PORT=() HA_SENTINEL=()
 	ha_server m1 || return 1
 	ha_server m2 --replicaof 127.0.0.1 "${HA_PORT[m1]}" || return 1
 	ha_wait "replica m2 in sync" 10 ha_synced "${HA_PORT[m2]}" || return 1
 	for i in 1 2 3; do ha_sentinel "s$i" "${HA_PORT[m1]}" || return 1; done
 	ha_wait "sentinels see the replica and each other" 15 ha_sentinels_ready || return 1
 
-	conf_write redis_host=- redis_port=- redis_timeout_ms=$TIMEOUT_MS \
-	    redis_min_replicas_ack="$ack" \
-	    "redis_sentinels = 127.0.0.1:${HA_PORT[s1]}, 127.0.0.1:${HA_PORT[s2]} 127.0.0.1:${HA_PORT[s3]}" \
-	    "redis_master_name = $MASTER_NAME"
+	local -a pw=()
+	[ -n "$HA_RPW" ] && pw=(redis_password="$HA_RPW"
+	    redis_sentinel_username=default redis_sentinel_password="$HA_SPW")
+	HA_CONF=(redis_host=- redis_port=- redis_timeout_ms=$TIMEOUT_MS
+	    redis_min_replicas_ack="$ack"
+	    "redis_sentinels = 127.0.0.1:${HA_PORT[s1]}, 127.0.0.1:${HA_PORT[s2]} 127.0.0.1:${HA_PORT[s3]}"
+	    "redis_master_name = $MASTER_NAME")
+	conf_write "${HA_CONF[@]}" "${pw[@]}"
 	# the secrets scan and load_classify read the master through rcli
 	REDIS_PORT=${HA_PORT[m1]}
 	user_add lo lo-pw || return 1
@@ -388,6 +412,17 @@ ha_phase() {
 		done <"$pre"
 		echo "# note: ack sessions lost: $n of $(awk '$3 == "login" && $4 == 200' "$pre" | wc -l) logins answered 200 before the kill"
 		t_end
+		t_begin "sentinel ack: the sentinels' AUTH: the right password finds the master, a wrong one is 503 and logged"
+		cgi GET "$API/health"
+		t_eq "health with the right passwords" "$STATUS" 200
+		bad=bad-$RANDOM$RANDOM
+		conf_write "$T/wrong.conf" "${HA_CONF[@]}" "${pw[@]}" redis_sentinel_password="$bad"
+		cgi GET "$API/health" "" AUTENTICACAO_CONF="$T/wrong.conf"
+		t_eq "health with a wrong redis_sentinel_password" "$STATUS" 503
+		t_match "log" "$CGI_ERR" 'sentinel 127\.0\.0\.1:[0-9]+: AUTH: WRONGPASS'
+		t_match "log" "$CGI_ERR" 'no master autmaster found through 3 sentinels'
+		t_nomatch "no password in the log" "$CGI_ERR" "$bad|$HA_SPW|$HA_RPW"
+		t_end
 		t_begin "sentinel ack: every rotated session holds its last tokens answered 200 (or those of a later unanswered rotation), earlier ones are dead"
 		ha_settled
 		t_end
@@ -405,6 +440,9 @@ ha_phase() {
 }
 
 ha_phase noack 0
+# rcli (load_classify, the secrets scan's dump) authenticates too
+HA_RPW=rpw-$RANDOM$RANDOM HA_SPW=spw-$RANDOM$RANDOM
+export REDISCLI_AUTH=$HA_RPW
 ha_phase ack 1
 med() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
 a=$(med "$T/rt.noack")
