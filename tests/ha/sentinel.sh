@@ -321,6 +321,7 @@ ha_phase() {
 	reader_auth=$(jget .data.authorization)
 	ha_rt_times 40 >"$T/rt.$phase"
 
+	workers=$(fcgi_workers)
 	LOAD_CYCLE="gs rs gs rt"
 	rm -rf "$T/logins" "$T/reader"
 	load_start "$CLIENTS"
@@ -428,6 +429,10 @@ ha_phase() {
 		t_end
 	fi
 
+	t_begin "sentinel $phase: no worker died and no sanitizer report in the web server's log"
+	t_lighttpd_clean
+	t_eq "the FastCGI workers (same pids as before the load)" "$(fcgi_workers)" "$workers"
+	t_end
 	lighttpd_stop
 	for i in "${!HA_PID[@]}"; do
 		kill -0 "${HA_PID[$i]}" 2>/dev/null || continue
