@@ -15,6 +15,17 @@
  * other error reply is ERR_INTERNAL and is logged without arguments.
  * hiredis writes with write(2): the program must ignore SIGPIPE.
  *
+ * Sentinel.  With redis_sentinels, opening means asking the sentinels for
+ * the master and checking it with ROLE (conn_open_sentinel); a kept
+ * connection asks again at most once a second (conn_master_moved), and a
+ * command answered READONLY is sent once more to the master found again
+ * (conn_readonly_retry), the one resend besides NOSCRIPT's EVAL.  Redis
+ * Cluster is not routed here yet (cfg.c refuses redis_cluster_nodes).
+ *
+ * Acknowledged writes.  With redis_min_replicas_ack = N, the scripts of
+ * script_acked[] go out with WAIT N behind them in the same round trip
+ * (conn_run); fewer acknowledgements are ERR_UNAVAILABLE.
+ *
  * Scripts.  A script is sent once per process with SCRIPT LOAD and then
  * run with EVALSHA; when Redis answers NOSCRIPT (it restarted, or SCRIPT
  * FLUSH) the body is sent with EVAL, which caches it again.
