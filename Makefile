@@ -103,7 +103,7 @@ LUA_GEN		= $(BUILD)/gen/lua.h $(BUILD)/gen/lua.c
 UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
 PROGS		= $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin
 
-.PHONY: all deps run test test-valgrind unit bench profile fuzz fuzz-scrypt install deb clean
+.PHONY: all deps run test test-ha test-valgrind unit bench profile fuzz fuzz-scrypt install deb clean
 all: $(PROGS)
 
 $(BUILD):
@@ -173,6 +173,14 @@ unit: $(PROGS) $(UNIT_TESTS) $(BUILD)/fuzz_replay $(BUILD)/fuzz_scrypt_replay
 test: deps
 	@$(MAKE) --no-print-directory unit
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh
+
+# Redis Sentinel failover under load (tests/ha/*.sh): real redis-server
+# master and replica and three redis-sentinel on loopback, the responder
+# behind lighttpd.  Not part of `make test`: it takes about a minute of
+# failovers.  .ci/run runs it after the other passes.
+test-ha: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh tests/ha/*.sh
 
 # The responder and autenticacao-admin of the tests/cgi/*.sh scripts run
 # under memcheck (VALGRIND=1, tests/lib/cgi.sh), two scripts at a time.

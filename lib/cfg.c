@@ -29,6 +29,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <netinet/in.h>	/* INET6_ADDRSTRLEN */
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,6 +67,12 @@ enum cfg_id {
 	CFG_REDIS_USERNAME,
 	CFG_REDIS_DB,
 	CFG_REDIS_TIMEOUT_MS,
+	CFG_REDIS_SENTINELS,
+	CFG_REDIS_MASTER_NAME,
+	CFG_REDIS_SENTINEL_PASSWORD,
+	CFG_REDIS_SENTINEL_USERNAME,
+	CFG_REDIS_CLUSTER_NODES,
+	CFG_REDIS_MIN_REPLICAS_ACK,
 	CFG_KEY_PREFIX,
 	CFG_ACCESS_TTL,
 	CFG_SESSION_TTL,
@@ -147,6 +154,8 @@ static int	cfg_set_checks(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
 static int	cfg_set_cors(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
+static int	cfg_set_nodes(struct cfg *, const struct cfg_key *,
+		    const char *, char *, size_t);
 
 #define STR(f, lo, fl, d) \
 	cfg_set_str, offsetof(struct cfg, f), CFG_NUM_NONE, (lo), CFG_STR_MAX, \
@@ -171,6 +180,21 @@ static const struct cfg_key cfg_keys[CFG__MAX] = {
 	    NUM(redis_db, CFG_NUM_INT, 0, INT_MAX, 0, "0") },
 	[CFG_REDIS_TIMEOUT_MS] = { "redis_timeout_ms",
 	    NUM(redis_timeout_ms, CFG_NUM_INT, 1, 60000, 0, "1000") },
+	[CFG_REDIS_SENTINELS] = { "redis_sentinels", cfg_set_nodes,
+	    offsetof(struct cfg, redis_sentinels), CFG_NUM_NONE, 0, 0, 0,
+	    NULL },
+	[CFG_REDIS_MASTER_NAME] = { "redis_master_name",
+	    STR(redis_master_name, 1, CFG_F_GRAPH, "mymaster") },
+	[CFG_REDIS_SENTINEL_PASSWORD] = { "redis_sentinel_password",
+	    STR(redis_sentinel_password, 0, 0, NULL) },
+	[CFG_REDIS_SENTINEL_USERNAME] = { "redis_sentinel_username",
+	    STR(redis_sentinel_username, 0, CFG_F_GRAPH, NULL) },
+	[CFG_REDIS_CLUSTER_NODES] = { "redis_cluster_nodes", cfg_set_nodes,
+	    offsetof(struct cfg, redis_cluster_nodes), CFG_NUM_NONE, 0, 0, 0,
+	    NULL },
+	[CFG_REDIS_MIN_REPLICAS_ACK] = { "redis_min_replicas_ack",
+	    NUM(redis_min_replicas_ack, CFG_NUM_INT, 0, CFG_ACKS_MAX, 0,
+	    "0") },
 	[CFG_KEY_PREFIX] = { "key_prefix",
 	    STR(key_prefix, 1, CFG_F_GRAPH | CFG_F_NOBRACE,
 	    "autenticacao:") },
@@ -540,6 +564,118 @@ cfg_set_cors(struct cfg *c, const struct cfg_key *k, const char *val,
 }
 
 /*
+ * Parse one "host:port" (len bytes at s) into *out: a host name (letters,
+ * digits, '.', '-', '_'; not starting with '.' or '-') or an IPv4 address,
+ * or an IPv6 address in brackets, then ':' and a port of 1..65535.
+ * Returns NULL, or a static reason and *out unchanged.
+ */
+static const char *
+cfg_node_parse(const char *s, size_t len, struct cfg_node *out)
+{
+	struct in6_addr	 a6;
+	char		 host[CFG_HOST_MAX + 1], port[8];
+	const char	*colon, *h, *r;
+	size_t		 hlen, i;
+	long long	 v;
+
+	if (len > 0 && s[0] == '[') {
+		colon = memchr(s, ']', len);
+		if (colon == NULL || colon + 1 == s + len || colon[1] != ':')
+			return "expected [IPv6 address]:port";
+		h = s + 1;
+		hlen = (size_t)(colon - h);
+		colon++;
+		if (hlen == 0 || hlen >= INET6_ADDRSTRLEN)
+			return "not an IPv6 address in brackets";
+		memcpy(host, h, hlen);
+		host[hlen] = '\0';
+		if (inet_pton(AF_INET6, host, &a6) != 1)
+			return "not an IPv6 address in brackets";
+	} else {
+		colon = memchr(s, ':', len);
+		if (colon == NULL)
+			return "expected host:port";
+		if (memchr(colon + 1, ':', len - (size_t)(colon + 1 - s)) !=
+		    NULL)
+			return "an IPv6 address is written [address]:port";
+		h = s;
+		hlen = (size_t)(colon - s);
+		if (hlen == 0)
+			return "missing host before ':'";
+		if (hlen > CFG_HOST_MAX)
+			return "host name longer than 253 bytes";
+		if (h[0] == '.' || h[0] == '-')
+			return "not a host name";
+		for (i = 0; i < hlen; i++)
+			if (!((h[i] >= 'a' && h[i] <= 'z') ||
+			    (h[i] >= 'A' && h[i] <= 'Z') ||
+			    (h[i] >= '0' && h[i] <= '9') ||
+			    h[i] == '.' || h[i] == '-' || h[i] == '_'))
+				return "not a host name";
+		memcpy(host, h, hlen);
+		host[hlen] = '\0';
+	}
+	i = len - (size_t)(colon + 1 - s);
+	if (i == 0)
+		return "missing port after ':'";
+	if (i >= sizeof(port))
+		return "port out of range, expected 1..65535";
+	memcpy(port, colon + 1, i);
+	port[i] = '\0';
+	if ((r = cfg_strtonum(port, 1, 65535, &v)) != NULL)
+		return strcmp(r, "out of range") == 0 ?
+		    "port out of range, expected 1..65535" :
+		    "port is not a decimal number";
+	memcpy(out->host, host, hlen + 1);
+	out->port = (int)v;
+	return NULL;
+}
+
+/*
+ * Setter for redis_sentinels and redis_cluster_nodes: "host:port" entries
+ * (cfg_node_parse) separated by blanks and/or commas, 1..CFG_NODES_MAX of
+ * them, into the struct cfg_nodes at k->off.  An empty list is an error: leave the key
+ * out instead.  The whole list is replaced only when every entry parses.
+ */
+static int
+cfg_set_nodes(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+	static const char	 sep[] = " \t\r\v\f,";
+	struct cfg_nodes	 list;
+	char			 q[CFG_QUOTE_MAX];
+	const char		*s, *bad;
+	size_t			 n, len;
+
+	n = 0;
+	memset(&list, 0, sizeof(list));
+	for (s = val; ; s += len) {
+		s += strspn(s, sep);
+		if (*s == '\0')
+			break;
+		len = strcspn(s, sep);
+		if (n == CFG_NODES_MAX) {
+			snprintf(why, whysz, "more than %d entries",
+			    CFG_NODES_MAX);
+			return -1;
+		}
+		if ((bad = cfg_node_parse(s, len, &list.node[n])) != NULL) {
+			cfg_quote(q, sizeof(q), s, len);
+			snprintf(why, whysz, "%s: %s", q, bad);
+			return -1;
+		}
+		n++;
+	}
+	if (n == 0) {
+		snprintf(why, whysz, "empty list, expected host:port,...");
+		return -1;
+	}
+	list.len = n;
+	memcpy((char *)c + k->off, &list, sizeof(list));
+	return 0;
+}
+
+/*
  * Write "path:line: key: reason" into p->err, "path: key: reason" when
  * lineno is 0, without "key: " when key is NULL.  The key is quoted with
  * cfg_quote(): it is file text and may be anything.
@@ -680,9 +816,10 @@ cfg_blame(const struct cfg_parse *p, enum cfg_id a, enum cfg_id b)
 /*
  * Rules over more than one key, checked once the file is read:
  * access_ttl <= session_ttl (an access token never outlives its session),
- * 128 * scrypt_n * scrypt_r <= CFG_SCRYPT_MEM_MAX (scrypt's memory), and
+ * 128 * scrypt_n * scrypt_r <= CFG_SCRYPT_MEM_MAX (scrypt's memory),
  * redis_username only with redis_password (AUTH takes both or the
- * password alone).  Returns 0, or -1 with the error in p->err.
+ * password alone), the same for the sentinel pair, and not both
+ * redis_sentinels and redis_cluster_nodes.  Returns 0, or -1 with the error in p->err.
  */
 static int
 cfg_check(struct cfg_parse *p, const struct cfg *c)
@@ -713,6 +850,31 @@ cfg_check(struct cfg_parse *p, const struct cfg *c)
 		id = cfg_blame(p, CFG_REDIS_USERNAME, CFG_REDIS_PASSWORD);
 		cfg_error(p, p->line_of[id], cfg_keys[id].name,
 		    "redis_username needs redis_password");
+		return -1;
+	}
+
+	if (c->redis_sentinel_username[0] != '\0' &&
+	    c->redis_sentinel_password[0] == '\0') {
+		id = cfg_blame(p, CFG_REDIS_SENTINEL_USERNAME,
+		    CFG_REDIS_SENTINEL_PASSWORD);
+		cfg_error(p, p->line_of[id], cfg_keys[id].name,
+		    "redis_sentinel_username needs redis_sentinel_password");
+		return -1;
+	}
+
+	if (c->redis_sentinels.len > 0 && c->redis_cluster_nodes.len > 0) {
+		id = cfg_blame(p, CFG_REDIS_SENTINELS, CFG_REDIS_CLUSTER_NODES);
+		cfg_error(p, p->line_of[id], cfg_keys[id].name,
+		    "redis_sentinels and redis_cluster_nodes cannot be "
+		    "combined: a Cluster fails over by itself");
+		return -1;
+	}
+	/* The slot routing a Cluster needs is not built yet: refuse rather
+	 * than talk to one node as if it were all of them. */
+	if (c->redis_cluster_nodes.len > 0) {
+		cfg_error(p, p->line_of[CFG_REDIS_CLUSTER_NODES],
+		    cfg_keys[CFG_REDIS_CLUSTER_NODES].name,
+		    "Redis Cluster is not supported yet");
 		return -1;
 	}
 	return 0;
@@ -825,9 +987,11 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 
 	if (cfg_check(&p, c) == -1)
 		goto out;
-	if (c->redis_password[0] != '\0' && (sb.st_mode & S_IROTH))
-		log_warn("%s: readable by others and holds redis_password "
-		    "(chmod o-r)", path);
+	if ((c->redis_password[0] != '\0' ||
+	    c->redis_sentinel_password[0] != '\0') && (sb.st_mode & S_IROTH))
+		log_warn("%s: readable by others and holds %s (chmod o-r)",
+		    path, c->redis_password[0] != '\0' ? "redis_password" :
+		    "redis_sentinel_password");
 	rc = 0;
 out:
 	if (fd != -1)
@@ -864,4 +1028,6 @@ cfg_clear(struct cfg *c)
 {
 
 	tok_wipe(c->redis_password, sizeof(c->redis_password));
+	tok_wipe(c->redis_sentinel_password,
+	    sizeof(c->redis_sentinel_password));
 }

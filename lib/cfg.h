@@ -17,6 +17,9 @@
 #define CFG_STR_MAX	256	/* longest string value, bytes, NUL excluded */
 #define CFG_PROXIES_MAX	32	/* entries in trusted_proxies */
 #define CFG_CORS_MAX	16	/* entries in cors_origins */
+#define CFG_NODES_MAX	16	/* entries in redis_sentinels, redis_cluster_nodes */
+#define CFG_HOST_MAX	253	/* bytes of a host name (RFC 1035) */
+#define CFG_ACKS_MAX	64	/* redis_min_replicas_ack */
 
 /* Most max_sessions_per_user can be: the login script declares every
  * live session of its user as a key. */
@@ -34,6 +37,20 @@ enum cfg_authz {
 	CFG_AUTHZ_ANY			/* "any" */
 };
 
+/* One "host:port" of redis_sentinels or redis_cluster_nodes: a host name,
+ * an IPv4 address or an IPv6 address (written "[addr]:port"; host holds
+ * it without the brackets). */
+struct cfg_node {
+	char		 host[CFG_HOST_MAX + 1];
+	int		 port;
+};
+
+/* A list of nodes (redis_sentinels, redis_cluster_nodes); len 0: unset. */
+struct cfg_nodes {
+	struct cfg_node	 node[CFG_NODES_MAX];
+	size_t		 len;
+};
+
 struct cfg {
 	char		 redis_host[CFG_STR_MAX + 1];
 	int		 redis_port;
@@ -42,6 +59,14 @@ struct cfg {
 	char		 redis_username[CFG_STR_MAX + 1]; /* "" = unset */
 	int		 redis_db;
 	int		 redis_timeout_ms;
+	/* Redis Sentinel: the sentinels to ask, in order; 0 entries: off. */
+	struct cfg_nodes redis_sentinels;
+	char		 redis_master_name[CFG_STR_MAX + 1];
+	char		 redis_sentinel_password[CFG_STR_MAX + 1]; /* "" = unset */
+	char		 redis_sentinel_username[CFG_STR_MAX + 1]; /* "" = unset */
+	/* Redis Cluster seed nodes; parsed and checked, not routed yet. */
+	struct cfg_nodes redis_cluster_nodes;
+	int		 redis_min_replicas_ack;	/* WAIT for this many */
 	char		 key_prefix[CFG_STR_MAX + 1];
 	long		 access_ttl;
 	long		 session_ttl;
@@ -87,7 +112,7 @@ const char	*cfg_path(void);
 /* 1 if the textual address addr is inside one of trusted_proxies. */
 int		 cfg_proxy_trusted(const struct cfg *c, const char *addr);
 
-/* Wipe secrets (the Redis password). */
+/* Wipe secrets (the Redis and sentinel passwords). */
 void		 cfg_clear(struct cfg *c);
 
 #endif

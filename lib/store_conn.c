@@ -20,18 +20,30 @@
  * other error reply is ERR_INTERNAL and is logged without arguments.
  * hiredis writes with write(2): the program must ignore SIGPIPE.
  *
+ * Sentinel.  With redis_sentinels, opening means asking the sentinels for
+ * the master and checking it with ROLE (conn_open_sentinel); a kept
+ * connection asks again at most once a second (conn_master_moved), and a
+ * command answered READONLY is sent once more to the master found again
+ * (conn_readonly_retry), the one resend besides NOSCRIPT's EVAL.  Redis
+ * Cluster is not routed here yet (cfg.c refuses redis_cluster_nodes).
+ *
+ * Acknowledged writes.  With redis_min_replicas_ack = N, the scripts of
+ * script_acked[] go out with WAIT N behind them in the same round trip
+ * (conn_run); fewer acknowledgements are ERR_UNAVAILABLE.
+ *
  * Scripts.  A script is sent once per process with SCRIPT LOAD and then
  * run with EVALSHA; when Redis answers NOSCRIPT (it restarted, or SCRIPT
  * FLUSH) the body is sent with EVAL, which caches it again.
  */
 #include <sys/time.h>
 
+#include <time.h>
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "log.h"
 #include "store_int.h"
@@ -163,6 +175,31 @@ num_fmt(char buf[NUM_MAX], long v)
 
 /* ---- connection ---- */
 
+/* Commands one round trip may carry: two scripts and their WAIT. */
+#define PIPE_MAX	3
+/* Under Sentinel, how often a kept connection's master is asked again. */
+#define SENTINEL_RECHECK_MS	1000
+
+/*
+ * The scripts whose writes create, rotate or end a session, revoke one,
+ * or change a user record: with redis_min_replicas_ack > 0 each is
+ * followed by WAIT in the same round trip.  The counting scripts of
+ * brute-force regulation and the bearer check's lastUsedAt write are
+ * not: losing one of them in a failover grants nothing.
+ */
+static const unsigned char script_acked[SCR__MAX] = {
+	[SCR_INDEX_ADD] = 1,
+	[SCR_SESSION_CREATE] = 1,
+	[SCR_SESSION_END] = 1,
+	[SCR_SESSION_RENEW] = 1,
+	[SCR_SESSION_ROTATE] = 1,
+	[SCR_SESSION_SPENT] = 1,
+	[SCR_USER_ADD] = 1,
+	[SCR_USER_DEL] = 1,
+	[SCR_USER_SET] = 1,
+	[SCR_USER_SWAP_HASH] = 1,
+};
+
 #define CONN_PROBE_MS	100	/* idle time after which a reply is probed */
 
 /* Milliseconds of CLOCK_MONOTONIC. */
@@ -181,6 +218,34 @@ conn_used(struct store *st)
 {
 
 	st->used_ms = conn_now_ms();
+}
+
+/* The configured timeout in milliseconds. */
+static long
+conn_timeout_ms(const struct store *st)
+{
+
+	return st->cfg->redis_timeout_ms > 0 ? st->cfg->redis_timeout_ms :
+	    1000;
+}
+
+/* ms as a struct timeval. */
+static struct timeval
+conn_tv(long ms)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	return tv;
+}
+
+/* 1 when the master is found through Redis Sentinel. */
+static int
+conn_sentinel(const struct store *st)
+{
+
+	return st->cfg->redis_sentinels.len > 0;
 }
 
 static void
@@ -215,103 +280,335 @@ conn_alive(const redisContext *rc)
 	return n == 0;
 }
 
-/*
- * Run one command on the fresh connection of st during the handshake
- * (AUTH, SELECT); what names it in the log.  Returns ERR_OK or
- * ERR_UNAVAILABLE (an error reply too: Redis is unusable as configured).
- */
-static enum err
-conn_handshake(struct store *st, const char *what, struct rcmd *c)
+/* 1 when the kept connection of st may carry a command: it answered less
+ * than CONN_PROBE_MS ago, or its socket has nothing to read. */
+static int
+conn_usable(const struct store *st)
 {
-	redisReply	*r;
-	enum err	 e;
 
-	r = redisCommandArgv(st->rc, c->argc, c->argv, c->len);
-	if (r == NULL) {
-		log_err("redis: %s: %s", what, st->rc->errstr);
-		return ERR_UNAVAILABLE;
-	}
-	e = ERR_OK;
-	if (r->type == REDIS_REPLY_ERROR) {
-		log_err("redis: %s: %.*s", what,
-		    (int)(r->len < ERRLOG_MAX ? r->len : ERRLOG_MAX), r->str);
-		e = ERR_UNAVAILABLE;
-	}
-	freeReplyObject(r);
-	return e;
+	if (st->rc == NULL || st->rc->err != 0)
+		return 0;
+	return conn_now_ms() - st->used_ms < CONN_PROBE_MS ||
+	    conn_alive(st->rc);
 }
 
 /*
- * Make sure st has a usable connection: keep the current one if its socket
- * is still open, else connect (TCP or unix socket), set the command
- * timeout, AUTH and SELECT as configured.  Returns ERR_OK or
- * ERR_UNAVAILABLE (logged); on failure st has no connection.
+ * Run one command c on rc during a handshake (AUTH, SELECT, the sentinel
+ * question, ROLE); what and where name it in the log.  On ERR_OK *rp
+ * holds a reply that is not an error (the caller frees it), or rp is NULL
+ * and the reply was dropped.  An error reply or no reply is logged and
+ * ERR_UNAVAILABLE: that server is unusable as configured.
  */
 static enum err
-conn_open(struct store *st)
+conn_handshake(redisContext *rc, const char *where, const char *what,
+    struct rcmd *c, redisReply **rp)
 {
-	const struct cfg	*c = st->cfg;
-	struct timeval		 tv;
-	struct rcmd		 cmd;
-	char			 db[NUM_MAX];
-	long			 ms;
-	enum err		 e;
+	redisReply	*r;
 
-	if (st->rc != NULL && st->rc->err == 0 &&
-	    conn_now_ms() - st->used_ms < CONN_PROBE_MS)
-		return ERR_OK;
-	if (st->rc != NULL && conn_alive(st->rc))
-		return ERR_OK;
-	conn_drop(st);
-
-	ms = c->redis_timeout_ms > 0 ? c->redis_timeout_ms : 1000;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	if (c->redis_socket[0] != '\0')
-		st->rc = redisConnectUnixWithTimeout(c->redis_socket, tv);
-	else
-		st->rc = redisConnectWithTimeout(c->redis_host,
-		    c->redis_port, tv);
-	if (st->rc == NULL) {
-		log_err("redis: connect: out of memory");
+	if (rp != NULL)
+		*rp = NULL;
+	r = redisCommandArgv(rc, c->argc, c->argv, c->len);
+	if (r == NULL) {
+		log_err("redis: %s: %s: %s", where, what, rc->errstr);
 		return ERR_UNAVAILABLE;
 	}
-	e = ERR_UNAVAILABLE;
-	if (st->rc->err != 0) {
-		if (c->redis_socket[0] != '\0')
-			log_err("redis: connect %s: %s", c->redis_socket,
-			    st->rc->errstr);
-		else
-			log_err("redis: connect %s:%d: %s", c->redis_host,
-			    c->redis_port, st->rc->errstr);
-		goto out;
+	if (r->type == REDIS_REPLY_ERROR) {
+		log_err("redis: %s: %s: %.*s", where, what,
+		    (int)(r->len < ERRLOG_MAX ? r->len : ERRLOG_MAX), r->str);
+		freeReplyObject(r);
+		return ERR_UNAVAILABLE;
 	}
-	if (redisSetTimeout(st->rc, tv) != REDIS_OK) {
-		log_err("redis: set timeout: %s", st->rc->errstr);
-		goto out;
+	if (rp != NULL)
+		*rp = r;
+	else
+		freeReplyObject(r);
+	return ERR_OK;
+}
+
+/*
+ * Connect to host:port, or to the unix socket path when host is NULL,
+ * within tv; set the command timeout to cmd.  Returns the context, or
+ * NULL (logged, nothing to free).  where names the server in the log.
+ */
+static redisContext *
+conn_connect(const char *host, int port, const char *path,
+    struct timeval tv, struct timeval cmd, const char *where)
+{
+	redisContext	*rc;
+
+	if (path != NULL)
+		rc = redisConnectUnixWithTimeout(path, tv);
+	else
+		rc = redisConnectWithTimeout(host, port, tv);
+	if (rc == NULL) {
+		log_err("redis: connect %s: out of memory", where);
+		return NULL;
 	}
-	if (c->redis_password[0] != '\0' || c->redis_username[0] != '\0') {
-		memset(&cmd, 0, sizeof(cmd));
-		rcmd_str(&cmd, "AUTH");
-		if (c->redis_username[0] != '\0')
-			rcmd_str(&cmd, c->redis_username);
-		rcmd_str(&cmd, c->redis_password);
-		if (conn_handshake(st, "AUTH", &cmd) != ERR_OK)
-			goto out;
+	if (rc->err != 0) {
+		log_err("redis: connect %s: %s", where, rc->errstr);
+		redisFree(rc);
+		return NULL;
 	}
+	if (redisSetTimeout(rc, cmd) != REDIS_OK) {
+		log_err("redis: %s: set timeout: %s", where, rc->errstr);
+		redisFree(rc);
+		return NULL;
+	}
+	return rc;
+}
+
+/*
+ * AUTH (user may be "", password "" means no AUTH) on rc.  Returns
+ * ERR_OK or ERR_UNAVAILABLE (logged, without the password).
+ */
+static enum err
+conn_auth(redisContext *rc, const char *where, const char *user,
+    const char *password)
+{
+	struct rcmd	 cmd;
+
+	if (password[0] == '\0' && user[0] == '\0')
+		return ERR_OK;
+	memset(&cmd, 0, sizeof(cmd));
+	rcmd_str(&cmd, "AUTH");
+	if (user[0] != '\0')
+		rcmd_str(&cmd, user);
+	rcmd_str(&cmd, password);
+	return conn_handshake(rc, where, "AUTH", &cmd, NULL);
+}
+
+/* AUTH and SELECT on the fresh data connection st->rc, as configured. */
+static enum err
+conn_setup(struct store *st, const char *where)
+{
+	const struct cfg	*c = st->cfg;
+	struct rcmd		 cmd;
+	char			 db[NUM_MAX];
+
+	if (conn_auth(st->rc, where, c->redis_username, c->redis_password) !=
+	    ERR_OK)
+		return ERR_UNAVAILABLE;
 	if (c->redis_db != 0) {
 		memset(&cmd, 0, sizeof(cmd));
 		rcmd_str(&cmd, "SELECT");
 		rcmd_str(&cmd, num_fmt(db, c->redis_db));
-		if (conn_handshake(st, "SELECT", &cmd) != ERR_OK)
-			goto out;
+		if (conn_handshake(st->rc, where, "SELECT", &cmd, NULL) !=
+		    ERR_OK)
+			return ERR_UNAVAILABLE;
 	}
+	return ERR_OK;
+}
+
+/*
+ * Ask sentinel n for the address of the master named redis_master_name
+ * (SENTINEL get-master-addr-by-name), with tv for the connect and each
+ * command.  On ERR_OK host (CFG_HOST_MAX + 1 bytes) and *port hold it;
+ * else ERR_UNAVAILABLE (logged: the sentinel is down, refused us, or does
+ * not know the master).
+ */
+static enum err
+conn_ask_sentinel(const struct store *st, const struct cfg_node *n,
+    struct timeval tv, char host[CFG_HOST_MAX + 1], int *port)
+{
+	const struct cfg	*c = st->cfg;
+	redisContext		*rc;
+	redisReply		*r = NULL;
+	struct rcmd		 cmd;
+	char			 where[CFG_HOST_MAX + 32];
+	long			 p;
+	enum err		 e = ERR_UNAVAILABLE;
+
+	snprintf(where, sizeof(where), "sentinel %s:%d", n->host, n->port);
+	if ((rc = conn_connect(n->host, n->port, NULL, tv, tv, where)) == NULL)
+		return ERR_UNAVAILABLE;
+	if (conn_auth(rc, where, c->redis_sentinel_username,
+	    c->redis_sentinel_password) != ERR_OK)
+		goto out;
+	memset(&cmd, 0, sizeof(cmd));
+	rcmd_str(&cmd, "SENTINEL");
+	rcmd_str(&cmd, "get-master-addr-by-name");
+	rcmd_str(&cmd, c->redis_master_name);
+	if (conn_handshake(rc, where, "SENTINEL get-master-addr-by-name",
+	    &cmd, &r) != ERR_OK)
+		goto out;
+	if (r->type == REDIS_REPLY_NIL) {
+		log_err("redis: %s: does not know master %s", where,
+		    c->redis_master_name);
+		goto out;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    r->element[1]->type != REDIS_REPLY_STRING ||
+	    r->element[0]->len == 0 || r->element[0]->len > CFG_HOST_MAX ||
+	    memchr(r->element[0]->str, '\0', r->element[0]->len) != NULL ||
+	    num_parse(r->element[1]->str, r->element[1]->len, &p) == -1 ||
+	    p < 1 || p > 65535) {
+		log_err("redis: %s: unexpected answer for master %s", where,
+		    c->redis_master_name);
+		goto out;
+	}
+	memcpy(host, r->element[0]->str, r->element[0]->len);
+	host[r->element[0]->len] = '\0';
+	*port = (int)p;
 	e = ERR_OK;
-	conn_used(st);
 out:
-	if (e != ERR_OK)
-		conn_drop(st);
+	if (r != NULL)
+		freeReplyObject(r);
+	redisFree(rc);
 	return e;
+}
+
+/*
+ * 1 if the server of st->rc says with ROLE that it is a master.  A
+ * sentinel's view lags a failover by a moment: the address it gave may
+ * already be a replica.
+ */
+static int
+conn_is_master(struct store *st, const char *where)
+{
+	struct rcmd	 cmd;
+	redisReply	*r = NULL;
+	int		 ok;
+
+	memset(&cmd, 0, sizeof(cmd));
+	rcmd_str(&cmd, "ROLE");
+	if (conn_handshake(st->rc, where, "ROLE", &cmd, &r) != ERR_OK)
+		return 0;
+	ok = r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+	    (r->element[0]->type == REDIS_REPLY_STRING ||
+	    r->element[0]->type == REDIS_REPLY_STATUS) &&
+	    r->element[0]->len == 6 &&
+	    memcmp(r->element[0]->str, "master", 6) == 0;
+	if (!ok)
+		log_warn("redis: %s: ROLE is not master", where);
+	freeReplyObject(r);
+	return ok;
+}
+
+/*
+ * Find the master through the sentinels and connect to it, before
+ * deadline (conn_now_ms() time).  The sentinels are asked in turn,
+ * starting with the one that answered last; the address one gives is
+ * used only when ROLE there says master, else the next sentinel is asked.
+ * Returns ERR_OK with st->rc connected, or ERR_UNAVAILABLE.
+ */
+static enum err
+conn_open_sentinel(struct store *st, long long deadline)
+{
+	const struct cfg_nodes	*ns = &st->cfg->redis_sentinels;
+	struct timeval		 cmd = conn_tv(conn_timeout_ms(st));
+	char			 host[CFG_HOST_MAX + 1];
+	char			 where[CFG_STR_MAX + CFG_HOST_MAX + 32];
+	long long		 left;
+	size_t			 i, k;
+	int			 port;
+
+	for (k = 0; k < ns->len; k++) {
+		i = (st->sentinel_next + k) % ns->len;
+		if ((left = deadline - conn_now_ms()) <= 0)
+			break;
+		if (conn_ask_sentinel(st, &ns->node[i], conn_tv((long)left),
+		    host, &port) != ERR_OK)
+			continue;
+		if ((left = deadline - conn_now_ms()) <= 0)
+			break;
+		snprintf(where, sizeof(where), "master %s %s:%d",
+		    st->cfg->redis_master_name, host, port);
+		st->rc = conn_connect(host, port, NULL, conn_tv((long)left),
+		    cmd, where);
+		if (st->rc == NULL)
+			continue;
+		if (conn_setup(st, where) == ERR_OK &&
+		    conn_is_master(st, where)) {
+			st->sentinel_next = i;
+			memcpy(st->master_host, host, sizeof(host));
+			st->master_port = port;
+			st->master_asked = conn_now_ms();
+			return ERR_OK;
+		}
+		conn_drop(st);
+	}
+	log_err("redis: no master %s found through %zu sentinels",
+	    st->cfg->redis_master_name, ns->len);
+	return ERR_UNAVAILABLE;
+}
+
+/*
+ * 1 when the sentinel asked first now names another master than the one
+ * st is connected to, asked at most once every SENTINEL_RECHECK_MS.  A
+ * manual failover (SENTINEL FAILOVER) leaves the old master running as a
+ * master, its clients connected, until Sentinel turns it into a replica
+ * some 8-10 s later: without this check every write of that time would
+ * go to the old master and be lost when it resyncs.  A sentinel that
+ * does not answer changes nothing (the next check asks the next one).
+ */
+static int
+conn_master_moved(struct store *st, long long deadline)
+{
+	const struct cfg_nodes	*ns = &st->cfg->redis_sentinels;
+	char			 host[CFG_HOST_MAX + 1];
+	long long		 now = conn_now_ms(), left;
+	long			 ms = conn_timeout_ms(st);
+	int			 port;
+
+	if (now - st->master_asked < SENTINEL_RECHECK_MS)
+		return 0;
+	st->master_asked = now;
+	if ((left = deadline - now) <= 0)
+		return 0;
+	if (left < ms)
+		ms = (long)left;
+	if (conn_ask_sentinel(st, &ns->node[st->sentinel_next % ns->len],
+	    conn_tv(ms), host, &port) != ERR_OK) {
+		st->sentinel_next = (st->sentinel_next + 1) % ns->len;
+		return 0;
+	}
+	if (port == st->master_port && strcmp(host, st->master_host) == 0)
+		return 0;
+	log_warn("redis: master %s moved from %s:%d to %s:%d",
+	    st->cfg->redis_master_name, st->master_host, st->master_port,
+	    host, port);
+	return 1;
+}
+
+/*
+ * Make sure st has a usable connection: keep the current one if its socket
+ * is still open (and, under Sentinel, the master has not moved:
+ * conn_master_moved), else connect: through the sentinels when configured
+ * (before deadline), else to redis_socket or redis_host:redis_port; then
+ * AUTH and SELECT as configured.  Returns ERR_OK or ERR_UNAVAILABLE
+ * (logged); on failure st has no connection.
+ */
+static enum err
+conn_open(struct store *st, long long deadline)
+{
+	const struct cfg	*c = st->cfg;
+	struct timeval		 tv = conn_tv(conn_timeout_ms(st));
+	char			 where[CFG_STR_MAX + 16];
+
+	if (conn_usable(st) &&
+	    (!conn_sentinel(st) || !conn_master_moved(st, deadline)))
+		return ERR_OK;
+	conn_drop(st);
+	if (conn_sentinel(st))
+		return conn_open_sentinel(st, deadline);
+
+	if (c->redis_socket[0] != '\0')
+		snprintf(where, sizeof(where), "%s", c->redis_socket);
+	else
+		snprintf(where, sizeof(where), "%s:%d", c->redis_host,
+		    c->redis_port);
+	st->rc = conn_connect(c->redis_host, c->redis_port,
+	    c->redis_socket[0] != '\0' ? c->redis_socket : NULL, tv, tv,
+	    where);
+	if (st->rc == NULL)
+		return ERR_UNAVAILABLE;
+	if (conn_setup(st, where) != ERR_OK) {
+		conn_drop(st);
+		return ERR_UNAVAILABLE;
+	}
+	conn_used(st);
+	return ERR_OK;
 }
 
 /*
@@ -334,28 +631,60 @@ conn_io_fail(struct store *st, const char *what)
 }
 
 /*
- * Send command c and read its reply into *rp (freed by the caller with
- * freeReplyObject; it may be an error reply).  On an I/O error or timeout
- * the connection is dropped and ERR_UNAVAILABLE returned with *rp NULL.
+ * Send the n commands of c in one round trip (all written before any
+ * reply is read, so Redis runs them in that order) and read their
+ * replies into r[0..n-1] (freed by the caller with freeReplyObject; each
+ * may be an error reply).  The connection is opened first if needed,
+ * before deadline when it goes through the sentinels.  On an I/O error or
+ * timeout the connection is dropped and ERR_UNAVAILABLE returned with
+ * every r[i] NULL.
  */
 static enum err
-conn_send(struct store *st, const char *what, struct rcmd *c,
-    redisReply **rp)
+conn_pipe(struct store *st, const char *what, struct rcmd *c, int n,
+    redisReply **r, long long deadline)
 {
+	void		*rep;
 	enum err	 e;
+	int		 i;
 
-	*rp = NULL;
-	if (c->over) {
-		log_err("redis: %s: too many arguments", what);
-		return ERR_INTERNAL;
-	}
-	if ((e = conn_open(st)) != ERR_OK)
+	for (i = 0; i < n; i++)
+		r[i] = NULL;
+	for (i = 0; i < n; i++)
+		if (c[i].over) {
+			log_err("redis: %s: too many arguments", what);
+			return ERR_INTERNAL;
+		}
+	if ((e = conn_open(st, deadline)) != ERR_OK)
 		return e;
-	*rp = redisCommandArgv(st->rc, c->argc, c->argv, c->len);
-	if (*rp == NULL)
-		return conn_io_fail(st, what);
+	for (i = 0; i < n; i++)
+		if (redisAppendCommandArgv(st->rc, c[i].argc, c[i].argv,
+		    c[i].len) != REDIS_OK)
+			goto fail;
+	for (i = 0; i < n; i++) {
+		rep = NULL;
+		if (redisGetReply(st->rc, &rep) != REDIS_OK || rep == NULL)
+			goto fail;
+		r[i] = rep;
+	}
 	conn_used(st);
 	return ERR_OK;
+fail:
+	for (i = 0; i < n; i++) {
+		if (r[i] != NULL)
+			freeReplyObject(r[i]);
+		r[i] = NULL;
+	}
+	return conn_io_fail(st, what);
+}
+
+/* 1 if r is an error reply whose code is code (a word, e.g. "READONLY"). */
+static int
+reply_code(const redisReply *r, const char *code)
+{
+	size_t	 n = strlen(code);
+
+	return r != NULL && r->type == REDIS_REPLY_ERROR && r->len >= n &&
+	    strncmp(r->str, code, n) == 0 && (r->len == n || r->str[n] == ' ');
 }
 
 /*
@@ -366,7 +695,7 @@ conn_send(struct store *st, const char *what, struct rcmd *c,
 static enum err
 conn_reply_err(struct store *st, const char *what, const redisReply *r)
 {
-	size_t	 i, n;
+	size_t	 i;
 	int	 len;
 
 	if (r->type != REDIS_REPLY_ERROR)
@@ -374,10 +703,7 @@ conn_reply_err(struct store *st, const char *what, const redisReply *r)
 	len = (int)(r->len < ERRLOG_MAX ? r->len : ERRLOG_MAX);
 	for (i = 0; i < sizeof(unavailable_errors) /
 	    sizeof(unavailable_errors[0]); i++) {
-		n = strlen(unavailable_errors[i]);
-		if (r->len >= n &&
-		    strncmp(r->str, unavailable_errors[i], n) == 0 &&
-		    (r->len == n || r->str[n] == ' ')) {
+		if (reply_code(r, unavailable_errors[i])) {
 			log_warn("redis: %s: %.*s", what, len, r->str);
 			conn_drop(st);
 			return ERR_UNAVAILABLE;
@@ -388,16 +714,89 @@ conn_reply_err(struct store *st, const char *what, const redisReply *r)
 }
 
 /*
+ * May a command answered READONLY be sent once more?  Under Sentinel a
+ * READONLY answer means the server we hold was turned into a replica (a
+ * failover) and did not run the command, so it is safe to send again,
+ * once, to the master the sentinels name now, while the time since start
+ * is within redis_timeout_ms.  The connection is dropped either way.
+ */
+static int
+conn_readonly_retry(struct store *st, const char *what, long long start,
+    int *retried)
+{
+
+	if (!conn_sentinel(st) || *retried ||
+	    conn_now_ms() - start >= conn_timeout_ms(st))
+		return 0;
+	*retried = 1;
+	log_warn("redis: %s: READONLY: asking the sentinels for the master "
+	    "again", what);
+	conn_drop(st);
+	return 1;
+}
+
+/* Build into *c the WAIT for redis_min_replicas_ack replicas, for at
+ * most three quarters of redis_timeout_ms (its answer comes before the
+ * command timeout).  c points into buf. */
+static void
+wait_cmd(const struct store *st, struct rcmd *c, char buf[2][NUM_MAX])
+{
+	long	 ms = conn_timeout_ms(st);
+
+	ms -= ms / 4;
+	memset(c, 0, sizeof(*c));
+	rcmd_str(c, "WAIT");
+	rcmd_str(c, num_fmt(buf[0], st->cfg->redis_min_replicas_ack));
+	rcmd_str(c, num_fmt(buf[1], ms > 0 ? ms : 1));
+}
+
+/*
+ * Check WAIT's reply w after the writes of what: ERR_OK when at least
+ * redis_min_replicas_ack replicas acknowledged them.  Otherwise the
+ * writes may vanish in a failover: logged, the connection dropped (the
+ * next call finds the master again), ERR_UNAVAILABLE.
+ */
+static enum err
+conn_wait_check(struct store *st, const char *what, const redisReply *w)
+{
+
+	if (w != NULL && w->type == REDIS_REPLY_INTEGER &&
+	    w->integer >= st->cfg->redis_min_replicas_ack)
+		return ERR_OK;
+	if (w != NULL && w->type == REDIS_REPLY_INTEGER)
+		log_warn("redis: %s: WAIT: %lld of %d replicas acknowledged",
+		    what, w->integer, st->cfg->redis_min_replicas_ack);
+	else if (w != NULL && w->type == REDIS_REPLY_ERROR)
+		log_warn("redis: %s: WAIT: %.*s", what,
+		    (int)(w->len < ERRLOG_MAX ? w->len : ERRLOG_MAX), w->str);
+	else
+		log_warn("redis: %s: WAIT: unexpected reply", what);
+	conn_drop(st);
+	return ERR_UNAVAILABLE;
+}
+
+/*
  * Run command c; on ERR_OK *rp holds a reply that is not an error (the
- * caller frees it).  Otherwise *rp is NULL.
+ * caller frees it).  Otherwise *rp is NULL.  A READONLY answer under
+ * Sentinel sends c once more to the master found again.
  */
 enum err
 conn_cmd(struct store *st, struct rcmd *c, redisReply **rp)
 {
+	long long	 start = conn_now_ms();
 	enum err	 e;
+	int		 retried = 0;
 
-	if ((e = conn_send(st, c->argv[0], c, rp)) != ERR_OK)
+again:
+	if ((e = conn_pipe(st, c->argv[0], c, 1, rp,
+	    start + conn_timeout_ms(st))) != ERR_OK)
 		return e;
+	if (reply_code(*rp, "READONLY") &&
+	    conn_readonly_retry(st, c->argv[0], start, &retried)) {
+		freeReplyObject(*rp);
+		*rp = NULL;
+		goto again;
+	}
 	if ((e = conn_reply_err(st, c->argv[0], *rp)) != ERR_OK) {
 		freeReplyObject(*rp);
 		*rp = NULL;
@@ -425,7 +824,8 @@ conn_script_load(struct store *st, enum script id)
 	rcmd_str(&c, "SCRIPT");
 	rcmd_str(&c, "LOAD");
 	rcmd_str(&c, lua_scripts[id].body);
-	if ((e = conn_send(st, "SCRIPT LOAD", &c, &r)) != ERR_OK)
+	if ((e = conn_pipe(st, "SCRIPT LOAD", &c, 1, &r,
+	    conn_now_ms() + conn_timeout_ms(st))) != ERR_OK)
 		goto out;
 	if ((e = conn_reply_err(st, "SCRIPT LOAD", r)) == ERR_UNAVAILABLE)
 		goto out;
@@ -475,15 +875,6 @@ script_cmd(const struct store *st, enum script id, int nkeys,
 	c->over |= a->over;
 }
 
-/* 1 if r is Redis's answer to EVALSHA of a script it does not hold. */
-static int
-reply_noscript(const redisReply *r)
-{
-
-	return r->type == REDIS_REPLY_ERROR && r->len >= 8 &&
-	    strncmp(r->str, "NOSCRIPT", 8) == 0;
-}
-
 /* Turn c, built by script_cmd, into the EVAL of script id. */
 static void
 script_eval(struct rcmd *c, enum script id)
@@ -493,6 +884,111 @@ script_eval(struct rcmd *c, enum script id)
 	c->len[0] = 4;
 	c->argv[1] = lua_scripts[id].body;
 	c->len[1] = strlen(lua_scripts[id].body);
+}
+
+/* Free the n replies of r and set them NULL. */
+static void
+replies_free(redisReply **r, int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		if (r[i] != NULL)
+			freeReplyObject(r[i]);
+		r[i] = NULL;
+	}
+}
+
+/*
+ * Run the n (1 or 2) scripts id[i] with nkeys[i] keys and arguments a[i]
+ * in one round trip, in that order but not as one transaction: each runs
+ * even when the one before failed.  When one of them is of script_acked[]
+ * and redis_min_replicas_ack is set, a WAIT follows in the same round
+ * trip.  A script that Redis answers NOSCRIPT is sent again on its own
+ * with EVAL (and its WAIT).  When every script is answered READONLY under
+ * Sentinel, the round trip is made once more on the master found again
+ * (conn_readonly_retry).  On return r[i] holds script i's reply when it
+ * is not an error, else NULL (the caller frees them).  The result is
+ * ERR_OK when every reply is there and, with WAIT, enough replicas
+ * acknowledged; else the first error (and every r[i] NULL when the
+ * acknowledgement failed).
+ */
+static enum err
+conn_run(struct store *st, int n, const enum script id[],
+    const int nkeys[], const struct rcmd a[], redisReply *r[])
+{
+	struct rcmd	 c[PIPE_MAX], w, one[2];
+	redisReply	*rr[PIPE_MAX], *wr = NULL;
+	char		 nk[PIPE_MAX][NUM_MAX], wb[2][NUM_MAX];
+	const char	*what = lua_scripts[id[0]].name;
+	long long	 start = conn_now_ms();
+	enum err	 e, ei;
+	int		 i, acked = 0, ro, retried = 0;
+
+	for (i = 0; i < n; i++)
+		r[i] = NULL;
+	if (st->cfg->redis_min_replicas_ack > 0)
+		for (i = 0; i < n; i++)
+			acked |= script_acked[id[i]];
+	if (acked)
+		wait_cmd(st, &w, wb);
+
+again:
+	for (i = 0; i < n; i++) {
+		if ((e = conn_script_load(st, id[i])) != ERR_OK)
+			return e;
+		script_cmd(st, id[i], nkeys[i], &a[i], &c[i], nk[i]);
+	}
+	if (acked)
+		c[n] = w;
+	if ((e = conn_pipe(st, what, c, n + acked, rr,
+	    start + conn_timeout_ms(st))) != ERR_OK)
+		return e;
+	for (i = 0; i < n; i++)
+		r[i] = rr[i];
+	wr = acked ? rr[n] : NULL;
+
+	for (i = 0, ro = 1; i < n; i++)
+		ro &= reply_code(r[i], "READONLY");
+	if (ro && conn_readonly_retry(st, what, start, &retried)) {
+		replies_free(r, n);
+		replies_free(&wr, 1);
+		goto again;
+	}
+
+	e = ERR_OK;
+	for (i = 0; i < n; i++) {
+		if (reply_code(r[i], "NOSCRIPT")) {
+			/* Sent again alone, as EVAL, with its WAIT. */
+			replies_free(&r[i], 1);
+			one[0] = c[i];
+			script_eval(&one[0], id[i]);
+			one[1] = w;
+			ei = conn_pipe(st, lua_scripts[id[i]].name, one,
+			    1 + acked, rr, start + conn_timeout_ms(st));
+			if (ei != ERR_OK) {
+				if (e == ERR_OK)
+					e = ei;
+				continue;
+			}
+			r[i] = rr[0];
+			if (acked) {
+				replies_free(&wr, 1);
+				wr = rr[1];
+			}
+		}
+		if ((ei = conn_reply_err(st, lua_scripts[id[i]].name, r[i])) !=
+		    ERR_OK) {
+			replies_free(&r[i], 1);
+			if (e == ERR_OK)
+				e = ei;
+		}
+	}
+	if (acked && e == ERR_OK &&
+	    (e = conn_wait_check(st, what, wr)) != ERR_OK)
+		replies_free(r, n);
+	replies_free(&wr, 1);
+	return e;
 }
 
 /*
@@ -505,104 +1001,21 @@ enum err
 conn_script(struct store *st, enum script id, int nkeys,
     const struct rcmd *a, redisReply **rp)
 {
-	struct rcmd	 c;
-	char		 nk[NUM_MAX];
-	enum err	 e;
 
-	*rp = NULL;
-	if ((e = conn_script_load(st, id)) != ERR_OK)
-		return e;
-	script_cmd(st, id, nkeys, a, &c, nk);
-	if ((e = conn_send(st, lua_scripts[id].name, &c, rp)) != ERR_OK)
-		return e;
-	if (reply_noscript(*rp)) {
-		freeReplyObject(*rp);
-		script_eval(&c, id);
-		if ((e = conn_send(st, lua_scripts[id].name, &c, rp)) != ERR_OK)
-			return e;
-	}
-	if ((e = conn_reply_err(st, lua_scripts[id].name, *rp)) != ERR_OK) {
-		freeReplyObject(*rp);
-		*rp = NULL;
-	}
-	return e;
+	return conn_run(st, 1, &id, &nkeys, a, rp);
 }
 
 /*
  * Run two scripts of one key each in one round trip: script id[0] with
- * arguments a[0], then id[1] with a[1].  Both commands are written before
- * either reply is read, so Redis runs them in that order, but not as one
- * transaction (the two keys may live in different Cluster slots): the
- * second runs even when the first fails.  A script that Redis answers
- * NOSCRIPT is sent again on its own with EVAL.  On return r[i] holds
- * script i's reply when it is not an error, else NULL (the caller frees
- * both).  The result is ERR_OK when both replies are there, else the
- * first error.
+ * arguments a[0], then id[1] with a[1] (conn_run).
  */
 enum err
 conn_script_pair(struct store *st, const enum script id[2],
     const struct rcmd a[2], redisReply *r[2])
 {
-	struct rcmd	 c[2];
-	char		 nk[2][NUM_MAX];
-	void		*rep;
-	enum err	 e, ei;
-	int		 i;
+	static const int	 nkeys[2] = { 1, 1 };
 
-	r[0] = r[1] = NULL;
-	for (i = 0; i < 2; i++) {
-		if ((e = conn_script_load(st, id[i])) != ERR_OK)
-			return e;
-		script_cmd(st, id[i], 1, &a[i], &c[i], nk[i]);
-		if (c[i].over) {
-			log_err("redis: %s: too many arguments",
-			    lua_scripts[id[i]].name);
-			return ERR_INTERNAL;
-		}
-	}
-	if ((e = conn_open(st)) != ERR_OK)
-		return e;
-	for (i = 0; i < 2; i++)
-		if (redisAppendCommandArgv(st->rc, c[i].argc, c[i].argv,
-		    c[i].len) != REDIS_OK)
-			goto fail;
-	for (i = 0; i < 2; i++) {
-		rep = NULL;
-		if (redisGetReply(st->rc, &rep) != REDIS_OK || rep == NULL)
-			goto fail;
-		r[i] = rep;
-	}
-	conn_used(st);
-
-	e = ERR_OK;
-	for (i = 0; i < 2; i++) {
-		if (reply_noscript(r[i])) {
-			freeReplyObject(r[i]);
-			script_eval(&c[i], id[i]);
-			if ((ei = conn_send(st, lua_scripts[id[i]].name, &c[i],
-			    &r[i])) != ERR_OK) {
-				if (e == ERR_OK)
-					e = ei;
-				continue;
-			}
-		}
-		if ((ei = conn_reply_err(st, lua_scripts[id[i]].name, r[i])) !=
-		    ERR_OK) {
-			freeReplyObject(r[i]);
-			r[i] = NULL;
-			if (e == ERR_OK)
-				e = ei;
-		}
-	}
-	return e;
-
-fail:
-	for (i = 0; i < 2; i++) {
-		if (r[i] != NULL)
-			freeReplyObject(r[i]);
-		r[i] = NULL;
-	}
-	return conn_io_fail(st, lua_scripts[id[0]].name);
+	return conn_run(st, 2, id, nkeys, a, r);
 }
 
 /*

@@ -104,6 +104,12 @@ struct store {
 	redisContext		*rc;		/* NULL when not connected */
 	long long		 used_ms;	/* CLOCK_MONOTONIC ms of the
 						 * last reply on rc */
+	/* Sentinel: the sentinel to ask first, the master it named last
+	 * and when (conn_now_ms()); the master's port is 0 before that. */
+	size_t			 sentinel_next;
+	char			 master_host[CFG_HOST_MAX + 1];
+	int			 master_port;
+	long long		 master_asked;
 	/* SHA-1 of each script as SCRIPT LOAD answered it; "" before the
 	 * first use, "-" when SCRIPT LOAD is refused (then always EVAL). */
 	char			 sha[SCR__MAX][SHA_LEN + 1];

@@ -120,6 +120,17 @@ assert_cfg_equal(const struct cfg *a, const struct cfg *b)
 	assert_memory_equal(a->cors_origins, b->cors_origins,
 	    sizeof(a->cors_origins));
 	assert_int_equal(a->cors_any, b->cors_any);
+	assert_int_equal(a->redis_sentinels.len, b->redis_sentinels.len);
+	assert_memory_equal(&a->redis_sentinels, &b->redis_sentinels,
+	    sizeof(a->redis_sentinels));
+	assert_string_equal(a->redis_master_name, b->redis_master_name);
+	assert_string_equal(a->redis_sentinel_password,
+	    b->redis_sentinel_password);
+	assert_string_equal(a->redis_sentinel_username,
+	    b->redis_sentinel_username);
+	assert_int_equal(a->redis_cluster_nodes.len,
+	    b->redis_cluster_nodes.len);
+	assert_int_equal(a->redis_min_replicas_ack, b->redis_min_replicas_ack);
 }
 
 /* Replace c's trusted_proxies with list, which must parse. */
@@ -752,6 +763,114 @@ error_username_without_password(void **state)
 	assert_string_equal(c.redis_username, "svc");
 }
 
+/* redis_sentinels: host:port lists, IPv6 in brackets, the sentinel AUTH
+ * pair, redis_min_replicas_ack's range. */
+static void
+sentinel_keys(void **state)
+{
+	struct cfg	 c;
+
+	(void)state;
+	cfg_defaults(&c);
+	assert_int_equal(c.redis_sentinels.len, 0);
+	assert_string_equal(c.redis_master_name, "mymaster");
+	assert_int_equal(c.redis_min_replicas_ack, 0);
+	load_ok("redis_sentinels = s1.example.org:26379, 10.0.0.2:26380 "
+	    "[2001:db8::1]:5000\n"
+	    "redis_master_name = auth-main\n"
+	    "redis_sentinel_username = sen\n"
+	    "redis_sentinel_password = s#cret\n"
+	    "redis_min_replicas_ack = 2\n", &c);
+	assert_int_equal(c.redis_sentinels.len, 3);
+	assert_string_equal(c.redis_sentinels.node[0].host, "s1.example.org");
+	assert_int_equal(c.redis_sentinels.node[0].port, 26379);
+	assert_string_equal(c.redis_sentinels.node[1].host, "10.0.0.2");
+	assert_int_equal(c.redis_sentinels.node[1].port, 26380);
+	assert_string_equal(c.redis_sentinels.node[2].host, "2001:db8::1");
+	assert_int_equal(c.redis_sentinels.node[2].port, 5000);
+	assert_string_equal(c.redis_master_name, "auth-main");
+	assert_string_equal(c.redis_sentinel_username, "sen");
+	assert_string_equal(c.redis_sentinel_password, "s#cret");
+	assert_int_equal(c.redis_min_replicas_ack, 2);
+	cfg_clear(&c);
+	assert_string_equal(c.redis_sentinel_password, "");
+
+	EXPECT_ERROR("redis_sentinels =\n",
+	    ":1: redis_sentinels: empty list, expected host:port,...");
+	EXPECT_ERROR("redis_sentinels = ,\n",
+	    ":1: redis_sentinels: empty list, expected host:port,...");
+	EXPECT_ERROR("redis_sentinels = a:1,b\n",
+	    ":1: redis_sentinels: b: expected host:port");
+	EXPECT_ERROR("redis_sentinels = a:0\n",
+	    ":1: redis_sentinels: a:0: port out of range, expected 1..65535");
+	EXPECT_ERROR("redis_sentinels = a:65536\n",
+	    ":1: redis_sentinels: a:65536: port out of range, expected "
+	    "1..65535");
+	EXPECT_ERROR("redis_sentinels = a:+1\n",
+	    ":1: redis_sentinels: a:+1: port is not a decimal number");
+	EXPECT_ERROR("redis_sentinels = a:\n",
+	    ":1: redis_sentinels: a:: missing port after ':'");
+	EXPECT_ERROR("redis_sentinels = :26379\n",
+	    ":1: redis_sentinels: :26379: missing host before ':'");
+	EXPECT_ERROR("redis_sentinels = 2001:db8::1:26379\n",
+	    ":1: redis_sentinels: 2001:db8::1:26379: an IPv6 address is "
+	    "written [address]:port");
+	EXPECT_ERROR("redis_sentinels = [2001:db8::x]:1\n",
+	    ":1: redis_sentinels: [2001:db8::x]:1: not an IPv6 address in "
+	    "brackets");
+	EXPECT_ERROR("redis_sentinels = [::1]\n",
+	    ":1: redis_sentinels: [::1]: expected [IPv6 address]:port");
+	EXPECT_ERROR("redis_sentinels = a/b:1\n",
+	    ":1: redis_sentinels: a/b:1: not a host name");
+	EXPECT_ERROR("redis_sentinels = -a:1\n",
+	    ":1: redis_sentinels: -a:1: not a host name");
+	EXPECT_ERROR("redis_sentinels = a:1 b:2 c:3 d:4 e:5 f:6 g:7 h:8 i:9 "
+	    "j:10 k:11 l:12 m:13 n:14 o:15 p:16 q:17\n",
+	    ":1: redis_sentinels: more than 16 entries");
+	EXPECT_ERROR("redis_master_name =\n",
+	    ":1: redis_master_name: empty value");
+	EXPECT_ERROR("redis_sentinels = a:1\n\nredis_sentinel_username = u\n",
+	    ":3: redis_sentinel_username: redis_sentinel_username needs "
+	    "redis_sentinel_password");
+	EXPECT_ERROR("redis_min_replicas_ack = 65\n",
+	    ":1: redis_min_replicas_ack: out of range, expected 0..64");
+	EXPECT_ERROR("redis_min_replicas_ack = -1\n",
+	    ":1: redis_min_replicas_ack: not a decimal number, expected "
+	    "0..64");
+}
+
+/* redis_cluster_nodes: the same syntax; never with redis_sentinels (the
+ * later line is named); on its own refused until Cluster routing exists. */
+static void
+cluster_keys(void **state)
+{
+	const struct cfg_key	*k = &cfg_keys[CFG_REDIS_CLUSTER_NODES];
+	struct cfg		 c;
+	char			 why[CFG_WHY_MAX];
+
+	(void)state;
+	cfg_defaults(&c);
+	assert_int_equal(k->set(&c, k, "n1:7000,n2:7001 [::1]:7002", why,
+	    sizeof(why)), 0);
+	assert_int_equal(c.redis_cluster_nodes.len, 3);
+	assert_string_equal(c.redis_cluster_nodes.node[1].host, "n2");
+	assert_int_equal(c.redis_cluster_nodes.node[2].port, 7002);
+	assert_int_equal(c.redis_sentinels.len, 0);
+
+	EXPECT_ERROR("redis_cluster_nodes = \n",
+	    ":1: redis_cluster_nodes: empty list, expected host:port,...");
+	EXPECT_ERROR("redis_cluster_nodes = n1:7000 n2\n",
+	    ":1: redis_cluster_nodes: n2: expected host:port");
+	EXPECT_ERROR("redis_sentinels = a:1\nredis_cluster_nodes = n1:7000\n",
+	    ":2: redis_cluster_nodes: redis_sentinels and redis_cluster_nodes "
+	    "cannot be combined: a Cluster fails over by itself");
+	EXPECT_ERROR("redis_cluster_nodes = n1:7000\n#\nredis_sentinels = a:1\n",
+	    ":3: redis_sentinels: redis_sentinels and redis_cluster_nodes "
+	    "cannot be combined: a Cluster fails over by itself");
+	EXPECT_ERROR("\nredis_cluster_nodes = n1:7000\n",
+	    ":2: redis_cluster_nodes: Redis Cluster is not supported yet");
+}
+
 static void
 error_trusted_proxies(void **state)
 {
@@ -1295,6 +1414,8 @@ main(void)
 		cmocka_unit_test(proxy_unix_socket_peer),
 		cmocka_unit_test(proxy_list_separators),
 		cmocka_unit_test(clear_wipes_password),
+		cmocka_unit_test(sentinel_keys),
+		cmocka_unit_test(cluster_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
