@@ -62,7 +62,8 @@ enum err	 session_renew(struct store *st, const char *sid,
  * spent less than refresh_reuse_grace seconds ago (ERR_REFRESH_CONFLICT).
  * Once the session was read its user is copied into user (ulen), even
  * when the rotation then fails, for the log.  Every failure of the
- * credentials is ERR_INVALID_TOKEN; else ERR_OK or an error.
+ * credentials is ERR_INVALID_TOKEN; else ERR_OK or an error.  One Redis
+ * round trip: store_session_refresh.
  */
 enum err	 session_rotate(struct store *st, const struct cfg *cfg,
 		    const char *sid, size_t sidlen, const char *refresh,

@@ -223,6 +223,28 @@ enum err	 store_session_spent(struct store *s, const char *sid,
 		    size_t sidlen, const char *rh, long now, long grace,
 		    int *revoked);
 
+/*
+ * refresh-token in one script (one round trip): if session sid exists and
+ * has not ended, compare ph (tok_hash of the presented refresh token) with
+ * its current refresh hash (in the script, without an early exit), then:
+ * equal: rotate as store_session_rotate does (ERR_OK, *out the session as
+ * written; ERR_INVALID_TOKEN when the ring of spent tokens is full;
+ * ERR_SESSION_NOT_FOUND when the session is past its idle end); else
+ * judge ph as store_session_spent does (ERR_REFRESH_CONFLICT within
+ * grace; ERR_INVALID_TOKEN, with *outcome STORE_REFRESH_REVOKED when the
+ * session was deleted for the reuse, STORE_REFRESH_RING_FULL for a full
+ * ring).  ERR_SESSION_NOT_FOUND when the session is missing or ended.
+ * The session's owner, when there is a session, is copied into user
+ * (LIM_USER_MAX + 1 bytes, "" otherwise), *ulen its length.
+ */
+enum store_refresh { STORE_REFRESH_OTHER = 0, STORE_REFRESH_REVOKED,
+	STORE_REFRESH_RING_FULL };
+enum err	 store_session_refresh(struct store *s, const char *sid,
+		    size_t sidlen, const char *ph,
+		    const struct store_hashes *h, long now, long grace,
+		    struct store_session *out, char user[LIM_USER_MAX + 1],
+		    size_t *ulen, enum store_refresh *outcome);
+
 /* Delete session sid and its entry in its user's index (the owner is
  * read first: two round trips).  ERR_OK or ERR_SESSION_NOT_FOUND. */
 enum err	 store_session_del(struct store *s, const char *sid,

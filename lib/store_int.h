@@ -14,7 +14,8 @@
  * script, a file of lib/lua/ compiled in by scripts/lua2c.sh (enum script,
  * lua_scripts[]).  Every key a script touches is declared in KEYS.  The
  * scripts over one user's sessions and index together (the login with its
- * cap, session_end, session_spent) name keys of that user only; under
+ * cap, session_end, session_spent, session_refresh) name keys of that user
+ * only (session_refresh makes its index key from the owner it reads); under
  * Redis Cluster those must share a slot, which is the scale-out work (see
  * docs/design.md).  refresh-session still sends its index update and its
  * session script in one round trip (conn_script_pair).  Scripts
@@ -68,7 +69,8 @@ enum lua_code {
 	LUA_REVOKED = 2,	/* spent: spent earlier, session deleted */
 	LUA_MAY_TRY = 0,	/* attempt: counted, not banned */
 	LUA_LIMIT = -3,		/* create: at max_sessions_per_user, refused */
-	LUA_RETRY = -4		/* create: the index moved since it was read */
+	LUA_RETRY = -4,		/* create: the index moved since it was read */
+	LUA_ROTATED = 3		/* refresh: the session was rotated */
 };
 
 /* One script of lib/lua/, comment lines left out. */

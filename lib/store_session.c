@@ -612,6 +612,107 @@ store_session_spent(struct store *st, const char *sid, size_t sidlen,
 	}
 }
 
+/*
+ * One SCR_SESSION_REFRESH (session_refresh.lua): the comparison, the
+ * rotation or the judgement of a spent hash, in one round trip.  The
+ * owner's index key is built by the script from the prefix passed here.
+ */
+enum err
+store_session_refresh(struct store *st, const char *sid, size_t sidlen,
+    const char *ph, const struct store_hashes *h, long now, long grace,
+    struct store_session *out, char user[LIM_USER_MAX + 1], size_t *ulen,
+    enum store_refresh *outcome)
+{
+	struct key		 k, kp;
+	struct rcmd		 a;
+	redisReply		*r = NULL;
+	const redisReply	*u;
+	char			 nowb[NUM_MAX], aexpb[NUM_MAX], maxb[NUM_MAX];
+	char			 idleb[NUM_MAX], touchb[NUM_MAX], kexpb[NUM_MAX];
+	char			 graceb[NUM_MAX];
+	enum err		 e;
+
+	memset(out, 0, sizeof(*out));
+	user[0] = '\0';
+	*ulen = 0;
+	*outcome = STORE_REFRESH_OTHER;
+	if (!hashes_ok(h) ||
+	    !hash_ok(ph, ph != NULL ? strnlen(ph, TOK_HASH_LEN + 1) : 0)) {
+		log_err("store: session refresh: bad argument");
+		return ERR_INTERNAL;
+	}
+	if (!sid_ok(sid, sidlen))
+		return ERR_SESSION_NOT_FOUND;
+	if (key_make(st, &k, "session:", sid, sidlen, "") == -1 ||
+	    key_make(st, &kp, "user-sessions:", NULL, 0, "") == -1)
+		return ERR_INTERNAL;
+
+	memset(&a, 0, sizeof(a));
+	rcmd_add(&a, k.buf, k.len);
+	rcmd_add(&a, ph, TOK_HASH_LEN);
+	rcmd_add(&a, h->authorization_hash, TOK_HASH_LEN);
+	rcmd_add(&a, h->corban_hash, TOK_HASH_LEN);
+	rcmd_add(&a, h->refresh_hash, TOK_HASH_LEN);
+	rcmd_str(&a, num_fmt(nowb, now));
+	rcmd_str(&a, num_fmt(aexpb, now + st->cfg->access_ttl));
+	rcmd_str(&a, num_fmt(maxb, STORE_SPENT_MAX));
+	rcmd_str(&a, num_fmt(idleb, st->cfg->idle_ttl));
+	rcmd_str(&a, num_fmt(touchb, store_touch(st->cfg)));
+	rcmd_str(&a, num_fmt(kexpb, key_end(st->cfg, LONG_MAX, now)));
+	rcmd_str(&a, num_fmt(graceb, grace > 0 ? grace : 0));
+	rcmd_add(&a, sid, sidlen);
+	rcmd_add(&a, kp.buf, kp.len);
+	if ((e = conn_script(st, SCR_SESSION_REFRESH, 1, &a, &r)) != ERR_OK)
+		return e;
+	e = ERR_INTERNAL;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+	    r->elements > 3 || r->element[0]->type != REDIS_REPLY_INTEGER)
+		goto bad;
+	if (r->elements >= 2 && r->element[1]->type != REDIS_REPLY_NIL) {
+		u = r->element[1];
+		if (u->type != REDIS_REPLY_STRING || !name_ok(u->str, u->len))
+			goto bad;
+		memcpy(user, u->str, u->len);
+		user[u->len] = '\0';
+		*ulen = u->len;
+	}
+	switch (r->element[0]->integer) {
+	case LUA_ROTATED:
+		if (r->elements != 3)
+			goto bad;
+		e = session_written(r->element[2], out);
+		break;
+	case LUA_GONE:
+		e = ERR_SESSION_NOT_FOUND;
+		break;
+	case LUA_RING_FULL:
+		*outcome = STORE_REFRESH_RING_FULL;
+		e = ERR_INVALID_TOKEN;
+		break;
+	case LUA_NOT_SPENT:
+		e = ERR_INVALID_TOKEN;
+		break;
+	case LUA_IN_GRACE:
+		e = ERR_REFRESH_CONFLICT;
+		break;
+	case LUA_REVOKED:
+		*outcome = STORE_REFRESH_REVOKED;
+		e = ERR_INVALID_TOKEN;
+		break;
+	default:
+		goto bad;
+	}
+	freeReplyObject(r);
+	return e;
+bad:
+	log_err("redis: session-refresh: unexpected reply");
+	freeReplyObject(r);
+	memset(out, 0, sizeof(*out));
+	user[0] = '\0';
+	*ulen = 0;
+	return ERR_INTERNAL;
+}
+
 /* The key of user's index into *ki; -1 when it does not fit. */
 static int
 index_key(const struct store *st, struct key *ki, const char *user,

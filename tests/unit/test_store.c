@@ -548,6 +548,83 @@ test_session_write_one_round_trip(void **state)
 }
 
 /*
+ * refresh-token is one round trip whatever it finds: the rotation, a
+ * wrong hash, a spent one within grace, a spent one that revokes (the
+ * session and its index entry go), a missing session.
+ */
+static void
+test_session_refresh_one_round_trip(void **state)
+{
+	struct store_hashes	 h0, h1, h2;
+	struct store_session	 ss;
+	enum store_refresh	 how;
+	char			 sid[TOK_SID_LEN + 1], u[LIM_USER_MAX + 1];
+	char			 other[TOK_HASH_LEN + 1];
+	size_t			 ulen;
+	long			 base, r0;
+	long			 now = (long)time(NULL);
+
+	(void)state;
+	mkhashes(&h0, "rft", 0);
+	mkhashes(&h1, "rft", 1);
+	mkhashes(&h2, "rft", 2);
+	tok_sid_new(sid);
+	assert_int_equal(store_session_create(st, sid, "rft", 3, &h0, now),
+	    ERR_OK);
+	/* loaded once */
+	assert_int_equal(store_session_refresh(st, "nope", 4, h0.refresh_hash,
+	    &h1, now, 0, &ss, u, &ulen, &how), ERR_SESSION_NOT_FOUND);
+	assert_int_equal(ulen, 0);
+	r0 = server_reads();
+	base = server_reads() - r0;
+
+	r0 = server_reads();
+	assert_int_equal(store_session_refresh(st, sid, strlen(sid),
+	    h0.refresh_hash, &h1, now, 5, &ss, u, &ulen, &how), ERR_OK);
+	assert_int_equal(server_reads() - r0 - base, 1);
+	assert_string_equal(u, "rft");
+	assert_int_equal(how, STORE_REFRESH_OTHER);
+	assert_string_equal(ss.refresh_hash, h1.refresh_hash);
+	assert_int_equal(ss.expires, now + cfg.session_ttl);
+
+	/* a hash never current: 401, nothing changes */
+	memset(other, 'e', TOK_HASH_LEN);
+	other[TOK_HASH_LEN] = '\0';
+	r0 = server_reads();
+	assert_int_equal(store_session_refresh(st, sid, strlen(sid), other,
+	    &h2, now, 5, &ss, u, &ulen, &how), ERR_INVALID_TOKEN);
+	assert_int_equal(server_reads() - r0 - base, 1);
+	assert_int_equal(how, STORE_REFRESH_OTHER);
+
+	/* the spent one within grace: 409, nothing changes */
+	r0 = server_reads();
+	assert_int_equal(store_session_refresh(st, sid, strlen(sid),
+	    h0.refresh_hash, &h2, now + 4, 5, &ss, u, &ulen, &how),
+	    ERR_REFRESH_CONFLICT);
+	assert_int_equal(server_reads() - r0 - base, 1);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_string_equal(ss.refresh_hash, h1.refresh_hash);
+
+	/* after grace: revoked, with its index entry */
+	assert_int_equal(in_index("rft", sid), 1);
+	r0 = server_reads();
+	assert_int_equal(store_session_refresh(st, sid, strlen(sid),
+	    h0.refresh_hash, &h2, now + 5, 5, &ss, u, &ulen, &how),
+	    ERR_INVALID_TOKEN);
+	assert_int_equal(server_reads() - r0 - base, 1);
+	assert_int_equal(how, STORE_REFRESH_REVOKED);
+	assert_string_equal(u, "rft");
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
+	    ERR_SESSION_NOT_FOUND);
+	assert_int_equal(in_index("rft", sid), 0);
+
+	/* the current one of a revoked session: gone */
+	assert_int_equal(store_session_refresh(st, sid, strlen(sid),
+	    h1.refresh_hash, &h2, now + 5, 5, &ss, u, &ulen, &how),
+	    ERR_SESSION_NOT_FOUND);
+}
+
+/*
  * After SCRIPT FLUSH both scripts of the one-round-trip writes answer
  * NOSCRIPT: each is sent again with EVAL, and the session and its index
  * entry are both written.
@@ -1646,6 +1723,7 @@ main(void)
 		cmocka_unit_test(test_script_flush_falls_back_to_eval),
 		cmocka_unit_test(test_session_write_one_round_trip),
 		cmocka_unit_test(test_session_write_after_script_flush),
+		cmocka_unit_test(test_session_refresh_one_round_trip),
 		cmocka_unit_test(test_user_add_get),
 		cmocka_unit_test(test_user_name_limits_and_bytes),
 		cmocka_unit_test(test_user_set_hash),
