@@ -45,6 +45,18 @@ enum err	 reg_try(struct store *st, const char *addr, const char *user,
 		    size_t ulen, long *retry_after);
 
 /*
+ * reg_try in one round trip, reading the user too: the address subject of
+ * addr into net ("-" for none), both subjects counted and the user read
+ * into *b (store_login_begin).  ERR_OK when the check may run (*b says
+ * whether the user exists and which counts were taken); ERR_TOO_MANY_ATTEMPTS
+ * with *retry_after when a subject is banned (the other's count taken
+ * back); or a Redis error.
+ */
+enum err	 reg_begin(struct store *st, const char *addr,
+		    const char *user, size_t ulen, struct store_begin *b,
+		    char net[ADDR_TEXT_MAX + 1], long *retry_after);
+
+/*
  * The check that reg_try let run succeeded: the user's failures are
  * forgotten; of the address's only this attempt is taken back (one good
  * account must not reset a guesser's counter).  Best effort: a Redis error

@@ -65,6 +65,44 @@ session_renew(struct store *st, const char *sid, size_t sidlen,
 }
 
 enum err
+session_login(struct store *st, const struct store_cred *sc, long now,
+    const struct store_client *cl, char sid[TOK_SID_LEN + 1],
+    struct session_tokens *t, struct store_user *now_u, enum err *now_e)
+{
+	enum err	 e = ERR_INTERNAL;
+	long		 evicted = 0;
+	int		 tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		tok_sid_new(sid);
+		if ((e = mint(t, sid, TOK_SID_LEN)) != ERR_OK)
+			return e;
+		e = store_login_finish(st, sc, sid, &t->h, now, cl, &evicted,
+		    now_u, now_e);
+		if (e != ERR_EXISTS)
+			break;
+	}
+	if (e == ERR_OK && evicted > 0)
+		log_info("session %.8s: max_sessions_per_user reached, %ld "
+		    "least recently used session%s ended", sid, evicted,
+		    evicted == 1 ? "" : "s");
+	return e == ERR_EXISTS ? ERR_INTERNAL : e;
+}
+
+enum err
+session_relogin(struct store *st, const struct store_cred *sc,
+    const char *sid, size_t sidlen, long now, struct session_tokens *t,
+    struct store_session *s, struct store_user *now_u, enum err *now_e)
+{
+	enum err	 e;
+
+	if ((e = mint(t, sid, sidlen)) != ERR_OK)
+		return e;
+	return store_renew_finish(st, sc, sid, sidlen, &t->h, now, s, now_u,
+	    now_e);
+}
+
+enum err
 session_rotate(struct store *st, const struct cfg *cfg, const char *sid,
     size_t sidlen, const char *refresh, size_t rlen, long now,
     struct session_tokens *t, struct store_session *s,

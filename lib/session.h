@@ -55,6 +55,28 @@ enum err	 session_renew(struct store *st, const char *sid,
 		    struct session_tokens *t, struct store_session *s);
 
 /*
+ * Login after a successful password check sc: session_create, but the
+ * session is written by the one script after the check
+ * (store_login_finish), which writes nothing and answers ERR_CHANGED,
+ * with the user as stored in *now_u and *now_e, when the user changed
+ * during the check.
+ */
+enum err	 session_login(struct store *st, const struct store_cred *sc,
+		    long now, const struct store_client *cl,
+		    char sid[TOK_SID_LEN + 1], struct session_tokens *t,
+		    struct store_user *now_u, enum err *now_e);
+
+/*
+ * refresh-session after a successful password check sc: session_renew by
+ * the one script after the check (store_renew_finish), with ERR_CHANGED
+ * as for session_login.
+ */
+enum err	 session_relogin(struct store *st, const struct store_cred *sc,
+		    const char *sid, size_t sidlen, long now,
+		    struct session_tokens *t, struct store_session *s,
+		    struct store_user *now_u, enum err *now_e);
+
+/*
  * refresh-token: rotate session sid (sidlen bytes) with its refresh token
  * (rlen bytes), which must name that session and is single use.  The
  * current one gives fresh tokens (into *t, the session as written into

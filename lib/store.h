@@ -334,4 +334,75 @@ enum err	 store_fail_reset(struct store *s, enum store_subject kind,
 enum err	 store_unban(struct store *s, const char *subj, size_t len,
 		    int *found);
 
+
+/* ---- a password check in two round trips ---- */
+
+/* What the round trip before a password check found (store_login_begin). */
+struct store_begin {
+	long			addr_ttl;	/* seconds left on the address's
+						   ban; 0: may try */
+	int			addr_counted;	/* its attempt was counted */
+	long			user_ttl;	/* the same for the user name */
+	int			user_counted;
+	enum err		user;		/* ERR_OK (u read), ERR_NO_USER;
+						   read only when user_ttl is 0 */
+	struct store_user	u;		/* wipe after use */
+};
+
+/*
+ * Before a password check of user from address subject net (NULL or ""
+ * for none), in one round trip: store_attempt for the address and, beside
+ * it, one script on the user's keys (login_begin.lua) that does
+ * store_attempt_user and reads the user record.  Both run whatever the
+ * other finds: the caller takes back what the refusal of the other
+ * subject makes undue (store_attempt_undo).  ERR_OK with *out filled, or
+ * a Redis error (nothing is known then).
+ */
+enum err	 store_login_begin(struct store *s, const char *user,
+		    size_t ulen, const char *net, long now,
+		    struct store_begin *out);
+
+/* What the round trip after a successful password check checks and keeps
+ * (store_login_finish, store_renew_finish). */
+struct store_cred {
+	const char	*user;
+	size_t		 ulen;
+	const char	*mcf;		/* the hash that matched: must still be
+					   the stored one, user enabled */
+	const char	*fresh;		/* "" or the re-hash to store over it */
+	const char	*net;		/* address subject, NULL or "" for none */
+	int		 addr_counted;	/* take the address's attempt back */
+};
+
+/*
+ * After a successful check of c, in one round trip: one script on the
+ * user's keys (login_finish.lua) checks that the user still exists, is
+ * enabled and holds c->mcf; if so it stores c->fresh over it (when not
+ * ""), forgets the user's failures, remembers net as known (as
+ * store_user_success) and creates session sid as store_session_login
+ * does (the cap applied to the whole index, read by the script); beside
+ * it the address's attempt is taken back (when c->addr_counted).
+ * ERR_OK (*evicted, when not NULL, the sessions the cap ended);
+ * ERR_EXISTS (sid taken); ERR_SESSION_LIMIT; ERR_CHANGED when the user
+ * changed since the check: nothing written, *now is the user as stored
+ * (ERR_NO_USER in *now_e when gone); or a Redis error.
+ */
+enum err	 store_login_finish(struct store *s, const struct store_cred *c,
+		    const char *sid, const struct store_hashes *h, long now,
+		    const struct store_client *cl, long *evicted,
+		    struct store_user *now_u, enum err *now_e);
+
+/*
+ * store_login_finish for refresh-session: the session sid (sidlen bytes)
+ * of c->user is renewed as store_session_renew does (its index entry
+ * moved to the new end in the same script).  ERR_OK (*out the session as
+ * written), ERR_SESSION_NOT_FOUND, ERR_CHANGED (*now_u, *now_e as above),
+ * or a Redis error.
+ */
+enum err	 store_renew_finish(struct store *s, const struct store_cred *c,
+		    const char *sid, size_t sidlen,
+		    const struct store_hashes *h, long now,
+		    struct store_session *out, struct store_user *now_u,
+		    enum err *now_e);
+
 #endif

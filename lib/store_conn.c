@@ -498,31 +498,33 @@ conn_script(struct store *st, enum script id, int nkeys,
 }
 
 /*
- * Run two scripts of one key each in one round trip: script id[0] with
- * arguments a[0], then id[1] with a[1].  Both commands are written before
- * either reply is read, so Redis runs them in that order, but not as one
- * transaction (the two keys may live in different Cluster slots): the
- * second runs even when the first fails.  A script that Redis answers
- * NOSCRIPT is sent again on its own with EVAL.  On return r[i] holds
- * script i's reply when it is not an error, else NULL (the caller frees
- * both).  The result is ERR_OK when both replies are there, else the
- * first error.
+ * Run n scripts (at most CONN_PIPE_MAX) in one round trip: script id[i]
+ * with nkeys[i] keys and arguments a[i].  Every command is written before
+ * any reply is read, so Redis runs them in that order, but not as one
+ * transaction (their keys may live in different Cluster slots): each runs
+ * even when one before it fails.  A script that Redis answers NOSCRIPT is
+ * sent again on its own with EVAL.  On return r[i] holds script i's reply
+ * when it is not an error, else NULL (the caller frees them all).  The
+ * result is ERR_OK when every reply is there, else the first error.
  */
 enum err
-conn_script_pair(struct store *st, const enum script id[2],
-    const struct rcmd a[2], redisReply *r[2])
+conn_scripts(struct store *st, int n, const enum script id[],
+    const int nkeys[], const struct rcmd a[], redisReply *r[])
 {
-	struct rcmd	 c[2];
-	char		 nk[2][NUM_MAX];
+	struct rcmd	 c[CONN_PIPE_MAX];
+	char		 nk[CONN_PIPE_MAX][NUM_MAX];
 	void		*rep;
 	enum err	 e, ei;
 	int		 i;
 
-	r[0] = r[1] = NULL;
-	for (i = 0; i < 2; i++) {
+	if (n < 1 || n > CONN_PIPE_MAX)
+		return ERR_INTERNAL;
+	for (i = 0; i < n; i++)
+		r[i] = NULL;
+	for (i = 0; i < n; i++) {
 		if ((e = conn_script_load(st, id[i])) != ERR_OK)
 			return e;
-		script_cmd(st, id[i], 1, &a[i], &c[i], nk[i]);
+		script_cmd(st, id[i], nkeys[i], &a[i], &c[i], nk[i]);
 		if (c[i].over) {
 			log_err("redis: %s: too many arguments",
 			    lua_scripts[id[i]].name);
@@ -531,11 +533,11 @@ conn_script_pair(struct store *st, const enum script id[2],
 	}
 	if ((e = conn_open(st)) != ERR_OK)
 		return e;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < n; i++)
 		if (redisAppendCommandArgv(st->rc, c[i].argc, c[i].argv,
 		    c[i].len) != REDIS_OK)
 			goto fail;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < n; i++) {
 		rep = NULL;
 		if (redisGetReply(st->rc, &rep) != REDIS_OK || rep == NULL)
 			goto fail;
@@ -543,7 +545,7 @@ conn_script_pair(struct store *st, const enum script id[2],
 	}
 
 	e = ERR_OK;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < n; i++) {
 		if (reply_noscript(r[i])) {
 			freeReplyObject(r[i]);
 			script_eval(&c[i], id[i]);
@@ -565,12 +567,22 @@ conn_script_pair(struct store *st, const enum script id[2],
 	return e;
 
 fail:
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < n; i++) {
 		if (r[i] != NULL)
 			freeReplyObject(r[i]);
 		r[i] = NULL;
 	}
 	return conn_io_fail(st, lua_scripts[id[0]].name);
+}
+
+/* Two scripts of one key each in one round trip: conn_scripts. */
+enum err
+conn_script_pair(struct store *st, const enum script id[2],
+    const struct rcmd a[2], redisReply *r[2])
+{
+	static const int	 one[2] = { 1, 1 };
+
+	return conn_scripts(st, 2, id, one, a, r);
 }
 
 /*
