@@ -118,34 +118,3 @@ cred_commit(struct store *st, struct cred *c, const char *user, size_t ulen,
 	tok_wipe(&now, sizeof(now));
 	return e;
 }
-
-enum err
-cred_recheck(struct store *st, const char *user, size_t ulen,
-    const char *pw, size_t pwlen, const char *mcf, const char *sid,
-    size_t sidlen)
-{
-	struct store_user	 u;
-	enum pw_result		 pr;
-	enum err		 e;
-
-	memset(&u, 0, sizeof(u));
-	e = store_user_get(st, user, ulen, &u);
-	if (e == ERR_OK && !u.disabled && strcmp(u.mcf, mcf) != 0) {
-		pr = pw_check(u.mcf, pw, pwlen, NULL);
-		if (pr == PW_ERROR)
-			e = ERR_INTERNAL;
-		else if (pr == PW_MISMATCH)
-			e = ERR_NO_USER;
-	}
-	if (e == ERR_OK && u.disabled)
-		e = ERR_NO_USER;
-	if (e == ERR_NO_USER) {
-		log_warn("session %.8s: user changed during the password "
-		    "check, session deleted", sid);
-		e = store_session_del(st, sid, sidlen);
-		if (e == ERR_OK || e == ERR_SESSION_NOT_FOUND)
-			e = ERR_INVALID_CREDENTIALS;
-	}
-	tok_wipe(&u, sizeof(u));
-	return e;
-}

@@ -71,19 +71,4 @@ enum err	 cred_commit(struct store *st, struct cred *c,
 		    const char *user, size_t ulen, const char *pw,
 		    size_t pwlen, cred_write_fn fn, void *arg);
 
-/*
- * After session sid (sidlen bytes) was written for a password check that
- * matched mcf: if the user was disabled or deleted meanwhile, or the
- * password changed (admin disable, userdel and passwd revoke the sessions
- * they can see; a check still running scrypt finishes after them), delete
- * the session and answer ERR_INVALID_CREDENTIALS, as if the check had come
- * after the change.  A hash that changed is checked again (a concurrent
- * login may have re-hashed the same password), so only that rare race
- * costs a second scrypt run.  Returns ERR_OK when the credentials still
- * stand, ERR_INTERNAL, or a Redis error.
- */
-enum err	 cred_recheck(struct store *st, const char *user, size_t ulen,
-		    const char *pw, size_t pwlen, const char *mcf,
-		    const char *sid, size_t sidlen);
-
 #endif

@@ -17,36 +17,6 @@ reg_subject(const char *addr, char out[ADDR_TEXT_MAX + 1])
 		addr_net64(addr, out);
 }
 
-enum err
-reg_try(struct store *st, const char *addr, const char *user, size_t ulen,
-    long *retry_after)
-{
-	char		 net[ADDR_TEXT_MAX + 1];
-	long		 ttl = 0;
-	enum err	 e;
-	int		 has_addr;
-
-	*retry_after = 0;
-	reg_subject(addr, net);
-	has_addr = strcmp(net, "-") != 0;
-	if (has_addr && ((e = store_attempt(st, STORE_SUBJ_ADDR, net,
-	    strlen(net), &ttl)) != ERR_OK || ttl > 0))
-		goto out;
-	if ((e = store_attempt_user(st, user, ulen, has_addr ? net : NULL,
-	    (long)time(NULL), &ttl)) != ERR_OK || ttl > 0) {
-		/* Refused for the user: the address's count goes back. */
-		if (has_addr)
-			(void)store_attempt_undo(st, STORE_SUBJ_ADDR, net,
-			    strlen(net));
-	}
-out:
-	if (e == ERR_OK && ttl > 0) {
-		*retry_after = ttl;
-		e = ERR_TOO_MANY_ATTEMPTS;
-	}
-	return e;
-}
-
 /*
  * The two subjects are counted in one round trip (store_login_begin), so
  * each is counted whatever the other finds; the one a refusal makes undue
@@ -87,20 +57,6 @@ reg_begin(struct store *st, const char *addr, const char *user, size_t ulen,
 	return ERR_OK;
 }
 
-void
-reg_success(struct store *st, const char *addr, const char *user,
-    size_t ulen)
-{
-	char	 net[ADDR_TEXT_MAX + 1];
-
-	reg_subject(addr, net);
-	(void)store_user_success(st, user, ulen, strcmp(net, "-") != 0 ?
-	    net : NULL, (long)time(NULL));
-	if (strcmp(net, "-") != 0)
-		(void)store_attempt_undo(st, STORE_SUBJ_ADDR, net,
-		    strlen(net));
-}
-
 enum err
 reg_unban(struct store *st, const char *subj, size_t len, int *found)
 {
@@ -112,7 +68,7 @@ reg_unban(struct store *st, const char *subj, size_t len, int *found)
 		*found = 0;
 	if ((e = store_unban(st, subj, len, &f)) != ERR_OK)
 		return e;
-	/* An address is counted as reg_try counts it, an IPv6 one by its
+	/* An address is counted as reg_begin counts it, an IPv6 one by its
 	 * /64: lift that too. */
 	if (len <= ADDR_TEXT_MAX && memchr(subj, '\0', len) == NULL) {
 		memcpy(s, subj, len);

@@ -27,44 +27,6 @@ mint(struct session_tokens *t, const char *sid, size_t sidlen)
 }
 
 enum err
-session_create(struct store *st, const char *user, size_t ulen, long now,
-    const struct store_client *cl, char sid[TOK_SID_LEN + 1],
-    struct session_tokens *t)
-{
-	enum err	 e = ERR_INTERNAL;
-	long		 evicted = 0;
-	int		 tries;
-
-	for (tries = 0; tries < 2; tries++) {
-		tok_sid_new(sid);
-		if ((e = mint(t, sid, TOK_SID_LEN)) != ERR_OK)
-			return e;
-		e = store_session_login(st, sid, user, ulen, &t->h, now, cl,
-		    &evicted);
-		if (e != ERR_EXISTS)
-			break;
-	}
-	if (e == ERR_OK && evicted > 0)
-		log_info("session %.8s: max_sessions_per_user reached, %ld "
-		    "least recently used session%s ended", sid, evicted,
-		    evicted == 1 ? "" : "s");
-	return e == ERR_EXISTS ? ERR_INTERNAL : e;
-}
-
-enum err
-session_renew(struct store *st, const char *sid, size_t sidlen,
-    const char *user, size_t ulen, long now, struct session_tokens *t,
-    struct store_session *s)
-{
-	enum err	 e;
-
-	if ((e = mint(t, sid, sidlen)) != ERR_OK)
-		return e;
-	return store_session_renew(st, sid, sidlen, user, ulen, &t->h, now,
-	    s);
-}
-
-enum err
 session_login(struct store *st, const struct store_cred *sc, long now,
     const struct store_client *cl, char sid[TOK_SID_LEN + 1],
     struct session_tokens *t, struct store_user *now_u, enum err *now_e)
