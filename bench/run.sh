@@ -517,9 +517,9 @@ rt_check() {
 }
 rt_check session - 1 "one Redis read per token check"
 rt_check authorizer - 1 "one Redis read per token check"
-rt_check refresh-token - 2 "2 round trips: the session read, then the rotation script (the one write)"
-rt_check login cheap 7 "7 round trips: 2 regulation counts, the user read, 2 regulation releases, the session write (index + session in one round trip), the user re-read"
-rt_check refresh-session cheap 7 "7 round trips: 2 regulation counts, the user read, 2 regulation releases, the session write (index + session in one round trip), the user re-read"
+rt_check refresh-token - 1 "1 round trip: one script compares, rotates or judges the spent token"
+rt_check login cheap 2 "2 round trips: the user's count and record beside the address's count, then the check of the user with the session write beside the address's undo"
+rt_check refresh-session cheap 2 "2 round trips: the user's count and record beside the address's count, then the check of the user with the renewal beside the address's undo"
 
 mkdir -p "$RESULTS"
 OUTBASE=$RESULTS/$HOST-$STAMP

@@ -16,120 +16,105 @@
 #include "text.h"
 #include "token.h"
 
-/*
- * The password pw matched the stored hash mcf, which is foreign or cheaper
- * than want: hash pw as $s1$ at cost want and store it in place of mcf,
- * but only if the stored hash is still mcf (store_user_swap_hash).  A
- * passwd that landed since the read keeps its hash, and the check after
- * the session write (cred_recheck) then sees the change.  On success mcf
- * becomes the new hash; a failure is logged and leaves mcf and the stored
- * hash as they were (the next login tries again).
- */
-static void
-cred_rehash(struct store *st, const struct pw_cost *want, const char *user,
-    size_t ulen, const char *pw, size_t pwlen, char mcf[PW_MCF_MAX])
-{
-	char		 fresh[PW_MCF_MAX];
-	char		 name[LIM_USER_MAX * 3 + 1];
-	const char	*was;
-	enum err	 e;
-
-	memset(fresh, 0, sizeof(fresh));
-	text_log_field(name, sizeof(name), user, ulen);
-	was = pw_format(mcf);
-	if (pw_hash(pw, pwlen, want, fresh) == -1) {
-		log_warn("user %s: re-hash failed: cannot hash", name);
-		goto out;
-	}
-	e = store_user_swap_hash(st, user, ulen, mcf, fresh);
-	if (e == ERR_CHANGED) {
-		log_info("user %s: not re-hashed: the password changed "
-		    "meanwhile", name);
-		goto out;
-	}
-	if (e != ERR_OK) {
-		log_warn("user %s: re-hash failed", name);
-		goto out;
-	}
-	memcpy(mcf, fresh, PW_MCF_MAX);
-	log_info("user %s: password re-hashed from %s to scrypt at the "
-	    "configured cost", name, was != NULL ? was : "?");
-out:
-	tok_wipe(fresh, sizeof(fresh));
-}
-
 enum err
 cred_check(struct store *st, const struct cfg *cfg, const char *addr,
     const char *user, size_t ulen, const char *pw, size_t pwlen,
-    char mcf[PW_MCF_MAX], long *retry_after)
+    struct cred *c, long *retry_after)
 {
-	struct store_user	 u;
+	struct store_begin	 b;
 	struct pw_cost		 want;
 	enum pw_result		 pr;
 	enum err		 e;
+	char			 name[LIM_USER_MAX * 3 + 1];
 
-	memset(&u, 0, sizeof(u));
-	memset(mcf, 0, PW_MCF_MAX);
+	memset(&b, 0, sizeof(b));
+	memset(c, 0, sizeof(*c));
 	want.N = cfg->scrypt_n;
 	want.r = cfg->scrypt_r;
 	want.p = cfg->scrypt_p;
 
-	if ((e = reg_try(st, addr, user, ulen, retry_after)) != ERR_OK)
+	if ((e = reg_begin(st, addr, user, ulen, &b, c->net,
+	    retry_after)) != ERR_OK)
 		goto out;
+	c->addr_counted = b.addr_counted;
 
-	e = store_user_get(st, user, ulen, &u);
-	if (e == ERR_NO_USER)
+	if (b.user == ERR_NO_USER)
 		pr = pw_dummy(pw, pwlen, &want);
-	else if (e != ERR_OK)
-		goto out;
 	else
-		pr = pw_check(u.mcf, pw, pwlen, &want);
+		pr = pw_check(b.u.mcf, pw, pwlen, &want);
 	if (pr == PW_ERROR) {
 		e = ERR_INTERNAL;
 		goto out;
 	}
-	if (e == ERR_NO_USER || pr == PW_MISMATCH || u.disabled) {
+	if (b.user == ERR_NO_USER || pr == PW_MISMATCH || b.u.disabled) {
 		e = ERR_INVALID_CREDENTIALS;	/* already counted */
 		goto out;
 	}
-
-	memcpy(mcf, u.mcf, PW_MCF_MAX);
-	if (pr == PW_MATCH_REHASH)
-		cred_rehash(st, &want, user, ulen, pw, pwlen, mcf);
-	reg_success(st, addr, user, ulen);
+	memcpy(c->mcf, b.u.mcf, PW_MCF_MAX);
+	/* A foreign or cheaper hash is replaced by the script after the
+	 * check, only over the hash that matched (cred_commit). */
+	if (pr == PW_MATCH_REHASH && pw_hash(pw, pwlen, &want, c->fresh) == -1) {
+		text_log_field(name, sizeof(name), user, ulen);
+		log_warn("user %s: re-hash failed: cannot hash", name);
+		tok_wipe(c->fresh, sizeof(c->fresh));
+	}
 	e = ERR_OK;
 out:
-	tok_wipe(&u, sizeof(u));
+	if (e != ERR_OK)
+		tok_wipe(c, sizeof(*c));
+	tok_wipe(&b, sizeof(b));
 	return e;
 }
 
 enum err
-cred_recheck(struct store *st, const char *user, size_t ulen,
-    const char *pw, size_t pwlen, const char *mcf, const char *sid,
-    size_t sidlen)
+cred_commit(struct store *st, struct cred *c, const char *user, size_t ulen,
+    const char *pw, size_t pwlen, cred_write_fn fn, void *arg)
 {
-	struct store_user	 u;
+	struct store_cred	 sc;
+	struct store_user	 now;
+	char			 name[LIM_USER_MAX * 3 + 1];
+	const char		*was;
 	enum pw_result		 pr;
-	enum err		 e;
+	enum err		 e = ERR_INTERNAL, now_e;
+	int			 tries;
 
-	memset(&u, 0, sizeof(u));
-	e = store_user_get(st, user, ulen, &u);
-	if (e == ERR_OK && !u.disabled && strcmp(u.mcf, mcf) != 0) {
-		pr = pw_check(u.mcf, pw, pwlen, NULL);
-		if (pr == PW_ERROR)
+	memset(&now, 0, sizeof(now));
+	text_log_field(name, sizeof(name), user, ulen);
+	for (tries = 0; tries < 3; tries++) {
+		sc.user = user;
+		sc.ulen = ulen;
+		sc.mcf = c->mcf;
+		sc.fresh = c->fresh;
+		sc.net = strcmp(c->net, "-") != 0 ? c->net : NULL;
+		sc.addr_counted = c->addr_counted;
+		e = fn(st, &sc, arg, &now, &now_e);
+		if (e != ERR_CHANGED) {
+			if (e == ERR_OK && c->fresh[0] != '\0') {
+				was = pw_format(c->mcf);
+				log_info("user %s: password re-hashed from %s "
+				    "to scrypt at the configured cost", name,
+				    was != NULL ? was : "?");
+			}
+			break;
+		}
+		/* The address's count went back with the first try. */
+		c->addr_counted = 0;
+		e = ERR_INVALID_CREDENTIALS;
+		if (now_e != ERR_OK || now.disabled)
+			break;
+		/* A new hash: another login's re-hash of the same password
+		 * still lets this check through, a passwd does not. */
+		if ((pr = pw_check(now.mcf, pw, pwlen, NULL)) == PW_ERROR)
 			e = ERR_INTERNAL;
-		else if (pr == PW_MISMATCH)
-			e = ERR_NO_USER;
+		if (pr != PW_MATCH && pr != PW_MATCH_REHASH)
+			break;
+		memcpy(c->mcf, now.mcf, PW_MCF_MAX);
+		tok_wipe(c->fresh, sizeof(c->fresh));
+		e = ERR_INTERNAL;
 	}
-	if (e == ERR_OK && u.disabled)
-		e = ERR_NO_USER;
-	if (e == ERR_NO_USER) {
-		log_warn("session %.8s: user changed during the password "
-		    "check, session deleted", sid);
-		e = store_session_del(st, sid, sidlen);
-		if (e == ERR_OK || e == ERR_SESSION_NOT_FOUND)
-			e = ERR_INVALID_CREDENTIALS;
-	}
-	tok_wipe(&u, sizeof(u));
+	if (e == ERR_INVALID_CREDENTIALS)
+		log_warn("user %s: changed during the password check, no "
+		    "session written", name);
+	tok_wipe(&now, sizeof(now));
 	return e;
 }

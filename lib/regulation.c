@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "regulation.h"
+#include "token.h"
 
 void
 reg_subject(const char *addr, char out[ADDR_TEXT_MAX + 1])
@@ -16,48 +17,44 @@ reg_subject(const char *addr, char out[ADDR_TEXT_MAX + 1])
 		addr_net64(addr, out);
 }
 
+/*
+ * The two subjects are counted in one round trip (store_login_begin), so
+ * each is counted whatever the other finds; the one a refusal makes undue
+ * is taken back here, in one more round trip that only a refused request
+ * pays.
+ */
 enum err
-reg_try(struct store *st, const char *addr, const char *user, size_t ulen,
-    long *retry_after)
+reg_begin(struct store *st, const char *addr, const char *user, size_t ulen,
+    struct store_begin *b, char net[ADDR_TEXT_MAX + 1], long *retry_after)
 {
-	char		 net[ADDR_TEXT_MAX + 1];
-	long		 ttl = 0;
 	enum err	 e;
 	int		 has_addr;
 
 	*retry_after = 0;
 	reg_subject(addr, net);
 	has_addr = strcmp(net, "-") != 0;
-	if (has_addr && ((e = store_attempt(st, STORE_SUBJ_ADDR, net,
-	    strlen(net), &ttl)) != ERR_OK || ttl > 0))
-		goto out;
-	if ((e = store_attempt_user(st, user, ulen, has_addr ? net : NULL,
-	    (long)time(NULL), &ttl)) != ERR_OK || ttl > 0) {
+	if ((e = store_login_begin(st, user, ulen, has_addr ? net : NULL,
+	    (long)time(NULL), b)) != ERR_OK)
+		return e;
+	if (b->addr_ttl > 0) {
+		/* Refused for the address: the user's count goes back. */
+		if (b->user_counted)
+			(void)store_attempt_undo(st, STORE_SUBJ_USER, user,
+			    ulen);
+		*retry_after = b->addr_ttl;
+	} else if (b->user_ttl > 0) {
 		/* Refused for the user: the address's count goes back. */
-		if (has_addr)
+		if (b->addr_counted)
 			(void)store_attempt_undo(st, STORE_SUBJ_ADDR, net,
 			    strlen(net));
+		*retry_after = b->user_ttl;
 	}
-out:
-	if (e == ERR_OK && ttl > 0) {
-		*retry_after = ttl;
-		e = ERR_TOO_MANY_ATTEMPTS;
+	if (*retry_after > 0) {
+		tok_wipe(&b->u, sizeof(b->u));
+		b->user = ERR_NO_USER;
+		return ERR_TOO_MANY_ATTEMPTS;
 	}
-	return e;
-}
-
-void
-reg_success(struct store *st, const char *addr, const char *user,
-    size_t ulen)
-{
-	char	 net[ADDR_TEXT_MAX + 1];
-
-	reg_subject(addr, net);
-	(void)store_user_success(st, user, ulen, strcmp(net, "-") != 0 ?
-	    net : NULL, (long)time(NULL));
-	if (strcmp(net, "-") != 0)
-		(void)store_attempt_undo(st, STORE_SUBJ_ADDR, net,
-		    strlen(net));
+	return ERR_OK;
 }
 
 enum err
@@ -71,7 +68,7 @@ reg_unban(struct store *st, const char *subj, size_t len, int *found)
 		*found = 0;
 	if ((e = store_unban(st, subj, len, &f)) != ERR_OK)
 		return e;
-	/* An address is counted as reg_try counts it, an IPv6 one by its
+	/* An address is counted as reg_begin counts it, an IPv6 one by its
 	 * /64: lift that too. */
 	if (len <= ADDR_TEXT_MAX && memchr(subj, '\0', len) == NULL) {
 		memcpy(s, subj, len);

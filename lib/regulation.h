@@ -36,22 +36,19 @@ void		 reg_subject(const char *addr, char out[ADDR_TEXT_MAX + 1]);
 
 /*
  * One password check of user (ulen bytes) from client address addr is
- * about to run: count it for both.  Returns ERR_OK when it may run;
- * ERR_TOO_MANY_ATTEMPTS with *retry_after (seconds) when the address or
- * the user is banned, nothing left counted; or a Redis error (a check we
- * cannot count does not run).
+ * about to run: in one round trip (store_login_begin), count it for both
+ * and read the user into *b; the address subject of addr goes into net
+ * ("-" for none).  ERR_OK when it may run (*b says whether the user
+ * exists and which counts were taken: the script after the check takes
+ * the address's back on success, and forgets the user's failures; of the
+ * address's only this attempt, as one good account must not reset a
+ * guesser's counter); ERR_TOO_MANY_ATTEMPTS with *retry_after (seconds)
+ * when the address or the user is banned (the other's count taken back);
+ * or a Redis error (a check we cannot count does not run).
  */
-enum err	 reg_try(struct store *st, const char *addr, const char *user,
-		    size_t ulen, long *retry_after);
-
-/*
- * The check that reg_try let run succeeded: the user's failures are
- * forgotten; of the address's only this attempt is taken back (one good
- * account must not reset a guesser's counter).  Best effort: a Redis error
- * leaves the counts to expire.
- */
-void		 reg_success(struct store *st, const char *addr,
-		    const char *user, size_t ulen);
+enum err	 reg_begin(struct store *st, const char *addr,
+		    const char *user, size_t ulen, struct store_begin *b,
+		    char net[ADDR_TEXT_MAX + 1], long *retry_after);
 
 /*
  * Lift the ban and forget the failures of subj (len bytes): a user name,

@@ -103,7 +103,7 @@ tokens_reply(struct serve_ctx *x, const char *sid,
  * are all taken.
  */
 static enum err
-password_check(struct serve_ctx *x, char mcf[PW_MCF_MAX])
+password_check(struct serve_ctx *x, struct cred *c)
 {
 	struct req	*r = &x->req;
 	struct gate	 g = GATE_NONE;
@@ -114,7 +114,7 @@ password_check(struct serve_ctx *x, char mcf[PW_MCF_MAX])
 		return e;
 	}
 	e = cred_check(x->store, x->cfg, r->addr, r->username,
-	    r->username_len, r->password, r->password_len, mcf,
+	    r->username_len, r->password, r->password_len, c,
 	    &x->retry_after);
 	gate_leave(&g);
 	if (e == ERR_OK)
@@ -122,75 +122,98 @@ password_check(struct serve_ctx *x, char mcf[PW_MCF_MAX])
 	return e;
 }
 
+/* What the write after a login's password check needs (login_write). */
+struct login_w {
+	struct serve_ctx	*x;
+	struct store_client	 cl;
+	char			 sid[TOK_SID_LEN + 1];
+	struct session_tokens	 t;
+	struct store_session	 s;
+};
+
+/* cred_write_fn of login: session_login. */
+static enum err
+login_write(struct store *st, const struct store_cred *sc, void *arg,
+    struct store_user *now_u, enum err *now_e)
+{
+	struct login_w	*w = arg;
+
+	return session_login(st, sc, w->x->now, &w->cl, w->sid, &w->t, now_u,
+	    now_e);
+}
+
 /* POST /login: check credentials, create a session, answer its tokens. */
 static enum err
 do_login(struct serve_ctx *x)
 {
 	struct req		*r = &x->req;
-	struct store_session	 s;
-	struct session_tokens	 t;
-	struct store_client	 cl;
-	char			 sid[TOK_SID_LEN + 1], mcf[PW_MCF_MAX];
+	struct login_w		 w;
+	struct cred		 c;
 	char			 ua[TEXT_UA_MAX + 1];
 	enum err		 e;
 
-	memset(&t, 0, sizeof(t));
-	memset(mcf, 0, sizeof(mcf));
-	if ((e = password_check(x, mcf)) != ERR_OK)
+	memset(&w, 0, sizeof(w));
+	memset(&c, 0, sizeof(c));
+	if ((e = password_check(x, &c)) != ERR_OK)
 		goto out;
 	text_user_agent(ua, sizeof(ua),
 	    x->io->param(x->io->ctx, "HTTP_USER_AGENT"));
-	cl.addr = r->addr;
-	cl.ua = ua;
-	if ((e = session_create(x->store, r->username, r->username_len,
-	    x->now, &cl, sid, &t)) != ERR_OK)
+	w.x = x;
+	w.cl.addr = r->addr;
+	w.cl.ua = ua;
+	e = cred_commit(x->store, &c, r->username, r->username_len,
+	    r->password, r->password_len, login_write, &w);
+	if (w.sid[0] != '\0')
+		log_sid(x, w.sid);
+	if (e != ERR_OK)
 		goto out;
-	log_sid(x, sid);
-	if ((e = cred_recheck(x->store, r->username, r->username_len,
-	    r->password, r->password_len, mcf, sid, TOK_SID_LEN)) != ERR_OK)
-		goto out;
-	memset(&s, 0, sizeof(s));
-	s.access_expires = x->now + x->cfg->access_ttl;
-	s.expires = x->now + x->cfg->session_ttl;
-	e = tokens_reply(x, sid, &t, &s);
+	w.s.access_expires = x->now + x->cfg->access_ttl;
+	w.s.expires = x->now + x->cfg->session_ttl;
+	e = tokens_reply(x, w.sid, &w.t, &w.s);
 out:
-	tok_wipe(&t, sizeof(t));
-	tok_wipe(mcf, sizeof(mcf));
+	tok_wipe(&w, sizeof(w));
+	tok_wipe(&c, sizeof(c));
 	return e;
+}
+
+/* cred_write_fn of refresh-session: session_relogin. */
+static enum err
+renew_write(struct store *st, const struct store_cred *sc, void *arg,
+    struct store_user *now_u, enum err *now_e)
+{
+	struct login_w	*w = arg;
+	struct req	*r = &w->x->req;
+
+	return session_relogin(st, sc, r->session_id, r->session_id_len,
+	    w->x->now, &w->t, &w->s, now_u, now_e);
 }
 
 /*
  * POST /refresh-session (the seed page): password first, then the session
- * must exist and be this user's; its three tokens are replaced in one
- * script and the same sessionId is answered.
+ * must exist and be this user's; its three tokens are replaced by the one
+ * script after the check and the same sessionId is answered.
  */
 static enum err
 do_refresh_session(struct serve_ctx *x)
 {
 	struct req		*r = &x->req;
-	struct store_session	 s;
-	struct session_tokens	 t;
-	char			 mcf[PW_MCF_MAX];
+	struct login_w		 w;
+	struct cred		 c;
 	enum err		 e;
 
-	memset(&t, 0, sizeof(t));
-	memset(&s, 0, sizeof(s));
-	memset(mcf, 0, sizeof(mcf));
-	if ((e = password_check(x, mcf)) != ERR_OK)
+	memset(&w, 0, sizeof(w));
+	memset(&c, 0, sizeof(c));
+	if ((e = password_check(x, &c)) != ERR_OK)
 		goto out;
 	log_sid(x, r->session_id);
-	if ((e = session_renew(x->store, r->session_id, r->session_id_len,
-	    r->username, r->username_len, x->now, &t, &s)) != ERR_OK)
+	w.x = x;
+	if ((e = cred_commit(x->store, &c, r->username, r->username_len,
+	    r->password, r->password_len, renew_write, &w)) != ERR_OK)
 		goto out;
-	if ((e = cred_recheck(x->store, r->username, r->username_len,
-	    r->password, r->password_len, mcf, r->session_id,
-	    r->session_id_len)) != ERR_OK)
-		goto out;
-	e = tokens_reply(x, r->session_id, &t, &s);
+	e = tokens_reply(x, r->session_id, &w.t, &w.s);
 out:
-	tok_wipe(&t, sizeof(t));
-	tok_wipe(&s, sizeof(s));
-	tok_wipe(mcf, sizeof(mcf));
+	tok_wipe(&w, sizeof(w));
+	tok_wipe(&c, sizeof(c));
 	return e;
 }
 

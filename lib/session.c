@@ -28,9 +28,9 @@ mint(struct session_tokens *t, const char *sid, size_t sidlen)
 }
 
 enum err
-session_create(struct store *st, const char *user, size_t ulen, long now,
+session_login(struct store *st, const struct store_cred *sc, long now,
     const struct store_client *cl, char sid[TOK_SID_LEN + 1],
-    struct session_tokens *t)
+    struct session_tokens *t, struct store_user *now_u, enum err *now_e)
 {
 	enum err	 e = ERR_INTERNAL;
 	long		 evicted = 0;
@@ -40,8 +40,8 @@ session_create(struct store *st, const char *user, size_t ulen, long now,
 		tok_sid_new(sid);
 		if ((e = mint(t, sid, TOK_SID_LEN)) != ERR_OK)
 			return e;
-		e = store_session_login(st, sid, user, ulen, &t->h, now, cl,
-		    &evicted);
+		e = store_login_finish(st, sc, sid, &t->h, now, cl, &evicted,
+		    now_u, now_e);
 		if (e != ERR_EXISTS)
 			break;
 	}
@@ -53,16 +53,16 @@ session_create(struct store *st, const char *user, size_t ulen, long now,
 }
 
 enum err
-session_renew(struct store *st, const char *sid, size_t sidlen,
-    const char *user, size_t ulen, long now, struct session_tokens *t,
-    struct store_session *s)
+session_relogin(struct store *st, const struct store_cred *sc,
+    const char *sid, size_t sidlen, long now, struct session_tokens *t,
+    struct store_session *s, struct store_user *now_u, enum err *now_e)
 {
 	enum err	 e;
 
 	if ((e = mint(t, sid, sidlen)) != ERR_OK)
 		return e;
-	return store_session_renew(st, sid, sidlen, user, ulen, &t->h, now,
-	    s);
+	return store_renew_finish(st, sc, sid, sidlen, &t->h, now, s, now_u,
+	    now_e);
 }
 
 enum err
@@ -71,45 +71,31 @@ session_rotate(struct store *st, const struct cfg *cfg, const char *sid,
     struct session_tokens *t, struct store_session *s,
     char user[LIM_USER_MAX + 1], size_t *ulen)
 {
-	char		 named[LIM_TOKEN_MAX + 1], h[TOK_HASH_LEN + 1];
-	enum err	 e;
-	int		 revoked = 0;
+	char			 named[LIM_TOKEN_MAX + 1], h[TOK_HASH_LEN + 1];
+	enum store_refresh	 how = STORE_REFRESH_OTHER;
+	enum err		 e;
 
+	h[0] = '\0';
 	e = ERR_INVALID_TOKEN;
 	if (tok_session(refresh, rlen, named, sizeof(named)) == -1 ||
 	    strlen(named) != sidlen || memcmp(named, sid, sidlen) != 0)
 		goto out;
-	e = store_session_get(st, sid, sidlen, s);
-	if (e == ERR_SESSION_NOT_FOUND || (e == ERR_OK && s->expires <= now))
+	/* The new generation is minted before the one script that decides
+	 * whether it is written (nothing of it leaves unless it was). */
+	if ((e = mint(t, sid, sidlen)) != ERR_OK) {
 		e = ERR_INVALID_TOKEN;
-	if (e != ERR_OK)
 		goto out;
-	memcpy(user, s->user, s->user_len + 1);
-	*ulen = s->user_len;
-
-	tok_hash(refresh, rlen, h);
-	if (tok_hash_eq(h, s->refresh_hash)) {
-		if ((e = mint(t, sid, sidlen)) != ERR_OK)
-			goto out;
-		e = store_session_rotate(st, sid, sidlen, h, &t->h, now, s);
-		if (e == ERR_OK)
-			goto out;
-		if (e == ERR_SESSION_NOT_FOUND)
-			e = ERR_INVALID_TOKEN;
-		else if (e == ERR_INVALID_TOKEN)
-			log_warn("session %.8s: %d refresh tokens spent since "
-			    "the last password check, rotation refused", sid,
-			    STORE_SPENT_MAX);
-		if (e != ERR_REFRESH_CONFLICT)
-			goto out;
-		/* Another rotation spent this token between our read and
-		 * our write: it is now a spent token like any other. */
 	}
-	e = store_session_spent(st, sid, sidlen, h, now,
-	    cfg->refresh_reuse_grace, &revoked);
+	tok_hash(refresh, rlen, h);
+	e = store_session_refresh(st, sid, sidlen, h, &t->h, now,
+	    cfg->refresh_reuse_grace, s, user, ulen, &how);
 	if (e == ERR_SESSION_NOT_FOUND)
 		e = ERR_INVALID_TOKEN;
-	if (revoked)
+	if (how == STORE_REFRESH_RING_FULL)
+		log_warn("session %.8s: %d refresh tokens spent since "
+		    "the last password check, rotation refused", sid,
+		    STORE_SPENT_MAX);
+	else if (how == STORE_REFRESH_REVOKED)
 		log_warn("session %.8s: spent refresh token presented, "
 		    "session revoked", sid);
 out:

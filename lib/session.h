@@ -31,28 +31,37 @@ struct session_tokens {
 };
 
 /*
- * Login: a new session of user (ulen bytes) opened by client cl (NULL:
- * unknown) with fresh tokens into *t and its id into sid; the session ends
- * session_ttl seconds after now, its access tokens access_ttl seconds
- * after now (never after the session).
- * A sid collision (2^-128) is answered by drawing again once.  At
+ * Login after a successful password check sc: a new session of sc->user
+ * opened by client cl (NULL: unknown) with fresh tokens into *t and its
+ * id into sid; the session ends session_ttl seconds after now, its access
+ * tokens access_ttl seconds after now (never after the session).  It is
+ * written by the one script after the check (store_login_finish), which
+ * writes nothing and answers ERR_CHANGED, with the user as stored in
+ * *now_u and *now_e, when the user changed during the check.  A sid
+ * collision (2^-128) is answered by drawing again once.  At
  * max_sessions_per_user the user's least recently used sessions end first
  * (evict_oldest) or the login is refused (refuse: ERR_SESSION_LIMIT).
- * Returns ERR_OK, ERR_SESSION_LIMIT, ERR_INTERNAL, or a Redis error.
+ * Returns ERR_OK, ERR_CHANGED, ERR_SESSION_LIMIT, ERR_INTERNAL, or a
+ * Redis error.
  */
-enum err	 session_create(struct store *st, const char *user,
-		    size_t ulen, long now, const struct store_client *cl,
-		    char sid[TOK_SID_LEN + 1], struct session_tokens *t);
+enum err	 session_login(struct store *st, const struct store_cred *sc,
+		    long now, const struct store_client *cl,
+		    char sid[TOK_SID_LEN + 1], struct session_tokens *t,
+		    struct store_user *now_u, enum err *now_e);
 
 /*
- * refresh-session, after the password check: session sid (sidlen bytes)
- * of user gets fresh tokens (into *t) and a new end, and forgets its spent
- * refresh tokens; *s receives the session as written.  Returns ERR_OK,
- * ERR_SESSION_NOT_FOUND (missing, ended, or another user's), or an error.
+ * refresh-session after a successful password check sc: session sid
+ * (sidlen bytes) of sc->user gets fresh tokens (into *t) and a new end,
+ * and forgets its spent refresh tokens; *s receives the session as
+ * written.  One script after the check (store_renew_finish), with
+ * ERR_CHANGED as for session_login.  Returns ERR_OK,
+ * ERR_SESSION_NOT_FOUND (missing, ended, or another user's), ERR_CHANGED,
+ * or an error.
  */
-enum err	 session_renew(struct store *st, const char *sid,
-		    size_t sidlen, const char *user, size_t ulen, long now,
-		    struct session_tokens *t, struct store_session *s);
+enum err	 session_relogin(struct store *st, const struct store_cred *sc,
+		    const char *sid, size_t sidlen, long now,
+		    struct session_tokens *t, struct store_session *s,
+		    struct store_user *now_u, enum err *now_e);
 
 /*
  * refresh-token: rotate session sid (sidlen bytes) with its refresh token
@@ -62,7 +71,8 @@ enum err	 session_renew(struct store *st, const char *sid,
  * spent less than refresh_reuse_grace seconds ago (ERR_REFRESH_CONFLICT).
  * Once the session was read its user is copied into user (ulen), even
  * when the rotation then fails, for the log.  Every failure of the
- * credentials is ERR_INVALID_TOKEN; else ERR_OK or an error.
+ * credentials is ERR_INVALID_TOKEN; else ERR_OK or an error.  One Redis
+ * round trip: store_session_refresh.
  */
 enum err	 session_rotate(struct store *st, const struct cfg *cfg,
 		    const char *sid, size_t sidlen, const char *refresh,

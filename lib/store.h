@@ -223,6 +223,28 @@ enum err	 store_session_spent(struct store *s, const char *sid,
 		    size_t sidlen, const char *rh, long now, long grace,
 		    int *revoked);
 
+/*
+ * refresh-token in one script (one round trip): if session sid exists and
+ * has not ended, compare ph (tok_hash of the presented refresh token) with
+ * its current refresh hash (in the script, without an early exit), then:
+ * equal: rotate as store_session_rotate does (ERR_OK, *out the session as
+ * written; ERR_INVALID_TOKEN when the ring of spent tokens is full;
+ * ERR_SESSION_NOT_FOUND when the session is past its idle end); else
+ * judge ph as store_session_spent does (ERR_REFRESH_CONFLICT within
+ * grace; ERR_INVALID_TOKEN, with *outcome STORE_REFRESH_REVOKED when the
+ * session was deleted for the reuse, STORE_REFRESH_RING_FULL for a full
+ * ring).  ERR_SESSION_NOT_FOUND when the session is missing or ended.
+ * The session's owner, when there is a session, is copied into user
+ * (LIM_USER_MAX + 1 bytes, "" otherwise), *ulen its length.
+ */
+enum store_refresh { STORE_REFRESH_OTHER = 0, STORE_REFRESH_REVOKED,
+	STORE_REFRESH_RING_FULL };
+enum err	 store_session_refresh(struct store *s, const char *sid,
+		    size_t sidlen, const char *ph,
+		    const struct store_hashes *h, long now, long grace,
+		    struct store_session *out, char user[LIM_USER_MAX + 1],
+		    size_t *ulen, enum store_refresh *outcome);
+
 /* Delete session sid and its entry in its user's index (the owner is
  * read first: two round trips).  ERR_OK or ERR_SESSION_NOT_FOUND. */
 enum err	 store_session_del(struct store *s, const char *sid,
@@ -311,5 +333,76 @@ enum err	 store_fail_reset(struct store *s, enum store_subject kind,
  * *found, if not NULL, is 1 when a ban or counter existed. */
 enum err	 store_unban(struct store *s, const char *subj, size_t len,
 		    int *found);
+
+
+/* ---- a password check in two round trips ---- */
+
+/* What the round trip before a password check found (store_login_begin). */
+struct store_begin {
+	long			addr_ttl;	/* seconds left on the address's
+						   ban; 0: may try */
+	int			addr_counted;	/* its attempt was counted */
+	long			user_ttl;	/* the same for the user name */
+	int			user_counted;
+	enum err		user;		/* ERR_OK (u read), ERR_NO_USER;
+						   read only when user_ttl is 0 */
+	struct store_user	u;		/* wipe after use */
+};
+
+/*
+ * Before a password check of user from address subject net (NULL or ""
+ * for none), in one round trip: store_attempt for the address and, beside
+ * it, one script on the user's keys (login_begin.lua) that does
+ * store_attempt_user and reads the user record.  Both run whatever the
+ * other finds: the caller takes back what the refusal of the other
+ * subject makes undue (store_attempt_undo).  ERR_OK with *out filled, or
+ * a Redis error (nothing is known then).
+ */
+enum err	 store_login_begin(struct store *s, const char *user,
+		    size_t ulen, const char *net, long now,
+		    struct store_begin *out);
+
+/* What the round trip after a successful password check checks and keeps
+ * (store_login_finish, store_renew_finish). */
+struct store_cred {
+	const char	*user;
+	size_t		 ulen;
+	const char	*mcf;		/* the hash that matched: must still be
+					   the stored one, user enabled */
+	const char	*fresh;		/* "" or the re-hash to store over it */
+	const char	*net;		/* address subject, NULL or "" for none */
+	int		 addr_counted;	/* take the address's attempt back */
+};
+
+/*
+ * After a successful check of c, in one round trip: one script on the
+ * user's keys (login_finish.lua) checks that the user still exists, is
+ * enabled and holds c->mcf; if so it stores c->fresh over it (when not
+ * ""), forgets the user's failures, remembers net as known (as
+ * store_user_success) and creates session sid as store_session_login
+ * does (the cap applied to the whole index, read by the script); beside
+ * it the address's attempt is taken back (when c->addr_counted).
+ * ERR_OK (*evicted, when not NULL, the sessions the cap ended);
+ * ERR_EXISTS (sid taken); ERR_SESSION_LIMIT; ERR_CHANGED when the user
+ * changed since the check: nothing written, *now is the user as stored
+ * (ERR_NO_USER in *now_e when gone); or a Redis error.
+ */
+enum err	 store_login_finish(struct store *s, const struct store_cred *c,
+		    const char *sid, const struct store_hashes *h, long now,
+		    const struct store_client *cl, long *evicted,
+		    struct store_user *now_u, enum err *now_e);
+
+/*
+ * store_login_finish for refresh-session: the session sid (sidlen bytes)
+ * of c->user is renewed as store_session_renew does (its index entry
+ * moved to the new end in the same script).  ERR_OK (*out the session as
+ * written), ERR_SESSION_NOT_FOUND, ERR_CHANGED (*now_u, *now_e as above),
+ * or a Redis error.
+ */
+enum err	 store_renew_finish(struct store *s, const struct store_cred *c,
+		    const char *sid, size_t sidlen,
+		    const struct store_hashes *h, long now,
+		    struct store_session *out, struct store_user *now_u,
+		    enum err *now_e);
 
 #endif

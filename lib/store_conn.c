@@ -175,8 +175,8 @@ num_fmt(char buf[NUM_MAX], long v)
 
 /* ---- connection ---- */
 
-/* Commands one round trip may carry: two scripts and their WAIT. */
-#define PIPE_MAX	3
+/* Commands one round trip may carry: the scripts and their WAIT. */
+#define PIPE_MAX	(CONN_PIPE_MAX + 1)
 /* Under Sentinel, how often a kept connection's master is asked again. */
 #define SENTINEL_RECHECK_MS	1000
 
@@ -198,6 +198,8 @@ static const unsigned char script_acked[SCR__MAX] = {
 	[SCR_USER_DEL] = 1,
 	[SCR_USER_SET] = 1,
 	[SCR_USER_SWAP_HASH] = 1,
+	[SCR_SESSION_REFRESH] = 1,
+	[SCR_LOGIN_FINISH] = 1,
 };
 
 #define CONN_PROBE_MS	100	/* idle time after which a reply is probed */
@@ -1016,6 +1018,18 @@ conn_script_pair(struct store *st, const enum script id[2],
 	static const int	 nkeys[2] = { 1, 1 };
 
 	return conn_run(st, 2, id, nkeys, a, r);
+}
+
+enum err
+conn_scripts(struct store *st, int n, const enum script id[],
+    const int nkeys[], const struct rcmd a[], redisReply *r[])
+{
+
+	if (n < 1 || n > CONN_PIPE_MAX) {
+		log_err("redis: %d scripts in one round trip", n);
+		return ERR_INTERNAL;
+	}
+	return conn_run(st, n, id, nkeys, a, r);
 }
 
 /*

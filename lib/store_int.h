@@ -14,7 +14,8 @@
  * script, a file of lib/lua/ compiled in by scripts/lua2c.sh (enum script,
  * lua_scripts[]).  Every key a script touches is declared in KEYS.  The
  * scripts over one user's sessions and index together (the login with its
- * cap, session_end, session_spent) name keys of that user only; under
+ * cap, session_end, session_spent, session_refresh) name keys of that user
+ * only (session_refresh makes its index key from the owner it reads); under
  * Redis Cluster those must share a slot, which is the scale-out work (see
  * docs/design.md).  refresh-session still sends its index update and its
  * session script in one round trip (conn_script_pair).  Scripts
@@ -68,7 +69,9 @@ enum lua_code {
 	LUA_REVOKED = 2,	/* spent: spent earlier, session deleted */
 	LUA_MAY_TRY = 0,	/* attempt: counted, not banned */
 	LUA_LIMIT = -3,		/* create: at max_sessions_per_user, refused */
-	LUA_RETRY = -4		/* create: the index moved since it was read */
+	LUA_RETRY = -4,		/* create: the index moved since it was read */
+	LUA_ROTATED = 3,	/* refresh: the session was rotated */
+	LUA_CHANGED = -5	/* login_finish: the user changed meanwhile */
 };
 
 /* One script of lib/lua/, comment lines left out. */
@@ -145,6 +148,16 @@ int		 num_parse(const char *p, size_t len, long *out);
 /* Write v in decimal into buf (NUM_MAX bytes); returns buf. */
 const char	*num_fmt(char buf[NUM_MAX], long v);
 
+/* ---- records (store_user.c) ---- */
+
+/*
+ * Fill *u from f[0..2], a user record's mcf, disabled and created as Redis
+ * answered them.  ERR_OK, ERR_NO_USER when all three are nil, or
+ * ERR_INTERNAL (logged) when the record is malformed.
+ */
+enum err	 user_parse(const redisReply *const f[3],
+		    struct store_user *u);
+
 /* ---- commands and scripts (store_conn.c) ---- */
 
 /*
@@ -169,17 +182,22 @@ enum err	 conn_script(struct store *s, enum script id, int nkeys,
 enum err	 conn_script_int(struct store *s, enum script id, int nkeys,
 		    const struct rcmd *a, long long *v);
 
+#define CONN_PIPE_MAX	4	/* scripts of one conn_scripts round trip */
+
 /*
- * Run two scripts of one key each in one round trip: script id[0] with
- * arguments a[0], then id[1] with a[1].  Both commands are written before
- * either reply is read, so Redis runs them in that order, but not as one
- * transaction (the two keys may live in different Cluster slots): the
- * second runs even when the first fails.  A script that Redis answers
- * NOSCRIPT is sent again on its own with EVAL.  On return r[i] holds
- * script i's reply when it is not an error, else NULL (the caller frees
- * both).  The result is ERR_OK when both replies are there, else the
- * first error.
+ * Run n scripts (at most CONN_PIPE_MAX) in one round trip: script id[i]
+ * with nkeys[i] keys, then its arguments, in a[i].  Every command is
+ * written before any reply is read, so Redis runs them in that order, but
+ * not as one transaction (their keys may live in different Cluster
+ * slots): each runs even when one before it fails.  A script that Redis
+ * answers NOSCRIPT is sent again on its own with EVAL.  On return r[i]
+ * holds script i's reply when it is not an error, else NULL (the caller
+ * frees them all).  The result is ERR_OK when every reply is there, else
+ * the first error.
  */
+enum err	 conn_scripts(struct store *s, int n, const enum script id[],
+		    const int nkeys[], const struct rcmd a[], redisReply *r[]);
+/* conn_scripts of two scripts of one key each. */
 enum err	 conn_script_pair(struct store *s, const enum script id[2],
 		    const struct rcmd a[2], redisReply *r[2]);
 

@@ -234,3 +234,113 @@ store_unban(struct store *st, const char *subj, size_t len, int *found)
 		*found = total > 0;
 	return ERR_OK;
 }
+
+/*
+ * The address's SCR_ATTEMPT and the user's SCR_LOGIN_BEGIN in one round
+ * trip (conn_scripts); without an address the user's script alone.
+ */
+enum err
+store_login_begin(struct store *st, const char *user, size_t ulen,
+    const char *net, long now, struct store_begin *out)
+{
+	static const enum script ids[2] = { SCR_ATTEMPT, SCR_LOGIN_BEGIN };
+	static const int	 nkeys[2] = { 2, 4 };
+	struct key		 af, ab, uf, ub, uk, uu;
+	struct rcmd		 a[2];
+	redisReply		*r[2] = { NULL, NULL }, *ur;
+	char			 win[NUM_MAX], max[NUM_MAX], ban[NUM_MAX];
+	char			 nowb[NUM_MAX], sttl[NUM_MAX];
+	long long		 v;
+	int			 has = net != NULL && net[0] != '\0', o;
+	size_t			 nlen = has ? strlen(net) : 0;
+	enum err		 e;
+
+	memset(out, 0, sizeof(*out));
+	out->user = ERR_NO_USER;
+	if (!subj_ok(user, ulen) || (has && !subj_ok(net, nlen)) ||
+	    key_subject(st, &uf, "fail", STORE_SUBJ_USER, user, ulen) == -1 ||
+	    key_subject(st, &ub, "ban", STORE_SUBJ_USER, user, ulen) == -1 ||
+	    key_subject(st, &uk, "known", STORE_SUBJ_USER, user, ulen) == -1 ||
+	    key_make(st, &uu, "user:", user, ulen, "") == -1 ||
+	    (has && (key_subject(st, &af, "fail", STORE_SUBJ_ADDR, net,
+	    nlen) == -1 || key_subject(st, &ab, "ban", STORE_SUBJ_ADDR, net,
+	    nlen) == -1))) {
+		log_err("store: login begin: bad argument");
+		return ERR_INTERNAL;
+	}
+	num_fmt(win, st->cfg->failure_window);
+	num_fmt(max, st->cfg->max_failures);
+	num_fmt(ban, st->cfg->ban_time);
+	memset(a, 0, sizeof(a));
+	if (has) {
+		rcmd_add(&a[0], af.buf, af.len);
+		rcmd_add(&a[0], ab.buf, ab.len);
+		rcmd_str(&a[0], win);
+		rcmd_str(&a[0], max);
+		rcmd_str(&a[0], ban);
+	}
+	rcmd_add(&a[1], uf.buf, uf.len);
+	rcmd_add(&a[1], ub.buf, ub.len);
+	rcmd_add(&a[1], uk.buf, uk.len);
+	rcmd_add(&a[1], uu.buf, uu.len);
+	rcmd_str(&a[1], win);
+	rcmd_str(&a[1], max);
+	rcmd_str(&a[1], ban);
+	rcmd_add(&a[1], has ? net : "", nlen);
+	rcmd_str(&a[1], num_fmt(nowb, now));
+	rcmd_str(&a[1], num_fmt(sttl, st->cfg->session_ttl));
+	o = has ? 0 : 1;
+	if ((e = conn_scripts(st, 2 - o, ids + o, nkeys + o, a + o, r + o)) !=
+	    ERR_OK)
+		goto out;
+
+	e = ERR_INTERNAL;
+	if (has) {
+		if (r[0]->type != REDIS_REPLY_INTEGER)
+			goto bad;
+		if ((e = ban_seconds(st, r[0]->integer, &out->addr_ttl)) !=
+		    ERR_OK)
+			goto out;
+		out->addr_counted = out->addr_ttl == 0;
+		e = ERR_INTERNAL;
+	}
+	ur = r[1];
+	if (ur->type != REDIS_REPLY_ARRAY ||
+	    (ur->elements != 2 && ur->elements != 5) ||
+	    ur->element[0]->type != REDIS_REPLY_INTEGER ||
+	    ur->element[1]->type != REDIS_REPLY_INTEGER)
+		goto bad;
+	v = ur->element[0]->integer;
+	if ((e = ban_seconds(st, v, &out->user_ttl)) != ERR_OK)
+		goto out;
+	out->user_counted = ur->element[1]->integer == 1;
+	if (out->user_ttl == 0) {
+		if (ur->elements != 5)
+			goto bad;
+		out->user = user_parse((const redisReply *const *)
+		    ur->element + 2, &out->u);
+		if (out->user != ERR_OK && out->user != ERR_NO_USER) {
+			e = out->user;
+			goto out;
+		}
+	}
+	e = ERR_OK;
+	goto out;
+bad:
+	log_err("redis: login-begin: unexpected reply");
+	e = ERR_INTERNAL;
+out:
+	if (e != ERR_OK) {
+		tok_wipe(&out->u, sizeof(out->u));
+		out->user = ERR_NO_USER;
+	}
+	if (r[0] != NULL)
+		freeReplyObject(r[0]);
+	if (r[1] != NULL) {
+		if (r[1]->type == REDIS_REPLY_ARRAY && r[1]->elements == 5 &&
+		    r[1]->element[2]->type == REDIS_REPLY_STRING)
+			tok_wipe(r[1]->element[2]->str, r[1]->element[2]->len);
+		freeReplyObject(r[1]);
+	}
+	return e;
+}

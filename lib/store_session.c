@@ -42,6 +42,7 @@
  * hand out the key, so its caller compares sexp (and aexp) with now.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -612,6 +613,107 @@ store_session_spent(struct store *st, const char *sid, size_t sidlen,
 	}
 }
 
+/*
+ * One SCR_SESSION_REFRESH (session_refresh.lua): the comparison, the
+ * rotation or the judgement of a spent hash, in one round trip.  The
+ * owner's index key is built by the script from the prefix passed here.
+ */
+enum err
+store_session_refresh(struct store *st, const char *sid, size_t sidlen,
+    const char *ph, const struct store_hashes *h, long now, long grace,
+    struct store_session *out, char user[LIM_USER_MAX + 1], size_t *ulen,
+    enum store_refresh *outcome)
+{
+	struct key		 k, kp;
+	struct rcmd		 a;
+	redisReply		*r = NULL;
+	const redisReply	*u;
+	char			 nowb[NUM_MAX], aexpb[NUM_MAX], maxb[NUM_MAX];
+	char			 idleb[NUM_MAX], touchb[NUM_MAX], kexpb[NUM_MAX];
+	char			 graceb[NUM_MAX];
+	enum err		 e;
+
+	memset(out, 0, sizeof(*out));
+	user[0] = '\0';
+	*ulen = 0;
+	*outcome = STORE_REFRESH_OTHER;
+	if (!hashes_ok(h) ||
+	    !hash_ok(ph, ph != NULL ? strnlen(ph, TOK_HASH_LEN + 1) : 0)) {
+		log_err("store: session refresh: bad argument");
+		return ERR_INTERNAL;
+	}
+	if (!sid_ok(sid, sidlen))
+		return ERR_SESSION_NOT_FOUND;
+	if (key_make(st, &k, "session:", sid, sidlen, "") == -1 ||
+	    key_make(st, &kp, "user-sessions:", NULL, 0, "") == -1)
+		return ERR_INTERNAL;
+
+	memset(&a, 0, sizeof(a));
+	rcmd_add(&a, k.buf, k.len);
+	rcmd_add(&a, ph, TOK_HASH_LEN);
+	rcmd_add(&a, h->authorization_hash, TOK_HASH_LEN);
+	rcmd_add(&a, h->corban_hash, TOK_HASH_LEN);
+	rcmd_add(&a, h->refresh_hash, TOK_HASH_LEN);
+	rcmd_str(&a, num_fmt(nowb, now));
+	rcmd_str(&a, num_fmt(aexpb, now + st->cfg->access_ttl));
+	rcmd_str(&a, num_fmt(maxb, STORE_SPENT_MAX));
+	rcmd_str(&a, num_fmt(idleb, st->cfg->idle_ttl));
+	rcmd_str(&a, num_fmt(touchb, store_touch(st->cfg)));
+	rcmd_str(&a, num_fmt(kexpb, key_end(st->cfg, LONG_MAX, now)));
+	rcmd_str(&a, num_fmt(graceb, grace > 0 ? grace : 0));
+	rcmd_add(&a, sid, sidlen);
+	rcmd_add(&a, kp.buf, kp.len);
+	if ((e = conn_script(st, SCR_SESSION_REFRESH, 1, &a, &r)) != ERR_OK)
+		return e;
+	e = ERR_INTERNAL;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+	    r->elements > 3 || r->element[0]->type != REDIS_REPLY_INTEGER)
+		goto bad;
+	if (r->elements >= 2 && r->element[1]->type != REDIS_REPLY_NIL) {
+		u = r->element[1];
+		if (u->type != REDIS_REPLY_STRING || !name_ok(u->str, u->len))
+			goto bad;
+		memcpy(user, u->str, u->len);
+		user[u->len] = '\0';
+		*ulen = u->len;
+	}
+	switch (r->element[0]->integer) {
+	case LUA_ROTATED:
+		if (r->elements != 3)
+			goto bad;
+		e = session_written(r->element[2], out);
+		break;
+	case LUA_GONE:
+		e = ERR_SESSION_NOT_FOUND;
+		break;
+	case LUA_RING_FULL:
+		*outcome = STORE_REFRESH_RING_FULL;
+		e = ERR_INVALID_TOKEN;
+		break;
+	case LUA_NOT_SPENT:
+		e = ERR_INVALID_TOKEN;
+		break;
+	case LUA_IN_GRACE:
+		e = ERR_REFRESH_CONFLICT;
+		break;
+	case LUA_REVOKED:
+		*outcome = STORE_REFRESH_REVOKED;
+		e = ERR_INVALID_TOKEN;
+		break;
+	default:
+		goto bad;
+	}
+	freeReplyObject(r);
+	return e;
+bad:
+	log_err("redis: session-refresh: unexpected reply");
+	freeReplyObject(r);
+	memset(out, 0, sizeof(*out));
+	user[0] = '\0';
+	*ulen = 0;
+	return ERR_INTERNAL;
+}
+
 /* The key of user's index into *ki; -1 when it does not fit. */
 static int
 index_key(const struct store *st, struct key *ki, const char *user,
@@ -936,5 +1038,253 @@ store_user_revoke(struct store *st, const char *user, size_t ulen, long now,
 out:
 	if (r != NULL)
 		freeReplyObject(r);
+	return e;
+}
+
+/* ---- after a password check (login_finish.lua) ---- */
+
+/* The arguments of one SCR_LOGIN_FINISH and the buffers they point into
+ * (so a filled one must not be copied). */
+struct finish_args {
+	struct key	 ku, kf, kk, ks, ki, kp, ka;
+	struct rcmd	 a[2];
+	char		 num[12][NUM_MAX];
+};
+
+/*
+ * Fill *fa with the keys and the common arguments of SCR_LOGIN_FINISH for
+ * c and session sid (len bytes) in mode ("c" or "r"), and the address's
+ * SCR_ATTEMPT_UNDO in a[1]; the caller appends the mode's arguments to
+ * a[0].  -1 (logged) on a bad argument.
+ */
+static int
+finish_args(const struct store *st, struct finish_args *fa,
+    const struct store_cred *c, const char *mode, const char *sid,
+    size_t len, long now)
+{
+	const char	*net = c->net != NULL ? c->net : "";
+	char		 mid[16];
+
+	memset(fa, 0, sizeof(*fa));
+	if (!name_ok(c->user, c->ulen) || !sid_ok(sid, len) ||
+	    c->mcf == NULL || c->fresh == NULL ||
+	    key_make(st, &fa->ku, "user:", c->user, c->ulen, "") == -1 ||
+	    key_make(st, &fa->kf, "fail:{u:", c->user, c->ulen, "}") == -1 ||
+	    key_make(st, &fa->kk, "known:{u:", c->user, c->ulen, "}") == -1 ||
+	    key_make(st, &fa->ks, "session:", sid, len, "") == -1 ||
+	    index_key(st, &fa->ki, c->user, c->ulen) == -1 ||
+	    key_make(st, &fa->kp, "session:", NULL, 0, "") == -1)
+		goto bad;
+	snprintf(mid, sizeof(mid), "fail:{%c:", (char)STORE_SUBJ_ADDR);
+	if (net[0] != '\0' && key_make(st, &fa->ka, mid, net,
+	    strnlen(net, LIM_TOKEN_MAX + 1), "}") == -1)
+		goto bad;
+	rcmd_add(&fa->a[0], fa->ku.buf, fa->ku.len);
+	rcmd_add(&fa->a[0], fa->kf.buf, fa->kf.len);
+	rcmd_add(&fa->a[0], fa->kk.buf, fa->kk.len);
+	rcmd_add(&fa->a[0], fa->ks.buf, fa->ks.len);
+	rcmd_add(&fa->a[0], fa->ki.buf, fa->ki.len);
+	rcmd_str(&fa->a[0], c->mcf);
+	rcmd_str(&fa->a[0], c->fresh);
+	rcmd_str(&fa->a[0], net);
+	rcmd_str(&fa->a[0], num_fmt(fa->num[0], now));
+	rcmd_str(&fa->a[0], num_fmt(fa->num[1], st->cfg->session_ttl));
+	rcmd_str(&fa->a[0], mode);
+	rcmd_add(&fa->a[0], sid, len);
+	rcmd_add(&fa->a[0], c->user, c->ulen);
+	rcmd_add(&fa->a[0], fa->kp.buf, fa->kp.len);
+	if (net[0] != '\0')
+		rcmd_add(&fa->a[1], fa->ka.buf, fa->ka.len);
+	return 0;
+bad:
+	log_err("store: login finish: bad argument");
+	return -1;
+}
+
+/*
+ * Run the SCR_LOGIN_FINISH of fa and, when c->addr_counted and there is
+ * an address, its SCR_ATTEMPT_UNDO beside it.  On ERR_OK *rp is the
+ * finish script's reply, an array whose first element is an integer (the
+ * caller frees it).  ERR_CHANGED (nothing written) fills *now_u, *now_e.
+ */
+static enum err
+finish_run(struct store *st, struct finish_args *fa,
+    const struct store_cred *c, redisReply **rp, struct store_user *now_u,
+    enum err *now_e)
+{
+	static const enum script ids[2] = { SCR_LOGIN_FINISH,
+	    SCR_ATTEMPT_UNDO };
+	static const int	 nkeys[2] = { 5, 1 };
+	redisReply		*r[2] = { NULL, NULL };
+	const redisReply	*f[3];
+	redisReply		 nil;
+	int			 n;
+	enum err		 e;
+
+	*rp = NULL;
+	memset(now_u, 0, sizeof(*now_u));
+	*now_e = ERR_NO_USER;
+	n = c->addr_counted && fa->a[1].argc > 0 ? 2 : 1;
+	e = conn_scripts(st, n, ids, nkeys, fa->a, r);
+	if (r[1] != NULL)
+		freeReplyObject(r[1]);
+	if (e != ERR_OK)
+		goto out;
+	e = ERR_INTERNAL;
+	if (r[0]->type != REDIS_REPLY_ARRAY || r[0]->elements < 1 ||
+	    r[0]->element[0]->type != REDIS_REPLY_INTEGER) {
+		log_err("redis: login-finish: unexpected reply");
+		goto out;
+	}
+	if (r[0]->element[0]->integer == LUA_CHANGED) {
+		/* mcf and disabled as stored; created is not needed. */
+		memset(&nil, 0, sizeof(nil));
+		nil.type = REDIS_REPLY_STRING;
+		nil.str = (char *)"0";
+		nil.len = 1;
+		if (r[0]->elements != 3) {
+			log_err("redis: login-finish: unexpected reply");
+			goto out;
+		}
+		f[0] = r[0]->element[1];
+		f[1] = r[0]->element[2];
+		f[2] = f[0]->type == REDIS_REPLY_NIL ? f[0] : &nil;
+		*now_e = user_parse(f, now_u);
+		e = *now_e == ERR_INTERNAL ? ERR_INTERNAL : ERR_CHANGED;
+		goto out;
+	}
+	*rp = r[0];
+	r[0] = NULL;
+	e = ERR_OK;
+out:
+	if (r[0] != NULL) {
+		if (r[0]->type == REDIS_REPLY_ARRAY && r[0]->elements == 3 &&
+		    r[0]->element[1]->type == REDIS_REPLY_STRING)
+			tok_wipe(r[0]->element[1]->str, r[0]->element[1]->len);
+		freeReplyObject(r[0]);
+	}
+	return e;
+}
+
+enum err
+store_login_finish(struct store *st, const struct store_cred *c,
+    const char *sid, const struct store_hashes *h, long now,
+    const struct store_client *cl, long *evicted, struct store_user *now_u,
+    enum err *now_e)
+{
+	struct finish_args	 fa;
+	redisReply		*r = NULL;
+	const char		*addr = "", *ua = "";
+	long			 sexp, aexp;
+	enum err		 e;
+
+	if (evicted != NULL)
+		*evicted = 0;
+	memset(now_u, 0, sizeof(*now_u));
+	*now_e = ERR_NO_USER;
+	if (!hashes_ok(h) || finish_args(st, &fa, c, "c", sid, sid_len(sid),
+	    now) == -1)
+		return ERR_INTERNAL;
+	sexp = now + st->cfg->session_ttl;
+	aexp = now + st->cfg->access_ttl;
+	if (aexp > sexp)
+		aexp = sexp;
+	if (cl != NULL && cl->addr != NULL && strcmp(cl->addr, "-") != 0)
+		addr = cl->addr;
+	if (cl != NULL && cl->ua != NULL)
+		ua = cl->ua;
+	rcmd_str(&fa.a[0], num_fmt(fa.num[2], sexp));
+	rcmd_str(&fa.a[0], num_fmt(fa.num[3], aexp));
+	rcmd_add(&fa.a[0], h->authorization_hash, TOK_HASH_LEN);
+	rcmd_add(&fa.a[0], h->corban_hash, TOK_HASH_LEN);
+	rcmd_add(&fa.a[0], h->refresh_hash, TOK_HASH_LEN);
+	rcmd_add(&fa.a[0], addr, strnlen(addr, ADDR_TEXT_MAX));
+	rcmd_add(&fa.a[0], ua, strnlen(ua, TEXT_UA_MAX));
+	rcmd_str(&fa.a[0], num_fmt(fa.num[4], key_end(st->cfg, sexp, now)));
+	rcmd_str(&fa.a[0], num_fmt(fa.num[5],
+	    st->cfg->max_sessions_per_user));
+	rcmd_str(&fa.a[0], st->cfg->session_limit_refuse ? "1" : "0");
+	rcmd_str(&fa.a[0], num_fmt(fa.num[6], st->cfg->idle_ttl));
+	rcmd_str(&fa.a[0], num_fmt(fa.num[7], store_touch(st->cfg)));
+	if ((e = finish_run(st, &fa, c, &r, now_u, now_e)) != ERR_OK)
+		return e;
+	e = ERR_INTERNAL;
+	if (r->elements != 2 || r->element[1]->type != REDIS_REPLY_INTEGER) {
+		log_err("redis: login-finish: unexpected reply");
+		goto out;
+	}
+	switch (r->element[0]->integer) {
+	case LUA_DONE:
+		if (evicted != NULL)
+			*evicted = (long)r->element[1]->integer;
+		e = ERR_OK;
+		break;
+	case LUA_NOTHING:
+		e = ERR_EXISTS;
+		break;
+	case LUA_LIMIT:
+		e = ERR_SESSION_LIMIT;
+		break;
+	default:
+		log_err("redis: login-finish: unexpected reply");
+		break;
+	}
+out:
+	freeReplyObject(r);
+	return e;
+}
+
+enum err
+store_renew_finish(struct store *st, const struct store_cred *c,
+    const char *sid, size_t sidlen, const struct store_hashes *h, long now,
+    struct store_session *out, struct store_user *now_u, enum err *now_e)
+{
+	struct finish_args	 fa;
+	redisReply		*r = NULL;
+	long			 sexp, aexp;
+	enum err		 e;
+
+	memset(out, 0, sizeof(*out));
+	memset(now_u, 0, sizeof(*now_u));
+	*now_e = ERR_NO_USER;
+	if (!hashes_ok(h))
+		return ERR_INTERNAL;
+	if (!sid_ok(sid, sidlen))
+		return ERR_SESSION_NOT_FOUND;
+	if (finish_args(st, &fa, c, "r", sid, sidlen, now) == -1)
+		return ERR_INTERNAL;
+	sexp = now + st->cfg->session_ttl;
+	aexp = now + st->cfg->access_ttl;
+	if (aexp > sexp)
+		aexp = sexp;
+	rcmd_add(&fa.a[0], h->authorization_hash, TOK_HASH_LEN);
+	rcmd_add(&fa.a[0], h->corban_hash, TOK_HASH_LEN);
+	rcmd_add(&fa.a[0], h->refresh_hash, TOK_HASH_LEN);
+	rcmd_str(&fa.a[0], num_fmt(fa.num[2], sexp));
+	rcmd_str(&fa.a[0], num_fmt(fa.num[3], aexp));
+	rcmd_str(&fa.a[0], num_fmt(fa.num[4], STORE_SPENT_MAX));
+	rcmd_str(&fa.a[0], num_fmt(fa.num[5], st->cfg->idle_ttl));
+	rcmd_str(&fa.a[0], num_fmt(fa.num[6], store_touch(st->cfg)));
+	rcmd_str(&fa.a[0], num_fmt(fa.num[7], key_end(st->cfg, sexp, now)));
+	if ((e = finish_run(st, &fa, c, &r, now_u, now_e)) != ERR_OK)
+		return e;
+	e = ERR_INTERNAL;
+	if (r->elements != 2) {
+		log_err("redis: login-finish: unexpected reply");
+		goto out;
+	}
+	if (r->element[0]->integer == LUA_GONE)
+		e = ERR_SESSION_NOT_FOUND;
+	else if (r->element[0]->integer == LUA_DONE) {
+		e = session_written(r->element[1], out);
+		if (e == ERR_SESSION_NOT_FOUND || e == ERR_REFRESH_CONFLICT ||
+		    e == ERR_INVALID_TOKEN) {
+			log_err("redis: login-finish: unexpected reply");
+			e = ERR_INTERNAL;
+		}
+	} else
+		log_err("redis: login-finish: unexpected reply");
+out:
+	freeReplyObject(r);
 	return e;
 }

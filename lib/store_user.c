@@ -10,6 +10,44 @@
 #include "store_int.h"
 
 /*
+ * Fill *u from f[0..2], the user record's mcf, disabled and created as
+ * Redis answered them.  ERR_OK, ERR_NO_USER when all three are nil, or
+ * ERR_INTERNAL (logged) when the record is malformed.
+ */
+enum err
+user_parse(const redisReply *const f[3], struct store_user *u)
+{
+	size_t		 i, nil;
+	long		 created;
+
+	memset(u, 0, sizeof(*u));
+	for (i = 0, nil = 0; i < 3; i++) {
+		if (f[i]->type == REDIS_REPLY_NIL)
+			nil++;
+		else if (f[i]->type != REDIS_REPLY_STRING)
+			goto bad;
+	}
+	if (nil == 3)
+		return ERR_NO_USER;
+	if (nil != 0 || f[0]->len == 0 || f[0]->len >= PW_MCF_MAX ||
+	    memchr(f[0]->str, '\0', f[0]->len) != NULL)
+		goto bad;
+	if (f[1]->len != 1 || (f[1]->str[0] != '0' && f[1]->str[0] != '1'))
+		goto bad;
+	if (num_parse(f[2]->str, f[2]->len, &created) == -1)
+		goto bad;
+	memcpy(u->mcf, f[0]->str, f[0]->len);
+	u->mcf[f[0]->len] = '\0';
+	u->disabled = f[1]->str[0] == '1';
+	u->created = created;
+	return ERR_OK;
+bad:
+	memset(u, 0, sizeof(*u));
+	log_err("redis: malformed user record");
+	return ERR_INTERNAL;
+}
+
+/*
  * HMGET user name's mcf, disabled, created into *u.  ERR_OK, ERR_NO_USER,
  * ERR_INTERNAL when the record is malformed (logged), or a Redis error.
  * The reply's copy of the hash is wiped before it is freed.
@@ -21,10 +59,7 @@ store_user_get(struct store *st, const char *name, size_t len,
 	struct key		 k;
 	struct rcmd		 c;
 	redisReply		*r = NULL;
-	const redisReply	*f[3];
 	enum err		 e;
-	size_t			 i, nil;
-	long			 created;
 
 	memset(u, 0, sizeof(*u));
 	if (!name_ok(name, len))
@@ -39,36 +74,12 @@ store_user_get(struct store *st, const char *name, size_t len,
 	rcmd_str(&c, "created");
 	if ((e = conn_cmd(st, &c, &r)) != ERR_OK)
 		goto out;
-
-	e = ERR_INTERNAL;
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3)
-		goto bad;
-	for (i = 0, nil = 0; i < 3; i++) {
-		f[i] = r->element[i];
-		if (f[i]->type == REDIS_REPLY_NIL)
-			nil++;
-		else if (f[i]->type != REDIS_REPLY_STRING)
-			goto bad;
-	}
-	if (nil == 3) {
-		e = ERR_NO_USER;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+		log_err("redis: malformed user record");
+		e = ERR_INTERNAL;
 		goto out;
 	}
-	if (nil != 0 || f[0]->len == 0 || f[0]->len >= PW_MCF_MAX ||
-	    memchr(f[0]->str, '\0', f[0]->len) != NULL)
-		goto bad;
-	if (f[1]->len != 1 || (f[1]->str[0] != '0' && f[1]->str[0] != '1'))
-		goto bad;
-	if (num_parse(f[2]->str, f[2]->len, &created) == -1)
-		goto bad;
-	memcpy(u->mcf, f[0]->str, f[0]->len);
-	u->mcf[f[0]->len] = '\0';
-	u->disabled = f[1]->str[0] == '1';
-	u->created = created;
-	e = ERR_OK;
-	goto out;
-bad:
-	log_err("redis: malformed user record");
+	e = user_parse((const redisReply *const *)r->element, u);
 out:
 	if (r != NULL) {
 		if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&

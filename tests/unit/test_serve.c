@@ -417,64 +417,107 @@ test_login_upgrades_a_foreign_hash(void **state)
 	assert_error(401, "INVALID_CREDENTIALS");
 }
 
+/* A check of name's password pw that matched mcf, as cred_check leaves
+ * it (no address). */
+static void
+cred_of(struct cred *c, const char *mcf)
+{
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->mcf, sizeof(c->mcf), "%s", mcf);
+	memcpy(c->net, "-", 2);
+}
+
+/* The login write of test_commit_*: session_login into sid. */
+struct commit_w {
+	char			 sid[TOK_SID_LEN + 1];
+	struct session_tokens	 t;
+};
+
+static enum err
+commit_write(struct store *s, const struct store_cred *sc, void *arg,
+    struct store_user *now_u, enum err *now_e)
+{
+	struct commit_w	*w = arg;
+
+	return session_login(s, sc, (long)time(NULL), NULL, w->sid, &w->t,
+	    now_u, now_e);
+}
+
 /*
- * The check after the write with a foreign hash that matched: the stored
+ * The write after the check with a foreign hash that matched: the stored
  * hash replaced by another password's (a passwd or import that won over
- * the upgrade) deletes the session; by the same password's, it stands.
+ * the upgrade) writes no session; by the same password's, it is checked
+ * again and the session is written.
  */
 static void
-test_recheck_after_a_foreign_match(void **state)
+test_commit_after_a_foreign_match(void **state)
 {
 	struct store_session	 s;
-	struct session_tokens	 t;
+	struct commit_w		 w;
+	struct cred		 c;
 	char			 h[PW_MCF_MAX], other[PW_MCF_MAX];
-	char			 sid[TOK_SID_LEN + 1];
 	const char		*name;
 
 	(void)state;
 	htpasswd_bcrypt("s3cret", h);
 	name = user_with_hash(h);
-	assert_int_equal(session_create(st, name, strlen(name),
-	    (long)time(NULL), NULL, sid, &t), ERR_OK);
 	htpasswd_bcrypt("s3cret", other);
 	assert_int_equal(store_user_set_hash(st, name, strlen(name), other),
 	    ERR_OK);
-	assert_int_equal(cred_recheck(st, name, strlen(name), "s3cret", 6,
-	    h, sid, TOK_SID_LEN), ERR_OK);
-	assert_int_equal(store_session_get(st, sid, TOK_SID_LEN, &s), ERR_OK);
+	cred_of(&c, h);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(cred_commit(st, &c, name, strlen(name), "s3cret", 6,
+	    commit_write, &w), ERR_OK);
+	assert_int_equal(store_session_get(st, w.sid, TOK_SID_LEN, &s),
+	    ERR_OK);
 
 	htpasswd_bcrypt("n3w-pw", other);
 	assert_int_equal(store_user_set_hash(st, name, strlen(name), other),
 	    ERR_OK);
-	assert_int_equal(cred_recheck(st, name, strlen(name), "s3cret", 6,
-	    h, sid, TOK_SID_LEN), ERR_INVALID_CREDENTIALS);
-	assert_int_equal(store_session_get(st, sid, TOK_SID_LEN, &s),
+	cred_of(&c, h);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(cred_commit(st, &c, name, strlen(name), "s3cret", 6,
+	    commit_write, &w), ERR_INVALID_CREDENTIALS);
+	assert_int_equal(store_session_get(st, w.sid, TOK_SID_LEN, &s),
 	    ERR_SESSION_NOT_FOUND);
 }
 
+/* A user disabled or removed during the check gets no session. */
 static void
-test_recheck_deletes_a_session_of_a_changed_user(void **state)
+test_commit_writes_nothing_for_a_changed_user(void **state)
 {
 	struct store_session	 s;
 	struct store_user	 u;
-	struct session_tokens	 t;
-	char			 sid[TOK_SID_LEN + 1];
+	struct commit_w		 w;
+	struct cred		 c;
 	const char		*name;
 
 	(void)state;
 	name = user_new("s3cret", 16);
 	assert_int_equal(store_user_get(st, name, strlen(name), &u), ERR_OK);
-	assert_int_equal(session_create(st, name, strlen(name),
-	    (long)time(NULL), NULL, sid, &t), ERR_OK);
-	assert_int_equal(cred_recheck(st, name, strlen(name), "s3cret", 6,
-	    u.mcf, sid, TOK_SID_LEN), ERR_OK);
-	assert_int_equal(store_session_get(st, sid, TOK_SID_LEN, &s), ERR_OK);
-	/* Disabled between the check and the write: the session goes. */
+	cred_of(&c, u.mcf);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(cred_commit(st, &c, name, strlen(name), "s3cret", 6,
+	    commit_write, &w), ERR_OK);
+	assert_int_equal(store_session_get(st, w.sid, TOK_SID_LEN, &s),
+	    ERR_OK);
+	/* Disabled between the check and the write: nothing written. */
 	assert_int_equal(store_user_set_disabled(st, name, strlen(name), 1),
 	    ERR_OK);
-	assert_int_equal(cred_recheck(st, name, strlen(name), "s3cret", 6,
-	    u.mcf, sid, TOK_SID_LEN), ERR_INVALID_CREDENTIALS);
-	assert_int_equal(store_session_get(st, sid, TOK_SID_LEN, &s),
+	cred_of(&c, u.mcf);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(cred_commit(st, &c, name, strlen(name), "s3cret", 6,
+	    commit_write, &w), ERR_INVALID_CREDENTIALS);
+	assert_int_equal(store_session_get(st, w.sid, TOK_SID_LEN, &s),
+	    ERR_SESSION_NOT_FOUND);
+	/* Removed: the same. */
+	assert_int_equal(store_user_del(st, name, strlen(name)), ERR_OK);
+	cred_of(&c, u.mcf);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(cred_commit(st, &c, name, strlen(name), "s3cret", 6,
+	    commit_write, &w), ERR_INVALID_CREDENTIALS);
+	assert_int_equal(store_session_get(st, w.sid, TOK_SID_LEN, &s),
 	    ERR_SESSION_NOT_FOUND);
 }
 
@@ -815,9 +858,9 @@ main(void)
 		cmocka_unit_test(test_wrong_unknown_disabled_look_alike),
 		cmocka_unit_test(test_login_rehashes_a_cheaper_hash),
 		cmocka_unit_test(test_login_upgrades_a_foreign_hash),
-		cmocka_unit_test(test_recheck_after_a_foreign_match),
+		cmocka_unit_test(test_commit_after_a_foreign_match),
 		cmocka_unit_test(
-		    test_recheck_deletes_a_session_of_a_changed_user),
+		    test_commit_writes_nothing_for_a_changed_user),
 		cmocka_unit_test(test_failures_ban_the_user),
 		cmocka_unit_test(test_success_forgets_failures),
 		cmocka_unit_test(test_ipv6_counted_by_its_64),

@@ -553,6 +553,178 @@ test_session_write_one_round_trip(void **state)
 }
 
 /*
+ * refresh-token is one round trip whatever it finds: the rotation, a
+ * wrong hash, a spent one within grace, a spent one that revokes (the
+ * session and its index entry go), a missing session.
+ */
+static void
+test_session_refresh_one_round_trip(void **state)
+{
+	struct store_hashes	 h0, h1, h2;
+	struct store_session	 ss;
+	enum store_refresh	 how;
+	char			 sid[TOK_SID_LEN + 1], u[LIM_USER_MAX + 1];
+	char			 other[TOK_HASH_LEN + 1];
+	size_t			 ulen;
+	long			 base, r0;
+	long			 now = (long)time(NULL);
+
+	(void)state;
+	mkhashes(&h0, "rft", 0);
+	mkhashes(&h1, "rft", 1);
+	mkhashes(&h2, "rft", 2);
+	tok_sid_new(sid);
+	assert_int_equal(store_session_create(st, sid, "rft", 3, &h0, now),
+	    ERR_OK);
+	/* loaded once */
+	assert_int_equal(store_session_refresh(st, "nope", 4, h0.refresh_hash,
+	    &h1, now, 0, &ss, u, &ulen, &how), ERR_SESSION_NOT_FOUND);
+	assert_int_equal(ulen, 0);
+	r0 = server_reads();
+	base = server_reads() - r0;
+
+	r0 = server_reads();
+	assert_int_equal(store_session_refresh(st, sid, strlen(sid),
+	    h0.refresh_hash, &h1, now, 5, &ss, u, &ulen, &how), ERR_OK);
+	assert_int_equal(server_reads() - r0 - base, 1);
+	assert_string_equal(u, "rft");
+	assert_int_equal(how, STORE_REFRESH_OTHER);
+	assert_string_equal(ss.refresh_hash, h1.refresh_hash);
+	assert_int_equal(ss.expires, now + cfg.session_ttl);
+
+	/* a hash never current: 401, nothing changes */
+	memset(other, 'e', TOK_HASH_LEN);
+	other[TOK_HASH_LEN] = '\0';
+	r0 = server_reads();
+	assert_int_equal(store_session_refresh(st, sid, strlen(sid), other,
+	    &h2, now, 5, &ss, u, &ulen, &how), ERR_INVALID_TOKEN);
+	assert_int_equal(server_reads() - r0 - base, 1);
+	assert_int_equal(how, STORE_REFRESH_OTHER);
+
+	/* the spent one within grace: 409, nothing changes */
+	r0 = server_reads();
+	assert_int_equal(store_session_refresh(st, sid, strlen(sid),
+	    h0.refresh_hash, &h2, now + 4, 5, &ss, u, &ulen, &how),
+	    ERR_REFRESH_CONFLICT);
+	assert_int_equal(server_reads() - r0 - base, 1);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_string_equal(ss.refresh_hash, h1.refresh_hash);
+
+	/* after grace: revoked, with its index entry */
+	assert_int_equal(in_index("rft", sid), 1);
+	r0 = server_reads();
+	assert_int_equal(store_session_refresh(st, sid, strlen(sid),
+	    h0.refresh_hash, &h2, now + 5, 5, &ss, u, &ulen, &how),
+	    ERR_INVALID_TOKEN);
+	assert_int_equal(server_reads() - r0 - base, 1);
+	assert_int_equal(how, STORE_REFRESH_REVOKED);
+	assert_string_equal(u, "rft");
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
+	    ERR_SESSION_NOT_FOUND);
+	assert_int_equal(in_index("rft", sid), 0);
+
+	/* the current one of a revoked session: gone */
+	assert_int_equal(store_session_refresh(st, sid, strlen(sid),
+	    h1.refresh_hash, &h2, now + 5, 5, &ss, u, &ulen, &how),
+	    ERR_SESSION_NOT_FOUND);
+}
+
+/*
+ * A password request is two round trips: store_login_begin counts both
+ * subjects and reads the user in one, store_login_finish checks the user,
+ * keeps the bookkeeping and writes the session with the address's undo
+ * beside it in the other.  A user whose hash changed in between gets
+ * ERR_CHANGED, nothing written, and the user as stored.
+ */
+static void
+test_login_two_round_trips(void **state)
+{
+	struct store_begin	 b;
+	struct store_cred	 c;
+	struct store_hashes	 h;
+	struct store_user	 nu;
+	struct store_session	 ss;
+	char			 sid[TOK_SID_LEN + 1];
+	long			 base, r0, ev;
+	long			 now = (long)time(NULL);
+	enum err		 ne;
+
+	(void)state;
+	assert_int_equal(store_user_add(st, "two", 3, "$s1$two", now), ERR_OK);
+	/* scripts loaded (a finish that finds another hash writes nothing) */
+	assert_int_equal(store_login_begin(st, "two", 3, "192.0.2.77", now,
+	    &b), ERR_OK);
+	assert_int_equal(store_attempt_undo(st, STORE_SUBJ_ADDR, "192.0.2.78",
+	    10), ERR_OK);
+	memset(&c, 0, sizeof(c));
+	c.user = "two";
+	c.ulen = 3;
+	c.mcf = "$s1$other";
+	c.fresh = "";
+	tok_sid_new(sid);
+	mkhashes(&h, "two", 0);
+	assert_int_equal(store_login_finish(st, &c, sid, &h, now, NULL, &ev,
+	    &nu, &ne), ERR_CHANGED);
+	r0 = server_reads();
+	base = server_reads() - r0;
+
+	r0 = server_reads();
+	assert_int_equal(store_login_begin(st, "two", 3, "192.0.2.77", now,
+	    &b), ERR_OK);
+	assert_int_equal(server_reads() - r0 - base, 1);
+	assert_int_equal(b.user, ERR_OK);
+	assert_string_equal(b.u.mcf, "$s1$two");
+	assert_int_equal(b.addr_ttl, 0);
+	assert_int_equal(b.user_ttl, 0);
+	assert_true(b.addr_counted && b.user_counted);
+	assert_int_equal(cli_int("GET '%sfail:{u:two}'", prefix), 2);
+	assert_int_equal(cli_int("GET '%sfail:{a:192.0.2.77}'", prefix), 2);
+
+	memset(&c, 0, sizeof(c));
+	c.user = "two";
+	c.ulen = 3;
+	c.mcf = "$s1$two";
+	c.fresh = "$s1$new";
+	c.net = "192.0.2.77";
+	c.addr_counted = 1;
+	tok_sid_new(sid);
+	mkhashes(&h, "two", 1);
+	r0 = server_reads();
+	assert_int_equal(store_login_finish(st, &c, sid, &h, now, NULL, &ev,
+	    &nu, &ne), ERR_OK);
+	assert_int_equal(server_reads() - r0 - base, 1);
+	assert_int_equal(in_index("two", sid), 1);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
+	assert_string_equal(ss.user, "two");
+	/* the re-hash is stored, the user's failures gone, one address
+	 * attempt taken back, the address known */
+	assert_int_equal(store_user_get(st, "two", 3, &nu), ERR_OK);
+	assert_string_equal(nu.mcf, "$s1$new");
+	assert_int_equal(cli_int("EXISTS '%sfail:{u:two}'", prefix), 0);
+	assert_int_equal(cli_int("GET '%sfail:{a:192.0.2.77}'", prefix), 1);
+	assert_int_equal(cli_int("ZSCORE '%sknown:{u:two}' 192.0.2.77",
+	    prefix), now);
+
+	/* the hash moved on (a passwd during the check): nothing written */
+	c.fresh = "";
+	tok_sid_new(sid);
+	assert_int_equal(store_login_finish(st, &c, sid, &h, now, NULL, &ev,
+	    &nu, &ne), ERR_CHANGED);
+	assert_int_equal(ne, ERR_OK);
+	assert_string_equal(nu.mcf, "$s1$new");
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
+	    ERR_SESSION_NOT_FOUND);
+	/* gone: ERR_CHANGED with no user */
+	assert_int_equal(store_user_del(st, "two", 3), ERR_OK);
+	c.mcf = "$s1$new";
+	assert_int_equal(store_login_finish(st, &c, sid, &h, now, NULL, &ev,
+	    &nu, &ne), ERR_CHANGED);
+	assert_int_equal(ne, ERR_NO_USER);
+	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
+	    ERR_SESSION_NOT_FOUND);
+}
+
+/*
  * After SCRIPT FLUSH both scripts of the one-round-trip writes answer
  * NOSCRIPT: each is sent again with EVAL, and the session and its index
  * entry are both written.
@@ -1651,6 +1823,8 @@ main(void)
 		cmocka_unit_test(test_script_flush_falls_back_to_eval),
 		cmocka_unit_test(test_session_write_one_round_trip),
 		cmocka_unit_test(test_session_write_after_script_flush),
+		cmocka_unit_test(test_session_refresh_one_round_trip),
+		cmocka_unit_test(test_login_two_round_trips),
 		cmocka_unit_test(test_user_add_get),
 		cmocka_unit_test(test_user_name_limits_and_bytes),
 		cmocka_unit_test(test_user_set_hash),
