@@ -965,7 +965,8 @@ again:
 			replies_free(&r[i], 1);
 			one[0] = c[i];
 			script_eval(&one[0], id[i]);
-			one[1] = w;
+			if (acked)
+				one[1] = w;
 			ei = conn_pipe(st, lua_scripts[id[i]].name, one,
 			    1 + acked, rr, start + conn_timeout_ms(st));
 			if (ei != ERR_OK) {
