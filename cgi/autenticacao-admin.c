@@ -68,6 +68,7 @@ enum argkind {
 struct admin {
 	const char	*cmd;	/* command name, for messages */
 	const char	*opt;	/* the value of the command's option, or NULL */
+	const char	*path;	/* the config file (-c, else cfg_path()) */
 	struct cfg	 cfg;
 	struct store	*st;	/* NULL until the config is loaded */
 };
@@ -82,7 +83,12 @@ struct cmd {
 	/* An option with a value that may come before the argument
 	 * (--hash: a stored hash, checked with pw_stored_ok), or NULL. */
 	const char	*opt;
+	unsigned	 flags;	/* CMD_F_* */
 };
+
+#define CMD_F_OPTARG	0x01	/* the one argument may be left out */
+#define CMD_F_NOSTORE	0x02	/* runs before the config is loaded; no
+				 * store (reads a->path itself) */
 
 static int	cmd_useradd(struct admin *, char *[]);
 static int	cmd_passwd(struct admin *, char *[]);
@@ -95,6 +101,7 @@ static int	cmd_revoke(struct admin *, char *[]);
 static int	cmd_revoke_user(struct admin *, char *[]);
 static int	cmd_unban(struct admin *, char *[]);
 static int	cmd_import(struct admin *, char *[]);
+static int	cmd_check_config(struct admin *, char *[]);
 
 static const struct cmd cmds[] = {
 	{ "useradd", 1, ARG_NEWNAME, cmd_useradd, "useradd [--hash HASH] NAME",
@@ -121,6 +128,9 @@ static const struct cmd cmds[] = {
 	    "lift a brute-force ban early" },
 	{ "import-htpasswd", 1, ARG_FILE, cmd_import, "import-htpasswd FILE",
 	    "add the users of NAME:HASH lines, all of them or none" },
+	{ "check-config", 1, ARG_FILE, cmd_check_config, "check-config [FILE]",
+	    "check the config (FILE, else -c's) and name every problem",
+	    NULL, CMD_F_OPTARG | CMD_F_NOSTORE },
 };
 #define CMDS_LEN	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -1041,6 +1051,37 @@ out:
 	return rc;
 }
 
+/* One problem of check-config, on stderr as cfg_check_file gives it. */
+static void
+check_report(void *arg, const char *msg)
+{
+
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+/*
+ * check-config [FILE]: read FILE (else the config of -c, AUTENTICACAO_CONF
+ * or the compiled-in path) as the programs would, without touching
+ * Redis, and print every problem as "file:line: key: reason".  EXIT_DONE
+ * for a good file ("FILE: ok" on stdout), else EXIT_FAILED.
+ */
+static int
+cmd_check_config(struct admin *a, char *argv[])
+{
+	const char	*path;
+	size_t		 n;
+
+	path = argv[0] != NULL ? argv[0] : a->path;
+	cfg_defaults(&a->cfg);
+	if ((n = cfg_check_file(&a->cfg, path, check_report, NULL)) > 0) {
+		fail(a, "%s: %zu problem%s", path, n, plural((long)n));
+		return EXIT_FAILED;
+	}
+	printf("%s: ok\n", path);
+	return EXIT_DONE;
+}
+
 static const struct cmd *
 cmd_find(const char *name)
 {
@@ -1108,15 +1149,20 @@ main(int argc, char *argv[])
 		argc -= 2;
 		argv += 2;
 	}
-	if (argc != c->argc) {
+	if (argc != c->argc && !((c->flags & CMD_F_OPTARG) && argc == 0)) {
 		usage_cmd(c);
 		return EXIT_USAGE;
 	}
-	if (arg_check(&a, c, argv[0]) == -1)
+	if (argc > 0 && arg_check(&a, c, argv[0]) == -1)
 		return EXIT_USAGE;
 
 	if (path == NULL)
 		path = cfg_path();
+	a.path = path;
+	if (c->flags & CMD_F_NOSTORE) {
+		rc = c->fn(&a, argv);
+		goto flush;
+	}
 	cfg_defaults(&a.cfg);
 	if (cfg_load(&a.cfg, path, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", PROGNAME, err);
@@ -1127,6 +1173,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	rc = c->fn(&a, argv);
+flush:
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fail(&a, "stdout: %s", strerror(errno));
 		rc = EXIT_FAILED;

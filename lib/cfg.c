@@ -13,7 +13,8 @@
  * There is no quoting and no line continuation.  Each key may appear once.
  * A line holds at most CFG_LINE_MAX bytes; a NUL byte anywhere in the file
  * is an error, as is anything else that does not parse: the first error
- * stops the load with "path:line: key: reason".
+ * stops the load with "path:line: key: reason" (cfg_check_file, for
+ * autenticacao-admin check-config, goes on and reports every one).
  *
  * The file itself must be a regular file of at most CFG_FILE_MAX bytes
  * that neither group nor others may write (it names the Redis every answer
@@ -124,13 +125,16 @@ struct cfg_key {
 	const char	*def;	/* default as the file would say it; NULL: unset */
 };
 
-/* State of one cfg_load(). */
+/* State of one cfg_load() or cfg_check_file(). */
 struct cfg_parse {
 	const char	*path;
 	unsigned long	 lineno;		/* current line, from 1 */
 	unsigned long	 line_of[CFG__MAX];	/* line that set a key, 0: none */
-	char		*err;
+	char		*err;			/* cfg_load: the first error */
 	size_t		 errsz;
+	cfg_report	 report;		/* cfg_check_file: every error */
+	void		*arg;
+	size_t		 nerr;			/* errors found */
 };
 
 static int	cfg_set_str(struct cfg *, const struct cfg_key *, const char *,
@@ -540,9 +544,10 @@ cfg_set_cors(struct cfg *c, const struct cfg_key *k, const char *val,
 }
 
 /*
- * Write "path:line: key: reason" into p->err, "path: key: reason" when
- * lineno is 0, without "key: " when key is NULL.  The key is quoted with
- * cfg_quote(): it is file text and may be anything.
+ * Count one error "path:line: key: reason" ("path: key: reason" when
+ * lineno is 0, without "key: " when key is NULL) and hand it to
+ * p->report, or keep it in p->err when it is the first.  The key is
+ * quoted with cfg_quote(): it is file text and may be anything.
  */
 static void
 cfg_error(struct cfg_parse *p, unsigned long lineno, const char *key,
@@ -554,8 +559,10 @@ cfg_error(struct cfg_parse *p, unsigned long lineno, const char *key,
 {
 	va_list	 ap;
 	char	 why[CFG_WHY_MAX + 64], q[CFG_QUOTE_MAX], at[32];
+	char	 msg[PATH_MAX + sizeof(why) + sizeof(q) + sizeof(at) + 8];
 
-	if (p->errsz == 0)
+	p->nerr++;
+	if (p->report == NULL && (p->nerr > 1 || p->errsz == 0))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
@@ -565,8 +572,12 @@ cfg_error(struct cfg_parse *p, unsigned long lineno, const char *key,
 		snprintf(at, sizeof(at), ":%lu", lineno);
 	if (key != NULL)
 		cfg_quote(q, sizeof(q), key, strlen(key));
-	snprintf(p->err, p->errsz, "%s%s: %s%s%s", p->path, at,
+	snprintf(msg, sizeof(msg), "%s%s: %s%s%s", p->path, at,
 	    key != NULL ? q : "", key != NULL ? ": " : "", why);
+	if (p->report != NULL)
+		p->report(p->arg, msg);
+	else
+		snprintf(p->err, p->errsz, "%s", msg);
 }
 
 /* The row of cfg_keys[] named name, or NULL. */
@@ -657,11 +668,13 @@ cfg_line(struct cfg_parse *p, struct cfg *c, char *line, int nul,
 		continue;
 	*end = '\0';
 
+	/* The line counts as setting the key even when its value fails, so
+	 * that cfg_check_file names a later line of that key a duplicate. */
+	p->line_of[id] = p->lineno;
 	if (k->set(c, k, val, why, sizeof(why)) == -1) {
 		cfg_error(p, p->lineno, key, "%s", why);
 		return -1;
 	}
-	p->line_of[id] = p->lineno;
 	return 0;
 }
 
@@ -682,20 +695,22 @@ cfg_blame(const struct cfg_parse *p, enum cfg_id a, enum cfg_id b)
  * access_ttl <= session_ttl (an access token never outlives its session),
  * 128 * scrypt_n * scrypt_r <= CFG_SCRYPT_MEM_MAX (scrypt's memory), and
  * redis_username only with redis_password (AUTH takes both or the
- * password alone).  Returns 0, or -1 with the error in p->err.
+ * password alone).  Every rule is checked; returns 0, or -1 after
+ * cfg_error() for each one broken.
  */
 static int
 cfg_check(struct cfg_parse *p, const struct cfg *c)
 {
 	enum cfg_id	 id;
 	uint64_t	 mem;
+	int		 rc = 0;
 
 	if (c->access_ttl > c->session_ttl) {
 		id = cfg_blame(p, CFG_ACCESS_TTL, CFG_SESSION_TTL);
 		cfg_error(p, p->line_of[id], cfg_keys[id].name,
 		    "access_ttl (%ld) exceeds session_ttl (%ld)",
 		    c->access_ttl, c->session_ttl);
-		return -1;
+		rc = -1;
 	}
 
 	/* Both are range-checked: N <= 2^20 and r <= 32 cannot overflow. */
@@ -706,16 +721,16 @@ cfg_check(struct cfg_parse *p, const struct cfg *c)
 		    "scrypt memory 128 * scrypt_n * scrypt_r = %llu bytes "
 		    "exceeds %lu", (unsigned long long)mem,
 		    (unsigned long)CFG_SCRYPT_MEM_MAX);
-		return -1;
+		rc = -1;
 	}
 
 	if (c->redis_username[0] != '\0' && c->redis_password[0] == '\0') {
 		id = cfg_blame(p, CFG_REDIS_USERNAME, CFG_REDIS_PASSWORD);
 		cfg_error(p, p->line_of[id], cfg_keys[id].name,
 		    "redis_username needs redis_password");
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	return rc;
 }
 
 void
@@ -733,15 +748,18 @@ cfg_defaults(struct cfg *c)
 }
 
 /*
- * Read the file with read(2) into our own buffers rather than stdio's, so
- * that every copy of its bytes (redis_password among them) can be wiped
- * before returning.  Lines are cut at '\n'; a last line without one still
- * counts.  Over-long lines are read to their end, then refused.
+ * Read p->path into c.  The file is read with read(2) into our own
+ * buffers rather than stdio's, so that every copy of its bytes
+ * (redis_password among them) can be wiped before returning.  Lines are
+ * cut at '\n'; a last line without one still counts.  Over-long lines are
+ * read to their end, then refused.  Without p->report the first error
+ * ends the read; with it every line is parsed, each error reported, and
+ * only a file that cannot be read at all ends it early.  Returns 0, or -1
+ * when any error was found (p->nerr of them).
  */
-int
-cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
+static int
+cfg_read(struct cfg *c, struct cfg_parse *p)
 {
-	struct cfg_parse	 p;
 	char			 buf[4096], line[CFG_LINE_MAX + 1];
 	struct stat		 sb;
 	size_t			 len, i, total;
@@ -753,33 +771,28 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 	rc = -1;
 	len = 0;
 	nul = toolong = 0;
-	memset(&p, 0, sizeof(p));
-	p.path = path;
-	p.err = err;
-	p.errsz = errsz;
-	if (errsz > 0)
-		err[0] = '\0';
 
 	/* O_NONBLOCK: a FIFO or a device must not block the open; only a
 	 * regular file is read.  A file others may write could name another
 	 * Redis and take over every answer: refused. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
-	    -1 || fstat(fd, &sb) == -1) {
-		cfg_error(&p, 0, NULL, "%s", strerror(errno));
+	if ((fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1 || fstat(fd, &sb) == -1) {
+		cfg_error(p, 0, NULL, "%s", strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		cfg_error(&p, 0, NULL, "%s", S_ISDIR(sb.st_mode) ?
+		cfg_error(p, 0, NULL, "%s", S_ISDIR(sb.st_mode) ?
 		    strerror(EISDIR) : "not a regular file");
 		goto out;
 	}
 	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
-		cfg_error(&p, 0, NULL, "writable by group or others "
+		cfg_error(p, 0, NULL, "writable by group or others "
 		    "(chmod go-w)");
-		goto out;
+		if (p->report == NULL)
+			goto out;
 	}
 	if (sb.st_size > CFG_FILE_MAX) {
-		cfg_error(&p, 0, NULL, "larger than %d bytes", CFG_FILE_MAX);
+		cfg_error(p, 0, NULL, "larger than %d bytes", CFG_FILE_MAX);
 		goto out;
 	}
 
@@ -787,14 +800,14 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 		if ((n = read(fd, buf, sizeof(buf))) == -1) {
 			if (errno == EINTR)
 				continue;
-			cfg_error(&p, 0, NULL, "%s", strerror(errno));
+			cfg_error(p, 0, NULL, "%s", strerror(errno));
 			goto out;
 		}
 		if (n == 0)
 			break;
 		/* A file that grows while read is cut at CFG_FILE_MAX. */
 		if ((total += (size_t)n) > CFG_FILE_MAX) {
-			cfg_error(&p, 0, NULL, "larger than %d bytes",
+			cfg_error(p, 0, NULL, "larger than %d bytes",
 			    CFG_FILE_MAX);
 			goto out;
 		}
@@ -809,8 +822,9 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 				continue;
 			}
 			line[len] = '\0';
-			p.lineno++;
-			if (cfg_line(&p, c, line, nul, toolong) == -1)
+			p->lineno++;
+			if (cfg_line(p, c, line, nul, toolong) == -1 &&
+			    p->report == NULL)
 				goto out;
 			len = 0;
 			nul = toolong = 0;
@@ -818,16 +832,21 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 	}
 	if (len > 0) {
 		line[len] = '\0';
-		p.lineno++;
-		if (cfg_line(&p, c, line, nul, toolong) == -1)
+		p->lineno++;
+		if (cfg_line(p, c, line, nul, toolong) == -1 &&
+		    p->report == NULL)
 			goto out;
 	}
 
-	if (cfg_check(&p, c) == -1)
+	/* After errors in lines, the rules over several keys see the
+	 * defaults of the keys that failed. */
+	if (cfg_check(p, c) == -1 && p->report == NULL)
+		goto out;
+	if (p->nerr > 0)
 		goto out;
 	if (c->redis_password[0] != '\0' && (sb.st_mode & S_IROTH))
 		log_warn("%s: readable by others and holds redis_password "
-		    "(chmod o-r)", path);
+		    "(chmod o-r)", p->path);
 	rc = 0;
 out:
 	if (fd != -1)
@@ -835,6 +854,34 @@ out:
 	tok_wipe(buf, sizeof(buf));
 	tok_wipe(line, sizeof(line));
 	return rc;
+}
+
+int
+cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
+{
+	struct cfg_parse	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.err = err;
+	p.errsz = errsz;
+	if (errsz > 0)
+		err[0] = '\0';
+	return cfg_read(c, &p);
+}
+
+size_t
+cfg_check_file(struct cfg *c, const char *path, cfg_report report,
+    void *arg)
+{
+	struct cfg_parse	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.report = report;
+	p.arg = arg;
+	(void)cfg_read(c, &p);
+	return p.nerr;
 }
 
 const char *

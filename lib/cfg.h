@@ -79,6 +79,20 @@ void		 cfg_defaults(struct cfg *c);
  */
 int		 cfg_load(struct cfg *c, const char *path, char *err, size_t errsz);
 
+/* Receives one problem of a config file, "path:line: key: reason"
+ * (NUL-terminated, valid during the call only). */
+typedef void	(*cfg_report)(void *arg, const char *msg);
+
+/*
+ * Check path as cfg_load() reads it over the defaults already in c, but
+ * go on past an error: every bad line and every broken rule over several
+ * keys is handed to report(arg, msg), in the order of the file (the rules
+ * last).  Returns the number of problems, 0 for a good file.  c ends up
+ * holding whatever parsed; wipe it with cfg_clear().
+ */
+size_t		 cfg_check_file(struct cfg *c, const char *path,
+		    cfg_report report, void *arg);
+
 /* The config path: AUTENTICACAO_CONF if set and non-empty, else the
  * compiled-in default.  Static or environment storage: copy it before the
  * first FastCGI accept. */
