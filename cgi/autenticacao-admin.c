@@ -1082,6 +1082,39 @@ cmd_check_config(struct admin *a, char *argv[])
 	return EXIT_DONE;
 }
 
+/*
+ * The command c with argument arg (NULL: none) ended with exit status rc:
+ * an event admin.<command> of the JSON log (log_format = json), on
+ * stderr with the rest of the log; nothing in the text format, whose
+ * results are the messages of the command.  A session id is logged by
+ * its 8-character prefix, as the responder logs one; a user name or
+ * address through text_log_field; a password never reaches here.
+ */
+static void
+admin_event(const struct cmd *c, const char *arg, int rc)
+{
+	char	 ev[64], val[LIM_USER_MAX * 3 + 1];
+
+	if (log_get_format() != LOG_FORMAT_JSON)
+		return;
+	snprintf(ev, sizeof(ev), "admin.%s", c->name);
+	val[0] = '\0';
+	if (arg != NULL && c->arg == ARG_SID)
+		snprintf(val, sizeof(val), "%.8s", arg);
+	else if (arg != NULL)
+		text_log_field(val, sizeof(val), arg, strlen(arg));
+	{
+		const struct log_kv kv[] = {
+			LOG_STR(c->arg == ARG_SID ? "sid" : c->arg == ARG_FILE ?
+			    "file" : c->arg == ARG_SUBJECT ? "subject" : "user",
+			    arg != NULL ? val : NULL),
+			LOG_NUM("exit", rc),
+		};
+		log_event(rc == EXIT_DONE ? LOG_INFO : LOG_WARN, ev, kv, 2,
+		    NULL);
+	}
+}
+
 static const struct cmd *
 cmd_find(const char *name)
 {
@@ -1168,11 +1201,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s: %s\n", PROGNAME, err);
 		goto out;
 	}
+	log_set_format(a.cfg.log_json ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
 	if ((a.st = store_open(&a.cfg)) == NULL) {
 		fail(&a, "out of memory");
 		goto out;
 	}
 	rc = c->fn(&a, argv);
+	admin_event(c, argc > 0 ? argv[0] : NULL, rc);
 flush:
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fail(&a, "stdout: %s", strerror(errno));

@@ -222,6 +222,7 @@ setup(struct cfg *c, const char *path, struct store **st)
 		log_err("%s", err);
 		return -1;
 	}
+	log_set_format(c->log_json ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
 	if ((*st = store_open(c)) == NULL) {
 		log_err("out of memory");
 		return -1;

@@ -86,6 +86,9 @@ enum cfg_id {
 	CFG_SESSION_LIMIT_MODE,
 	CFG_AUTHORIZER_TOKEN,
 	CFG_CORS_ORIGINS,
+	CFG_LOG_FORMAT,
+	CFG_METRICS,
+	CFG_METRICS_ALLOW,
 	CFG__MAX
 };
 
@@ -150,6 +153,10 @@ static int	cfg_set_authz(struct cfg *, const struct cfg_key *,
 static int	cfg_set_checks(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
 static int	cfg_set_cors(struct cfg *, const struct cfg_key *,
+		    const char *, char *, size_t);
+static int	cfg_set_log_format(struct cfg *, const struct cfg_key *,
+		    const char *, char *, size_t);
+static int	cfg_set_onoff(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
 
 #define STR(f, lo, fl, d) \
@@ -216,6 +223,12 @@ static const struct cfg_key cfg_keys[CFG__MAX] = {
 	    0, CFG_NUM_NONE, 0, 0, 0, "authorization" },
 	[CFG_CORS_ORIGINS] = { "cors_origins", cfg_set_cors,
 	    0, CFG_NUM_NONE, 0, 0, 0, NULL },
+	[CFG_LOG_FORMAT] = { "log_format", cfg_set_log_format,
+	    0, CFG_NUM_NONE, 0, 0, 0, "text" },
+	[CFG_METRICS] = { "metrics", cfg_set_onoff,
+	    offsetof(struct cfg, metrics), CFG_NUM_NONE, 0, 0, 0, "off" },
+	[CFG_METRICS_ALLOW] = { "metrics_allow", cfg_set_proxies,
+	    0, CFG_NUM_NONE, 0, 0, 0, "127.0.0.1,::1" },
 };
 
 #undef STR
@@ -373,10 +386,14 @@ cfg_set_num(struct cfg *c, const struct cfg_key *k, const char *val,
 }
 
 /*
- * Setter for trusted_proxies: networks (addr_net_parse) separated by blanks
- * and/or commas, at most CFG_PROXIES_MAX.  An empty value trusts nobody.
- * The whole list is replaced only when every entry parses.
+ * Setter for trusted_proxies and metrics_allow: networks (addr_net_parse)
+ * separated by blanks and/or commas, at most CFG_PROXIES_MAX (the same as
+ * CFG_METRICS_ALLOW_MAX); "unix:" in trusted_proxies only.  An empty value
+ * names nobody.  The whole list is replaced only when every entry parses.
  */
+_Static_assert(CFG_METRICS_ALLOW_MAX == CFG_PROXIES_MAX,
+    "cfg_set_proxies fills both lists");
+
 static int
 cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
     char *why, size_t whysz)
@@ -386,9 +403,9 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 	char			 tok[INET6_ADDRSTRLEN + 5], q[CFG_QUOTE_MAX];
 	const char		*s;
 	size_t			 n, len;
-	int			 unix_peer = 0;
+	int			 unix_peer = 0, proxies;
 
-	(void)k;
+	proxies = k == &cfg_keys[CFG_TRUSTED_PROXIES];
 	n = 0;
 	for (s = val; ; s += len) {
 		s += strspn(s, sep);
@@ -405,7 +422,7 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 			tok[len] = '\0';
 		}
 		/* "unix:": the REMOTE_ADDR of a unix-socket peer (nginx). */
-		if (len == 5 && memcmp(s, "unix:", 5) == 0) {
+		if (proxies && len == 5 && memcmp(s, "unix:", 5) == 0) {
 			unix_peer = 1;
 			continue;
 		}
@@ -417,10 +434,52 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 		}
 		n++;
 	}
+	if (!proxies) {
+		memset(c->metrics_allow, 0, sizeof(c->metrics_allow));
+		memcpy(c->metrics_allow, nets, n * sizeof(nets[0]));
+		c->metrics_allow_len = n;
+		return 0;
+	}
 	memset(c->trusted_proxies, 0, sizeof(c->trusted_proxies));
 	memcpy(c->trusted_proxies, nets, n * sizeof(nets[0]));
 	c->trusted_proxies_len = n;
 	c->trusted_proxies_unix = unix_peer;
+	return 0;
+}
+
+/* Setter for log_format: text or json. */
+static int
+cfg_set_log_format(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+
+	(void)k;
+	if (strcmp(val, "text") == 0)
+		c->log_json = 0;
+	else if (strcmp(val, "json") == 0)
+		c->log_json = 1;
+	else {
+		snprintf(why, whysz, "expected text or json");
+		return -1;
+	}
+	return 0;
+}
+
+/* Setter for a switch stored as an int at k->off: on or off. */
+static int
+cfg_set_onoff(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+	int	*p = (int *)(void *)((char *)c + k->off);
+
+	if (strcmp(val, "on") == 0)
+		*p = 1;
+	else if (strcmp(val, "off") == 0)
+		*p = 0;
+	else {
+		snprintf(why, whysz, "expected on or off");
+		return -1;
+	}
 	return 0;
 }
 
@@ -904,6 +963,15 @@ cfg_proxy_trusted(const struct cfg *c, const char *addr)
 		return c->trusted_proxies_unix;
 	return addr_in_nets(c->trusted_proxies, c->trusted_proxies_len <
 	    CFG_PROXIES_MAX ? c->trusted_proxies_len : CFG_PROXIES_MAX, addr);
+}
+
+int
+cfg_metrics_allowed(const struct cfg *c, const char *addr)
+{
+
+	return addr_in_nets(c->metrics_allow, c->metrics_allow_len <
+	    CFG_METRICS_ALLOW_MAX ? c->metrics_allow_len :
+	    CFG_METRICS_ALLOW_MAX, addr);
 }
 
 void

@@ -17,6 +17,7 @@
 #define CFG_STR_MAX	256	/* longest string value, bytes, NUL excluded */
 #define CFG_PROXIES_MAX	32	/* entries in trusted_proxies */
 #define CFG_CORS_MAX	16	/* entries in cors_origins */
+#define CFG_METRICS_ALLOW_MAX	32	/* entries in metrics_allow */
 
 /* Most max_sessions_per_user can be: the login script declares every
  * live session of its user as a key. */
@@ -66,6 +67,10 @@ struct cfg {
 	char		 cors_origins[CFG_CORS_MAX][CORS_ORIGIN_MAX + 1];
 	size_t		 cors_origins_len;
 	int		 cors_any;
+	int		 log_json;	/* log_format: 1 json, 0 text */
+	int		 metrics;	/* GET /metrics answered: on 1, off 0 */
+	struct addr_net	 metrics_allow[CFG_METRICS_ALLOW_MAX];
+	size_t		 metrics_allow_len;
 };
 
 /* Fill c with docs/API.md's defaults. */
@@ -100,6 +105,9 @@ const char	*cfg_path(void);
 
 /* 1 if the textual address addr is inside one of trusted_proxies. */
 int		 cfg_proxy_trusted(const struct cfg *c, const char *addr);
+
+/* 1 if the textual client address addr is inside metrics_allow. */
+int		 cfg_metrics_allowed(const struct cfg *c, const char *addr);
 
 /* Wipe secrets (the Redis password). */
 void		 cfg_clear(struct cfg *c);

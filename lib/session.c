@@ -1,6 +1,7 @@
 /*
  * session.c - the life of a session (session.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -44,10 +45,16 @@ session_create(struct store *st, const char *user, size_t ulen, long now,
 		if (e != ERR_EXISTS)
 			break;
 	}
-	if (e == ERR_OK && evicted > 0)
-		log_info("session %.8s: max_sessions_per_user reached, %ld "
+	if (e == ERR_OK && evicted > 0) {
+		const struct log_kv kv[] = {
+			LOG_STR("reason", "evicted"),
+			LOG_NUM("count", evicted),
+		};
+		log_event(LOG_INFO, "session.revoke", kv, 2,
+		    "session %.8s: max_sessions_per_user reached, %ld "
 		    "least recently used session%s ended", sid, evicted,
 		    evicted == 1 ? "" : "s");
+	}
 	return e == ERR_EXISTS ? ERR_INTERNAL : e;
 }
 
@@ -108,9 +115,21 @@ session_rotate(struct store *st, const struct cfg *cfg, const char *sid,
 	    cfg->refresh_reuse_grace, &revoked);
 	if (e == ERR_SESSION_NOT_FOUND)
 		e = ERR_INVALID_TOKEN;
-	if (revoked)
-		log_warn("session %.8s: spent refresh token presented, "
-		    "session revoked", sid);
+	if (revoked) {
+		char		 pfx[9];
+
+		snprintf(pfx, sizeof(pfx), "%.8s", sid);
+		{
+			const struct log_kv kv[] = {
+				LOG_STR("sid", pfx),
+				LOG_STR("reason", "reuse"),
+			};
+			log_event(LOG_WARN, "refresh.reuse", kv, 1,
+			    "session %.8s: spent refresh token presented, "
+			    "session revoked", sid);
+			log_event(LOG_INFO, "session.revoke", kv, 2, NULL);
+		}
+	}
 out:
 	tok_wipe(h, sizeof(h));
 	return e;
