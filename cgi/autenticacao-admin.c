@@ -37,6 +37,7 @@
 #include "err.h"
 #include "htpasswd.h"
 #include "log.h"
+#include "metrics.h"
 #include "passwd.h"
 #include "prompt.h"
 #include "regulation.h"
@@ -518,6 +519,7 @@ revoke_after(struct admin *a, const char *name, const char *done)
 		fail_store(a, e, name, ctx);
 		return EXIT_FAILED;
 	}
+	met_revoked(MET_REVOKE_ADMIN, n);
 	printf("%s; revoked %ld session%s\n", done, n, plural(n));
 	return EXIT_DONE;
 }
@@ -569,9 +571,11 @@ cmd_userdel(struct admin *a, char *argv[])
 	e = store_user_del(a->st, name, strlen(name));
 	if (e == ERR_NO_USER) {
 		if (store_user_revoke(a->st, name, strlen(name),
-		    (long)time(NULL), &n) == ERR_OK && n > 0)
+		    (long)time(NULL), &n) == ERR_OK && n > 0) {
+			met_revoked(MET_REVOKE_ADMIN, n);
 			printf("revoked %ld leftover session%s of %s\n",
 			    n, plural(n), name);
+		}
 		fail_store(a, e, name, NULL);
 		return EXIT_FAILED;
 	}
@@ -706,6 +710,7 @@ cmd_revoke(struct admin *a, char *argv[])
 		fail_store(a, e, sid, NULL);
 		return EXIT_FAILED;
 	}
+	met_revoked(MET_REVOKE_ADMIN, 1);
 	printf("revoked %s\n", sid);
 	return EXIT_DONE;
 }
@@ -724,6 +729,7 @@ cmd_revoke_user(struct admin *a, char *argv[])
 		fail_store(a, e, name, NULL);
 		return EXIT_FAILED;
 	}
+	met_revoked(MET_REVOKE_ADMIN, n);
 	printf("revoked %ld session%s of %s\n", n, plural(n), name);
 	return EXIT_DONE;
 }
@@ -1202,12 +1208,15 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	log_set_format(a.cfg.log_json ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
+	met_init(a.cfg.metrics);
 	if ((a.st = store_open(&a.cfg)) == NULL) {
 		fail(&a, "out of memory");
 		goto out;
 	}
 	rc = c->fn(&a, argv);
 	admin_event(c, argc > 0 ? argv[0] : NULL, rc);
+	/* The sessions it revoked, for GET /metrics (reason admin). */
+	(void)store_metrics_flush(a.st);
 flush:
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fail(&a, "stdout: %s", strerror(errno));

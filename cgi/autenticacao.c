@@ -33,6 +33,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "log.h"
+#include "metrics.h"
 #include "reply.h"
 #include "serve.h"
 #include "store.h"
@@ -201,6 +202,33 @@ cgi_write(void *ctx, const char *buf, size_t n)
 
 static volatile sig_atomic_t	 term;	/* SIGTERM or SIGUSR1 arrived */
 
+/*
+ * Between requests: while this worker's metrics wait (metrics.h), wait
+ * for the next request on rq's connection (kept open by the web server)
+ * or its listening socket no longer than until a batch is due, and send
+ * the batch when it is due first, so that counts reach Redis about a
+ * second late even when no request follows.  The signals of stop are
+ * blocked during the send, as during a request; they end the wait.
+ */
+static void
+idle_flush(struct store *st, const FCGX_Request *rq, const sigset_t *stop)
+{
+	struct pollfd	 pfd;
+	long		 ms;
+
+	while (!term && (ms = met_idle_ms()) >= 0) {
+		pfd.fd = rq->ipcFd >= 0 ? rq->ipcFd : rq->listen_sock;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (ms > 0 && poll(&pfd, 1, ms > INT_MAX ? INT_MAX : (int)ms) !=
+		    0)
+			return;	/* a request, a signal or an error */
+		sigprocmask(SIG_BLOCK, stop, NULL);
+		(void)store_metrics_flush(st);
+		sigprocmask(SIG_UNBLOCK, stop, NULL);
+	}
+}
+
 static void
 on_term(int sig)
 {
@@ -223,6 +251,7 @@ setup(struct cfg *c, const char *path, struct store **st)
 		return -1;
 	}
 	log_set_format(c->log_json ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
+	met_init(c->metrics);
 	if ((*st = store_open(c)) == NULL) {
 		log_err("out of memory");
 		return -1;
@@ -287,6 +316,8 @@ main(int argc, char *argv[])
 		conn_start(&conn, cfg.body_timeout);
 		serve(&cfg, st, &io);
 		fflush(stdout);
+		/* The answer is out: the counts of this one request go now. */
+		(void)store_metrics_flush(st);
 		rc = 0;
 		goto out;
 	}
@@ -317,6 +348,7 @@ main(int argc, char *argv[])
 	io.write = fcgi_write;
 	for (;;) {
 		sigprocmask(SIG_UNBLOCK, &stop, NULL);
+		idle_flush(st, &rq, &stop);
 		if (term)
 			break;
 		ok = FCGX_Accept_r(&rq) >= 0;
@@ -328,6 +360,7 @@ main(int argc, char *argv[])
 		FCGX_Finish_r(&rq);
 	}
 	FCGX_Free(&rq, 1);
+	(void)store_metrics_flush(st);	/* what the last requests counted */
 	rc = 0;
 out:
 	store_close(st);

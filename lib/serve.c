@@ -6,6 +6,7 @@
  * dies.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,6 +14,7 @@
 #include "credentials.h"
 #include "gate.h"
 #include "log.h"
+#include "metrics.h"
 #include "reply.h"
 #include "serve.h"
 #include "session.h"
@@ -45,6 +47,7 @@ static enum err	 do_health(struct serve_ctx *);
 static enum err	 do_sessions(struct serve_ctx *);
 static enum err	 do_session_end(struct serve_ctx *);
 static enum err	 do_logout_all(struct serve_ctx *);
+static enum err	 do_metrics(struct serve_ctx *);
 
 const struct serve_route serve_routes[] = {
 	{ "login", "POST", FIELD_USERNAME | FIELD_PASSWORD, 0, do_login,
@@ -60,6 +63,8 @@ const struct serve_route serve_routes[] = {
 	{ "sessions", "GET", 0, 1, do_sessions, "sessions" },
 	{ "sessions/", "DELETE", 0, 1, do_session_end, "sessions" },
 	{ "logout-all", "POST", 0, 1, do_logout_all, "logout_all" },
+	/* Only with metrics = on and to metrics_allow: see metrics_hidden. */
+	{ "metrics", "GET", 0, 0, do_metrics, "metrics" },
 };
 const size_t serve_nroutes = sizeof(serve_routes) / sizeof(serve_routes[0]);
 
@@ -100,7 +105,8 @@ tokens_reply(struct serve_ctx *x, const char *sid,
 }
 
 /*
- * The outcome e of a password check as an event of the JSON log:
+ * The outcome e of a password check, counted for GET /metrics and as an
+ * event of the JSON log:
  * login.success, login.failure (unknown user, wrong password, disabled
  * user: one event, as one answer) or ban (refused unchecked while the
  * user or the address is banned).  Other outcomes (503, 500) are the
@@ -116,14 +122,17 @@ login_event(struct serve_ctx *x, enum err e)
 	switch (e) {
 	case ERR_OK:
 		ev = "login.success";
+		met_login(MET_LOGIN_SUCCESS);
 		break;
 	case ERR_INVALID_CREDENTIALS:
 		ev = "login.failure";
 		lvl = LOG_WARN;
+		met_login(MET_LOGIN_FAILURE);
 		break;
 	case ERR_TOO_MANY_ATTEMPTS:
 		ev = "ban";
 		lvl = LOG_WARN;
+		met_login(MET_LOGIN_BANNED);
 		break;
 	default:
 		return;
@@ -148,8 +157,8 @@ login_event(struct serve_ctx *x, enum err e)
 
 /*
  * Session sid (its 8-character prefix is logged) or n sessions of the
- * request's user ended for reason (docs/API.md "Observability"): an event
- * session.revoke of the JSON log.
+ * request's user ended for reason ("logout" or "logout_all", docs/API.md
+ * "Observability"): counted, and an event session.revoke of the JSON log.
  */
 static void
 revoke_event(struct serve_ctx *x, const char *reason, const char *sid,
@@ -157,6 +166,8 @@ revoke_event(struct serve_ctx *x, const char *reason, const char *sid,
 {
 	char	 pfx[9];
 
+	met_revoked(strcmp(reason, "logout_all") == 0 ?
+	    MET_REVOKE_LOGOUT_ALL : MET_REVOKE_LOGOUT, n);
 	if (log_get_format() != LOG_FORMAT_JSON)
 		return;
 	snprintf(pfx, sizeof(pfx), "%.8s", sid != NULL ? sid : "");
@@ -473,6 +484,44 @@ do_health(struct serve_ctx *x)
 }
 
 /*
+ * GET /metrics: the sums of every worker's counters (store_metrics_read)
+ * in the Prometheus text format.  Only reached when metrics_hidden()
+ * said no.
+ */
+static enum err
+do_metrics(struct serve_ctx *x)
+{
+	static unsigned long long	 totals[MET_SLOTS];
+	char				*text = NULL;
+	size_t				 len = 0;
+	enum err			 e;
+
+	memset(totals, 0, sizeof(totals));
+	if ((e = store_metrics_read(x->store, totals)) != ERR_OK)
+		return e;
+	if (met_render(totals, &text, &len) == -1)
+		return ERR_INTERNAL;
+	(void)reply_metrics(x->io, text, len);
+	free(text);
+	return ERR_OK;
+}
+
+/*
+ * 1 if the request's route is GET /metrics and this client may not know
+ * it exists: metrics = off, or an address outside metrics_allow (after
+ * trusted_proxies).  Such a request is answered 404 whatever its method,
+ * as a path that is no route.
+ */
+static int
+metrics_hidden(const struct serve_ctx *x)
+{
+
+	return x->req.route >= 0 &&
+	    serve_routes[x->req.route].fn == do_metrics &&
+	    (!x->cfg->metrics || !cfg_metrics_allowed(x->cfg, x->req.addr));
+}
+
+/*
  * The FastCGI AUTHORIZER role: the web server asks whether the request's
  * bearer token is live.  200 with Variable-AUTH_USER and
  * Variable-AUTH_SESSION_ID, else the error (401, 503, 500).  One Redis
@@ -634,7 +683,7 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 	struct timespec			 t0, t1;
 	const char			*role, *p;
 	enum err			 e;
-	long				 ms;
+	long				 us;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&x, 0, sizeof(x));
@@ -664,6 +713,11 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 		    x.origin))
 			out.allow_origin = x.origin;
 		rt = serve_route(io, &x.req, &e);
+		if (metrics_hidden(&x)) {
+			rt = NULL;
+			e = ERR_NOT_FOUND;
+			x.req.route = -1;
+		}
 		x.endpoint = x.req.route >= 0 ?
 		    serve_routes[x.req.route].label : "other";
 		if (rt == NULL && e == ERR_METHOD_NOT_ALLOWED &&
@@ -679,9 +733,11 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 		reply_error(&out, e, x.req.field, x.req.allow, x.retry_after);
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	request_event(&x, e, ms);
+	us = (t1.tv_sec - t0.tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000;
+	met_request(met_endpoint_of(x.endpoint), x.status != 0 ? x.status :
+	    err_status(e), us);
+	request_event(&x, e, us / 1000);
 	http_req_clear(&x.req);
 	tok_wipe(&x, sizeof(x));
 }

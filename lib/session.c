@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "session.h"
 
 /*
@@ -50,6 +51,7 @@ session_create(struct store *st, const char *user, size_t ulen, long now,
 			LOG_STR("reason", "evicted"),
 			LOG_NUM("count", evicted),
 		};
+		met_revoked(MET_REVOKE_EVICTED, evicted);
 		log_event(LOG_INFO, "session.revoke", kv, 2,
 		    "session %.8s: max_sessions_per_user reached, %ld "
 		    "least recently used session%s ended", sid, evicted,
@@ -118,6 +120,8 @@ session_rotate(struct store *st, const struct cfg *cfg, const char *sid,
 	if (revoked) {
 		char		 pfx[9];
 
+		met_reuse();
+		met_revoked(MET_REVOKE_REUSE, 1);
 		snprintf(pfx, sizeof(pfx), "%.8s", sid);
 		{
 			const struct log_kv kv[] = {

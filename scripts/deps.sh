@@ -20,12 +20,13 @@
 
 # libcrypt-dev (libxcrypt) and libaprutil1-dev check the password hashes of
 # other systems; apache2-utils (htpasswd), whois (mkpasswd), argon2 and
-# openssl make the tests' fixtures in those formats.
+# openssl make the tests' fixtures in those formats.  prometheus brings
+# promtool, which checks GET /metrics (tests/cgi/metrics.sh).
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev
 libunistring-dev libhiredis-dev libsodium-dev libcmocka-dev libcrypt-dev
 libaprutil1-dev redis-server redis-tools lighttpd spawn-fcgi libfcgi-bin
 curl jq apache2 libapache2-mod-fcgid nginx systemd valgrind mandoc chromium
-apache2-utils whois argon2 openssl"
+apache2-utils whois argon2 openssl prometheus"
 # clang -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev,
 # only a Recommends of clang-14 (not installed with --no-install-recommends).
 FUZZ_PKGS="clang libclang-rt-14-dev"
@@ -39,7 +40,7 @@ esac
 
 # Services whose package's postinst may try to start them, and the TCP port
 # each listens on by default.
-SERVICES="redis-server:6379 lighttpd:80 apache2:80 nginx:80"
+SERVICES="redis-server:6379 lighttpd:80 apache2:80 nginx:80 prometheus:9090"
 
 POLICY=/usr/sbin/policy-rc.d
 POLICY_MARK="# autenticacao scripts/deps.sh: temporary, no service starts"
