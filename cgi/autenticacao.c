@@ -202,38 +202,45 @@ cgi_write(void *ctx, const char *buf, size_t n)
 
 static volatile sig_atomic_t	 term;	/* SIGTERM or SIGUSR1 arrived */
 
-/*
- * Between requests: while this worker's metrics wait (metrics.h), wait
- * for the next request on rq's connection (kept open by the web server)
- * or its listening socket no longer than until a batch is due, and send
- * the batch when it is due first, so that counts reach Redis about a
- * second late even when no request follows.  The signals of stop are
- * blocked during the send, as during a request; they end the wait.
- */
-static void
-idle_flush(struct store *st, const FCGX_Request *rq, const sigset_t *stop)
-{
-	struct pollfd	 pfd;
-	long		 ms;
-
-	while (!term && (ms = met_idle_ms()) >= 0) {
-		pfd.fd = rq->ipcFd >= 0 ? rq->ipcFd : rq->listen_sock;
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		if (ms > 0 && poll(&pfd, 1, ms > INT_MAX ? INT_MAX : (int)ms) !=
-		    0)
-			return;	/* a request, a signal or an error */
-		sigprocmask(SIG_BLOCK, stop, NULL);
-		(void)store_metrics_flush(st);
-		sigprocmask(SIG_UNBLOCK, stop, NULL);
-	}
-}
-
 static void
 on_term(int sig)
 {
 	(void)sig;
 	term = 1;
+}
+
+static volatile sig_atomic_t	 ring;	/* SIGALRM: a metrics batch is due */
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	ring = 1;
+}
+
+/*
+ * Between requests, while this worker's metrics wait (metrics.h): SIGALRM
+ * in ms milliseconds, then every second, so that a worker blocked in
+ * accept with nobody asking sends its batch about a second late rather
+ * than with the next request (accept is interrupted, the batch goes, the
+ * loop accepts again).  ms < 0 (nothing waits) disarms the timer.  A
+ * request that comes first carries the batch ahead of its own first Redis
+ * command instead (store.h).
+ */
+static void
+alarm_set(long ms)
+{
+	struct itimerval	 it;
+
+	memset(&it, 0, sizeof(it));
+	if (ms >= 0) {
+		if (ms == 0)
+			ms = 1;
+		it.it_value.tv_sec = ms / 1000;
+		it.it_value.tv_usec = (ms % 1000) * 1000;
+		it.it_interval.tv_sec = 1;
+	}
+	(void)setitimer(ITIMER_REAL, &it, NULL);
 }
 
 /*
@@ -324,9 +331,9 @@ main(int argc, char *argv[])
 
 	/*
 	 * SIGTERM (lighttpd, spawn-fcgi's supervisor, systemd, mod_fcgid) and
-	 * SIGUSR1 end the process after the request in hand: they are
-	 * blocked while a request is served, so its reads and writes are
-	 * never interrupted, and delivered only around FCGX_Accept_r, whose
+	 * SIGUSR1 end the process after the request in hand: they (and
+	 * SIGALRM, alarm_set) are blocked while a request is served, so
+	 * its reads and writes are never interrupted, and delivered only around FCGX_Accept_r, whose
 	 * accept(2) they interrupt (no SA_RESTART, FCGI_FAIL_ACCEPT_ON_INTR).
 	 */
 	memset(&sa, 0, sizeof(sa));
@@ -334,9 +341,12 @@ main(int argc, char *argv[])
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGUSR1);
+	sigaddset(&stop, SIGALRM);
 
 	if (FCGX_InitRequest(&rq, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("FastCGI request setup failed");
@@ -348,11 +358,19 @@ main(int argc, char *argv[])
 	io.write = fcgi_write;
 	for (;;) {
 		sigprocmask(SIG_UNBLOCK, &stop, NULL);
-		idle_flush(st, &rq, &stop);
 		if (term)
 			break;
+		alarm_set(met_idle_ms());
 		ok = FCGX_Accept_r(&rq) >= 0;
+		alarm_set(-1);
 		sigprocmask(SIG_BLOCK, &stop, NULL);
+		if (!ok && ring && !term) {
+			/* SIGALRM interrupted the accept: the batch is due. */
+			ring = 0;
+			(void)store_metrics_flush(st);
+			continue;
+		}
+		ring = 0;
 		if (!ok)
 			break;	/* interrupted by a signal, or a dead socket */
 		conn_start(&conn, cfg.body_timeout);
