@@ -519,7 +519,7 @@ rt_check session metrics 1 "metrics = on: still one Redis read per token check (
 rt_check authorizer - 1 "one Redis read per token check"
 for c in 4 64; do
 	r=$(col session metrics "$c" 5) b=$(col session - "$c" 5)
-	budget "$(pass_if "${r:-0} >= 0.9 * ${b:-0} && ${b:-0} > 0")" "session with metrics = on (c=$c): ${r:-0} req/s >= 90% of metrics off ${b:-0} ($(awk -v a="${r:-0}" -v b="${b:-0}" 'BEGIN { printf "%.1f%%", b > 0 ? 100 * a / b : 0 }'))"
+	budget "$(pass_if "${r:-0} >= 0.9 * ${b:-0} && ${b:-0} > 0")" "session with metrics = on (c=$c): ${r:-0} req/s >= 90% of metrics off ${b:-0} ($(awk -v a="${r:-0}" -v b="${b:-0}" 'BEGIN { printf "%.1f%%", (b > 0 ? 100 * a / b : 0) }'))"
 done
 rt_check refresh-token - 2 "2 round trips: the session read, then the rotation script (the one write)"
 rt_check login cheap 7 "7 round trips: 2 regulation counts, the user read, 2 regulation releases, the session write (index + session in one round trip), the user re-read"

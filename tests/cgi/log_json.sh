@@ -96,6 +96,14 @@ t_eq "valid JSON lines" "$(json_lines "$ERR")" ""
 t_eq "endpoint" "$(events "$ERR" request | jq -r .endpoint)" authorizer
 t_end
 
+t_begin "an authorizer URL of 6000 quotes and backslashes: the line is cut, still one valid JSON object"
+long=$(printf '"\\%.0s' $(seq 3000))
+cgi GET /p "" FCGI_ROLE=AUTHORIZER "REQUEST_URI=/p$long"
+t_status 401
+t_eq "valid JSON lines" "$(json_lines "$ERR")" ""
+t_le "line length" "$(events "$ERR" request | wc -c)" 2048
+t_end
+
 t_begin "a reused refresh token is refresh.reuse and session.revoke reason reuse"
 login alice alice-pw-1234
 old=$REFRESH sid=$SID
