@@ -21,18 +21,12 @@
 # libcrypt-dev (libxcrypt) and libaprutil1-dev check the password hashes of
 # other systems; apache2-utils (htpasswd), whois (mkpasswd), argon2 and
 # openssl make the tests' fixtures in those formats.  prometheus brings
-# promtool, which checks GET /metrics (tests/cgi/metrics.sh).  npm (with
-# nodejs) installs
-# the OpenAPI linter of tools/openapi/ from its lockfile (npm ci, into
-# tools/openapi/node_modules; tests/suite/openapi_lint.sh), and
-# python3-jsonschema/python3-yaml check real answers against
-# docs/openapi.yaml (tests/e2e/openapi.sh).
+# promtool, which checks GET /metrics (tests/cgi/metrics.sh).
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev
 libunistring-dev libhiredis-dev libsodium-dev libcmocka-dev libcrypt-dev
 libaprutil1-dev redis-server redis-tools lighttpd spawn-fcgi libfcgi-bin
 curl jq apache2 libapache2-mod-fcgid nginx systemd valgrind mandoc chromium
-apache2-utils whois argon2 openssl prometheus nodejs python3-jsonschema
-python3-yaml"
+apache2-utils whois argon2 openssl prometheus"
 # clang -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev,
 # only a Recommends of clang-14 (not installed with --no-install-recommends).
 FUZZ_PKGS="clang libclang-rt-14-dev"
@@ -85,21 +79,6 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 	exit 0
 fi
 
-# npm_tools: tools/openapi/node_modules as its lockfile pins it, unless
-# it is there already.  Exit status of npm ci.
-npm_tools() {
-	local dir
-	dir=$(cd "$(dirname "$0")/.." && pwd)/tools/openapi
-	[ -x "$dir/node_modules/.bin/redocly" ] && return 0
-	# Debian's nodejs package has npm apart (package npm); NodeSource's
-	# nodejs has it inside.
-	command -v npm >/dev/null 2>&1 ||
-	    { printf 'deps: no npm (apt-get install npm)\n' >&2; return 1; }
-	say "npm ci in tools/openapi (the OpenAPI linter, pinned by package-lock.json)"
-	(cd "$dir" && npm ci --no-audit --no-fund >/dev/null) ||
-	    { printf 'deps: npm ci in %s failed\n' "$dir" >&2; return 1; }
-}
-
 missing=''
 n=0
 for p in $PKGS; do
@@ -111,8 +90,7 @@ for p in $PKGS; do
 done
 if [ -z "$missing" ]; then
 	say "all $n packages present"
-	npm_tools
-	exit
+	exit 0
 fi
 missing=${missing# }
 
@@ -194,5 +172,4 @@ for p in $missing; do
 done
 [ -z "$still" ] || die "still missing after the install:$still"
 say "installed: $missing"
-npm_tools
-exit
+exit 0

@@ -1,8 +1,7 @@
 #!/bin/sh
 # tests/run.sh - the whole suite: unit tests ("$BUILD"/test_*, cmocka,
 # and tests/fuzz/replay.sh, the fuzz target on its committed inputs), then
-# tests/suite/man_lint.sh, tests/suite/openapi_lint.sh and every
-# tests/cgi/*.sh, then every
+# tests/suite/man_lint.sh and every tests/cgi/*.sh, then every
 # tests/e2e/*.sh.
 #
 #	BUILD=build SANITIZE=0 sh tests/run.sh [SCRIPT...]
@@ -179,8 +178,7 @@ else
 	# them at once (default 2).  The end-to-end tests drive servers under
 	# load and measure what they see: one at a time.
 	JOBS=${CGI_JOBS:-2} run_scripts "$ROOT_DIR"/tests/fuzz/replay.sh \
-	    "$ROOT_DIR"/tests/suite/man_lint.sh "$ROOT_DIR"/tests/suite/openapi_lint.sh \
-	    "$ROOT_DIR"/tests/cgi/*.sh
+	    "$ROOT_DIR"/tests/suite/man_lint.sh "$ROOT_DIR"/tests/cgi/*.sh
 	for s in "$ROOT_DIR"/tests/e2e/*.sh; do
 		[ -f "$s" ] || continue
 		run_script "$s"
