@@ -9,6 +9,8 @@
 #   make test SANITIZE=1 the same under AddressSanitizer + UBSan
 #   make bench           the service against its ceilings, measured side by
 #                        side (bench/run.sh; report in bench/results/)
+#   make profile         system calls, Redis round trips and instructions
+#                        per request of each type (bench/profile.sh)
 #   make fuzz            libFuzzer on the request path for FUZZ_TIME seconds
 #                        (clang, into build-fuzz/; see tests/fuzz/run.sh)
 #   make test-valgrind   the scripted CGI tests under valgrind memcheck
@@ -71,7 +73,7 @@ LUA_GEN		= $(BUILD)/gen/lua.h $(BUILD)/gen/lua.c
 UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))
 PROGS		= $(BUILD)/autenticacao.fcgi $(BUILD)/autenticacao-admin
 
-.PHONY: all deps run test test-valgrind unit bench fuzz install clean
+.PHONY: all deps run test test-valgrind unit bench profile fuzz install clean
 all: $(PROGS)
 
 $(BUILD):
@@ -165,6 +167,11 @@ bench:
 	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all $(patsubst bench/%.c,$(BUILD)/%,$(wildcard bench/bench_*.c))
 	@BUILD=$(BUILD) bash bench/run.sh
+
+profile:
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) bash bench/profile.sh
 
 fuzz:
 	@sh scripts/deps.sh fuzz

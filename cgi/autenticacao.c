@@ -18,6 +18,7 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
 #include <fcgios.h>
 
@@ -209,40 +211,6 @@ on_term(int sig)
 	term = 1;
 }
 
-static volatile sig_atomic_t	 ring;	/* SIGALRM: a metrics batch is due */
-
-static void
-on_alarm(int sig)
-{
-	(void)sig;
-	ring = 1;
-}
-
-/*
- * Between requests, while this worker's metrics wait (metrics.h): SIGALRM
- * in ms milliseconds, then every second, so that a worker blocked in
- * accept with nobody asking sends its batch about a second late rather
- * than with the next request (accept is interrupted, the batch goes, the
- * loop accepts again).  ms < 0 (nothing waits) disarms the timer.  A
- * request that comes first carries the batch ahead of its own first Redis
- * command instead (store.h).
- */
-static void
-alarm_set(long ms)
-{
-	struct itimerval	 it;
-
-	memset(&it, 0, sizeof(it));
-	if (ms >= 0) {
-		if (ms == 0)
-			ms = 1;
-		it.it_value.tv_sec = ms / 1000;
-		it.it_value.tv_usec = (ms % 1000) * 1000;
-		it.it_interval.tv_sec = 1;
-	}
-	(void)setitimer(ITIMER_REAL, &it, NULL);
-}
-
 /*
  * Load the config at path into c and open the store into *st.  Returns 0,
  * or -1 after logging why.
@@ -275,10 +243,13 @@ main(int argc, char *argv[])
 	struct sigaction	 sa;
 	FCGX_Request		 rq;
 	struct conn		 conn;
-	sigset_t		 stop;
+	sigset_t		 stop, waiting;
+	struct pollfd		 pfd;
+	struct timespec		 ts, *tp;
+	long			 ms;
 	const char		*env;
 	char			 path[PATH_MAX];
-	int			 cgi, ok, rc = 1;
+	int			 cgi, fl, n, ok, rc = 1;
 
 	/* RFC 3875 4.4: argv may carry a query string; never commands. */
 	(void)argc;
@@ -331,23 +302,35 @@ main(int argc, char *argv[])
 
 	/*
 	 * SIGTERM (lighttpd, spawn-fcgi's supervisor, systemd, mod_fcgid) and
-	 * SIGUSR1 end the process after the request in hand: they (and
-	 * SIGALRM, alarm_set) are blocked while a request is served, so
-	 * its reads and writes are never interrupted, and delivered only around FCGX_Accept_r, whose
-	 * accept(2) they interrupt (no SA_RESTART, FCGI_FAIL_ACCEPT_ON_INTR).
+	 * SIGUSR1 end the process after the request in hand.  They stay
+	 * blocked, so a request's reads and writes are never interrupted, and
+	 * are let through only while the process waits for a connection:
+	 * ppoll(2) on the listening socket unblocks them atomically with the
+	 * wait (no signal slips in between the check of term and the wait,
+	 * and no sigprocmask pair per request).  The listening socket is
+	 * non-blocking, so a worker that loses the race for a connection to
+	 * another one (every worker wakes on it) is told EAGAIN by accept(2)
+	 * and waits again.  While this worker's metrics wait (metrics.h),
+	 * the wait ends when a batch is due, which is then sent: counts
+	 * reach Redis about a second late even when no request follows.
 	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGUSR1);
-	sigaddset(&stop, SIGALRM);
+	sigprocmask(SIG_BLOCK, &stop, &waiting);
+	sigdelset(&waiting, SIGTERM);
+	sigdelset(&waiting, SIGUSR1);
 
+	if ((fl = fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL)) == -1 ||
+	    fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL, fl | O_NONBLOCK) == -1) {
+		log_err("FastCGI listening socket: %s", strerror(errno));
+		goto out;
+	}
 	if (FCGX_InitRequest(&rq, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("FastCGI request setup failed");
 		goto out;
@@ -356,23 +339,34 @@ main(int argc, char *argv[])
 	io.param = fcgi_param;
 	io.read = fcgi_read;
 	io.write = fcgi_write;
-	for (;;) {
-		sigprocmask(SIG_UNBLOCK, &stop, NULL);
-		if (term)
+	while (!term) {
+		pfd.fd = FCGI_LISTENSOCK_FILENO;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		tp = NULL;
+		if ((ms = met_idle_ms()) >= 0) {
+			ts.tv_sec = ms / 1000;
+			ts.tv_nsec = (ms % 1000) * 1000000;
+			tp = &ts;
+		}
+		if ((n = ppoll(&pfd, 1, tp, &waiting)) == -1) {
+			if (errno == EINTR)
+				continue;	/* term is set */
+			log_err("FastCGI listening socket: %s",
+			    strerror(errno));
 			break;
-		alarm_set(met_idle_ms());
-		ok = FCGX_Accept_r(&rq) >= 0;
-		alarm_set(-1);
-		sigprocmask(SIG_BLOCK, &stop, NULL);
-		if (!ok && ring && !term) {
-			/* SIGALRM interrupted the accept: the batch is due. */
-			ring = 0;
+		}
+		if (n == 0) {
+			/* Nobody asked before this worker's batch was due. */
 			(void)store_metrics_flush(st);
 			continue;
 		}
-		ring = 0;
-		if (!ok)
-			break;	/* interrupted by a signal, or a dead socket */
+		if ((ok = FCGX_Accept_r(&rq)) < 0) {
+			if (ok == -EAGAIN || ok == -EWOULDBLOCK ||
+			    ok == -EINTR)
+				continue;	/* another worker took it */
+			break;			/* a dead socket */
+		}
 		conn_start(&conn, cfg.body_timeout);
 		serve(&cfg, st, &io);
 		FCGX_Finish_r(&rq);

@@ -44,6 +44,7 @@ static const char *const log_levels[] = {
 	[LOG_WARN] = "warn",
 	[LOG_ERR] = "error",
 };
+static pid_t		 log_pid;	/* 0 until log_init(): then getpid() */
 
 static size_t	log_vappend(char *, size_t, int *, const char *, va_list)
 		    __attribute__((format(printf, 4, 0)));
@@ -58,6 +59,7 @@ log_init(const char *progname)
 
 	if (progname != NULL && progname[0] != '\0')
 		log_progname = progname;
+	log_pid = getpid();
 }
 
 void
@@ -263,7 +265,8 @@ log_json_write(enum log_level lvl, const char *event,
 	log_json_str(&j, t, strlen(t));
 	log_json_field(&j, "level", log_levels[lvl], strlen(log_levels[lvl]));
 	log_json_field(&j, "program", log_progname, strlen(log_progname));
-	log_json_num(&j, "pid", (long long)getpid());
+	log_json_num(&j, "pid",
+	    (long long)(log_pid != 0 ? log_pid : getpid()));
 	log_json_field(&j, "event", event, strlen(event));
 	for (i = 0; i < n; i++) {
 		if (kv[i].is_num)
@@ -348,7 +351,8 @@ log_vwrite(enum log_level lvl, const char *event, const char *fmt,
 	if (gmtime_r(&now, &tm) != NULL)
 		len = strftime(line, cap, "%Y-%m-%dT%H:%M:%SZ ", &tm);
 	len += log_append(line + len, cap - len, &trunc, "%s[%ld]: %s: ",
-	    log_progname, (long)getpid(), log_levels[lvl]);
+	    log_progname, (long)(log_pid != 0 ? log_pid : getpid()),
+	    log_levels[lvl]);
 	len += log_vappend(line + len, cap - len, &trunc, fmt, ap);
 	if (trunc && len >= 3)
 		memcpy(line + len - 3, "...", 3);

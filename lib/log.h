@@ -35,7 +35,9 @@ struct log_kv {
 #define LOG_STR(k, v)	{ (k), (v), 0, 0 }
 #define LOG_NUM(k, n)	{ (k), NULL, (long long)(n), 1 }
 
-/* Program name shown in every line; the string must outlive the program. */
+/* Program name shown in every line; the string must outlive the program.
+ * Also records the process id every line shows (one getpid(2) per process,
+ * not per line): a process that forks calls it again in the child. */
 void	log_init(const char *progname);
 /* The format of the lines that follow (the config's log_format); text
  * until it is called, so errors of the config itself are text. */

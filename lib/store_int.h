@@ -102,6 +102,8 @@ struct rcmd {
 struct store {
 	const struct cfg	*cfg;
 	redisContext		*rc;		/* NULL when not connected */
+	long long		 used_ms;	/* CLOCK_MONOTONIC ms of the
+						 * last reply on rc */
 	/* SHA-1 of each script as SCRIPT LOAD answered it; "" before the
 	 * first use, "-" when SCRIPT LOAD is refused (then always EVAL). */
 	char			 sha[SCR__MAX][SHA_LEN + 1];

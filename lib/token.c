@@ -69,25 +69,46 @@ tok_sid_new(char sid[TOK_SID_LEN + 1])
 }
 
 /*
- * Mint "<sid>.<secret>" into out.  Beyond token.h's contract, also refuses
- * (-1) an empty sid, a sid outside tok_charset_ok()'s set, a sid so long
- * that the token would exceed LIM_TOKEN_MAX (a token the service itself would
- * then refuse), and an out buffer too small; out is untouched then.
+ * Mint n tokens "<sid>.<secret>" into out[].  Beyond token.h's contract,
+ * also refuses (-1) an empty sid, a sid outside tok_charset_ok()'s set, a
+ * sid so long that a token would exceed LIM_TOKEN_MAX (a token the service
+ * itself would then refuse), and buffers too small; out[] is untouched then.
+ * The secrets come from one randombytes_buf() call, wiped after encoding.
  */
 int
-tok_new(const char *sid, size_t sidlen, char *out, size_t outsz)
+tok_new_set(const char *sid, size_t sidlen, char *const out[], size_t n,
+    size_t outsz)
 {
+	unsigned char	 buf[TOK_SET_MAX * TOK_SECRET_BYTES];
+	size_t		 i;
 
-	if (sid == NULL || out == NULL ||
+	if (sid == NULL || out == NULL || n == 0 || n > TOK_SET_MAX ||
 	    sidlen > LIM_TOKEN_MAX - 1 - TOK_SECRET_LEN ||
 	    !tok_charset_ok(sid, sidlen) ||
 	    outsz < sidlen + 1 + TOK_SECRET_LEN + 1)
 		return -1;
-	memcpy(out, sid, sidlen);
-	out[sidlen] = '.';
-	tok_random_b64(TOK_SECRET_BYTES, out + sidlen + 1,
-	    outsz - sidlen - 1);
+	for (i = 0; i < n; i++)
+		if (out[i] == NULL)
+			return -1;
+	tok_init();
+	randombytes_buf(buf, n * TOK_SECRET_BYTES);
+	for (i = 0; i < n; i++) {
+		memcpy(out[i], sid, sidlen);
+		out[i][sidlen] = '.';
+		sodium_bin2base64(out[i] + sidlen + 1, outsz - sidlen - 1,
+		    buf + i * TOK_SECRET_BYTES, TOK_SECRET_BYTES,
+		    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	}
+	sodium_memzero(buf, sizeof(buf));
 	return 0;
+}
+
+int
+tok_new(const char *sid, size_t sidlen, char *out, size_t outsz)
+{
+	char *const	 one[1] = { out };
+
+	return tok_new_set(sid, sidlen, one, 1, outsz);
 }
 
 void

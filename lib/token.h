@@ -28,6 +28,15 @@ void	 tok_sid_new(char sid[TOK_SID_LEN + 1]);
  * TOK_SECRET_LEN + 1 bytes.  Returns 0, or -1 when sid is too long. */
 int	 tok_new(const char *sid, size_t sidlen, char *out, size_t outsz);
 
+#define TOK_SET_MAX	3		/* tokens tok_new_set() mints at once */
+
+/* As tok_new() for n (1..TOK_SET_MAX) tokens of session sid at once, into
+ * out[0..n-1], each of outsz bytes, from one draw of the CSPRNG (one
+ * getrandom(2) for a login's three tokens, not three).  Returns 0, or -1
+ * (no out[] touched) on a bad sid, n or outsz. */
+int	 tok_new_set(const char *sid, size_t sidlen, char *const out[],
+		    size_t n, size_t outsz);
+
 /* Hash of the token t (len bytes) into out as 64 lowercase hex chars and a
  * NUL. */
 void	 tok_hash(const char *t, size_t len, char out[TOK_HASH_LEN + 1]);

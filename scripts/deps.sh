@@ -5,8 +5,8 @@
 # sanitizer runtimes, which nothing else needs: `make test` replays the
 # fuzz inputs with the ordinary compiler.  `sh scripts/deps.sh bench`
 # (`make bench`) adds the load generator wrk (ab comes with apache2-utils,
-# which the tests need anyway), gnuplot for the chart
-# and OpenSSL's headers (bench_scrypt times OpenSSL's scrypt too).
+# which the tests need anyway), gnuplot for the chart, OpenSSL's headers
+# (bench_scrypt times OpenSSL's scrypt too) and strace (`make profile`).
 #
 # One line when everything is present.  Otherwise one `apt-get update` and
 # one `apt-get install` of the missing packages (through sudo when not
@@ -30,13 +30,21 @@ apache2-utils whois argon2 openssl prometheus"
 # clang -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev,
 # only a Recommends of clang-14 (not installed with --no-install-recommends).
 FUZZ_PKGS="clang libclang-rt-14-dev"
-BENCH_PKGS="wrk gnuplot-nox libssl-dev"
+BENCH_PKGS="wrk gnuplot-nox libssl-dev strace"
 case ${1:-} in
 '') ;;
 fuzz) PKGS="$PKGS $FUZZ_PKGS" ;;
 bench) PKGS="$PKGS $BENCH_PKGS" ;;
 *) echo "usage: sh scripts/deps.sh [fuzz|bench]" >&2; exit 2 ;;
 esac
+
+# docs/openapi.yaml is linted and the service's answers checked against it
+# with npm packages (tools/openapi/, installed by the tests from its
+# lockfile): Debian's nodejs and npm, unless a Node.js with npm is there
+# already (a nodejs package of another origin bundles npm).
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+	PKGS="$PKGS nodejs npm"
+fi
 
 # Services whose package's postinst may try to start them, and the TCP port
 # each listens on by default.

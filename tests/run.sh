@@ -178,7 +178,8 @@ else
 	# them at once (default 2).  The end-to-end tests drive servers under
 	# load and measure what they see: one at a time.
 	JOBS=${CGI_JOBS:-2} run_scripts "$ROOT_DIR"/tests/fuzz/replay.sh \
-	    "$ROOT_DIR"/tests/suite/man_lint.sh "$ROOT_DIR"/tests/cgi/*.sh
+	    "$ROOT_DIR"/tests/suite/man_lint.sh "$ROOT_DIR"/tests/suite/openapi_lint.sh \
+	    "$ROOT_DIR"/tests/cgi/*.sh
 	for s in "$ROOT_DIR"/tests/e2e/*.sh; do
 		[ -f "$s" ] || continue
 		run_script "$s"

@@ -112,6 +112,43 @@ test_new_token_unique(void **state)
 	free(toks);
 }
 
+/* tok_new_set: n tokens of one session from one draw, all distinct, each
+ * well formed; a bad n or a NULL slot touches nothing. */
+static void
+test_new_token_set(void **state)
+{
+	char	 a[TOK_LEN + 1], b[TOK_LEN + 1], c[TOK_LEN + 1];
+	char	 sid[TOK_SID_LEN + 1], named[TOK_LEN + 1];
+	char *const out[] = { a, b, c };
+	char *const holed[] = { a, NULL, c };
+	char *const *p;
+	size_t	 i;
+
+	(void)state;
+	tok_sid_new(sid);
+	assert_int_equal(tok_new_set(sid, TOK_SID_LEN, out, 3, sizeof(a)), 0);
+	for (i = 0; i < 3; i++) {
+		p = &out[i];
+		assert_int_equal(strlen(*p), TOK_LEN);
+		assert_true(tok_charset_ok(*p, TOK_LEN));
+		assert_int_equal(tok_session(*p, TOK_LEN, named,
+		    sizeof(named)), 0);
+		assert_string_equal(named, sid);
+	}
+	assert_string_not_equal(a, b);
+	assert_string_not_equal(b, c);
+	assert_string_not_equal(a, c);
+	memset(a, 'x', sizeof(a));
+	assert_int_equal(tok_new_set(sid, TOK_SID_LEN, out, 0, sizeof(a)), -1);
+	assert_int_equal(tok_new_set(sid, TOK_SID_LEN, out, TOK_SET_MAX + 1,
+	    sizeof(a)), -1);
+	assert_int_equal(tok_new_set(sid, TOK_SID_LEN, holed, 3, sizeof(a)),
+	    -1);
+	assert_int_equal(tok_new_set(sid, TOK_SID_LEN, out, 3,
+	    TOK_LEN), -1);
+	assert_int_equal(a[0], 'x');
+}
+
 /* tok_new needs sidlen + 1 + TOK_SECRET_LEN + 1 bytes, no more. */
 static void
 test_new_token_buffer_size(void **state)
@@ -332,6 +369,7 @@ main(void)
 		cmocka_unit_test(test_sid_unique_and_spread),
 		cmocka_unit_test(test_new_token_shape),
 		cmocka_unit_test(test_new_token_unique),
+		cmocka_unit_test(test_new_token_set),
 		cmocka_unit_test(test_new_token_buffer_size),
 		cmocka_unit_test(test_new_token_bad_sid),
 		cmocka_unit_test(test_session_split),
