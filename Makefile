@@ -95,7 +95,7 @@ LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/addr.o $(BUILD)/cfg.o \
 		  $(BUILD)/store_session.o $(BUILD)/store_limit.o $(BUILD)/lua.o \
 		  $(BUILD)/text.o $(BUILD)/http.o $(BUILD)/reply.o \
 		  $(BUILD)/regulation.o $(BUILD)/credentials.o $(BUILD)/session.o \
-		  $(BUILD)/gate.o $(BUILD)/serve.o
+		  $(BUILD)/gate.o $(BUILD)/metrics.o $(BUILD)/serve.o
 # The Redis scripts: every lib/lua/*.lua but the parts they include.
 LUA_PARTS	= lib/lua/ring.lua lib/lua/session_fields.lua lib/lua/index.lua
 LUA_SCRIPTS	= $(filter-out $(LUA_PARTS),$(wildcard lib/lua/*.lua))

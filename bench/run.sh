@@ -17,6 +17,10 @@
 #                        service's own overhead) and at the configured one
 #   refresh-token, session, authorizer (lighttpd's FastCGI authorizer in
 #                        front of a static file)
+#   session (metrics)    GET /session of responders with metrics = on
+#                        (mounted under /m/), interleaved with the others:
+#                        the same Redis round trips, throughput within
+#                        noise of session with metrics off
 #
 # The scrypt limit is PROCS / (median time of one check at the configured
 # cost by the fastest library on the machine), timed by bench_scrypt -t in
@@ -115,6 +119,8 @@ EOF
 }
 conf_make "$W/cheap.conf" 1024 1 1
 conf_make "$W/configured.conf" "$CN" "$CR" "$CP"
+conf_make "$W/metrics.conf" 1024 1 1
+echo "metrics = on" >>"$W/metrics.conf"
 
 mkdir -p "$W/htdocs/protected"
 echo "a static file behind the authorizer" >"$W/htdocs/protected/file.txt"
@@ -123,7 +129,8 @@ BASE=http://127.0.0.1:$LPORT
 
 # lighttpd_start CONF: lighttpd with the responder (PROCS workers), the
 # authorizer (PROCS workers) and the two hello-world ceilings (PROCS
-# workers each), all reading config CONF.
+# workers each), all reading config CONF; and under /m/ the responder
+# with metrics = on (PROCS workers, $W/metrics.conf).
 lighttpd_start() {
 	local conf=$1 name
 	cat >"$W/lighttpd.conf" <<EOF
@@ -137,6 +144,10 @@ fastcgi.server = (
 	"$API/" => ((
 		"socket" => "$W/aut.sock", "bin-path" => "$BIN/autenticacao.fcgi",
 		"bin-environment" => ( "AUTENTICACAO_CONF" => "$conf" ),
+		"check-local" => "disable", "max-procs" => $PROCS )),
+	"/m$API/" => ((
+		"socket" => "$W/aut-metrics.sock", "bin-path" => "$BIN/autenticacao.fcgi",
+		"bin-environment" => ( "AUTENTICACAO_CONF" => "$W/metrics.conf" ),
 		"check-local" => "disable", "max-procs" => $PROCS )),
 	"/protected/" => ((
 		"mode" => "authorizer",
@@ -355,6 +366,7 @@ for c in 4 64; do
 		run_case hello - bearer.lua /hello/x "$c" "$DUR" "$W/pool-bearer"
 		run_case hello-redis - bearer.lua /hello-redis/x "$c" "$DUR" "$W/pool-bearer"
 		run_case session - bearer.lua "$API/session" "$c" "$DUR" "$W/pool-bearer"
+		run_case session metrics bearer.lua "/m$API/session" "$c" "$DUR" "$W/pool-bearer"
 		run_case authorizer - bearer.lua /protected/file.txt "$c" "$DUR" "$W/pool-bearer"
 	done
 	run_case refresh-token - refresh_token.lua "$API/refresh-token" "$c" "$DUR" "$W/pool-refresh-$c"
@@ -516,7 +528,12 @@ rt_check() {
 	budget "$(pass_if "${req:-0} > 0 && ${rt:-0} >= $3 - 0.005 && ${rt:-0} <= $3 + $3 * 5 / ${req:-1} + 0.005")" "$1: $4 (measured ${rt:--} round trips/request over ${req:-0} requests at c=4)"
 }
 rt_check session - 1 "one Redis read per token check"
+rt_check session metrics 1 "metrics = on: still one Redis read per token check (the counters ride along in batches)"
 rt_check authorizer - 1 "one Redis read per token check"
+for c in 4 64; do
+	r=$(col session metrics "$c" 5) b=$(col session - "$c" 5)
+	budget "$(pass_if "${r:-0} >= 0.9 * ${b:-0} && ${b:-0} > 0")" "session with metrics = on (c=$c): ${r:-0} req/s >= 90% of metrics off ${b:-0} ($(awk -v a="${r:-0}" -v b="${b:-0}" 'BEGIN { printf "%.1f%%", (b > 0 ? 100 * a / b : 0) }'))"
+done
 rt_check refresh-token - 1 "1 round trip: one script compares, rotates or judges the spent token"
 rt_check login cheap 2 "2 round trips: the user's count and record beside the address's count, then the check of the user with the session write beside the address's undo"
 rt_check refresh-session cheap 2 "2 round trips: the user's count and record beside the address's count, then the check of the user with the renewal beside the address's undo"

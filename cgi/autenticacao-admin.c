@@ -37,6 +37,7 @@
 #include "err.h"
 #include "htpasswd.h"
 #include "log.h"
+#include "metrics.h"
 #include "passwd.h"
 #include "prompt.h"
 #include "regulation.h"
@@ -68,6 +69,7 @@ enum argkind {
 struct admin {
 	const char	*cmd;	/* command name, for messages */
 	const char	*opt;	/* the value of the command's option, or NULL */
+	const char	*path;	/* the config file (-c, else cfg_path()) */
 	struct cfg	 cfg;
 	struct store	*st;	/* NULL until the config is loaded */
 };
@@ -82,7 +84,12 @@ struct cmd {
 	/* An option with a value that may come before the argument
 	 * (--hash: a stored hash, checked with pw_stored_ok), or NULL. */
 	const char	*opt;
+	unsigned	 flags;	/* CMD_F_* */
 };
+
+#define CMD_F_OPTARG	0x01	/* the one argument may be left out */
+#define CMD_F_NOSTORE	0x02	/* runs before the config is loaded; no
+				 * store (reads a->path itself) */
 
 static int	cmd_useradd(struct admin *, char *[]);
 static int	cmd_passwd(struct admin *, char *[]);
@@ -95,6 +102,7 @@ static int	cmd_revoke(struct admin *, char *[]);
 static int	cmd_revoke_user(struct admin *, char *[]);
 static int	cmd_unban(struct admin *, char *[]);
 static int	cmd_import(struct admin *, char *[]);
+static int	cmd_check_config(struct admin *, char *[]);
 
 static const struct cmd cmds[] = {
 	{ "useradd", 1, ARG_NEWNAME, cmd_useradd, "useradd [--hash HASH] NAME",
@@ -121,6 +129,9 @@ static const struct cmd cmds[] = {
 	    "lift a brute-force ban early" },
 	{ "import-htpasswd", 1, ARG_FILE, cmd_import, "import-htpasswd FILE",
 	    "add the users of NAME:HASH lines, all of them or none" },
+	{ "check-config", 1, ARG_FILE, cmd_check_config, "check-config [FILE]",
+	    "check the config (FILE, else -c's) and name every problem",
+	    NULL, CMD_F_OPTARG | CMD_F_NOSTORE },
 };
 #define CMDS_LEN	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -508,6 +519,7 @@ revoke_after(struct admin *a, const char *name, const char *done)
 		fail_store(a, e, name, ctx);
 		return EXIT_FAILED;
 	}
+	met_revoked(MET_REVOKE_ADMIN, n);
 	printf("%s; revoked %ld session%s\n", done, n, plural(n));
 	return EXIT_DONE;
 }
@@ -559,9 +571,11 @@ cmd_userdel(struct admin *a, char *argv[])
 	e = store_user_del(a->st, name, strlen(name));
 	if (e == ERR_NO_USER) {
 		if (store_user_revoke(a->st, name, strlen(name),
-		    (long)time(NULL), &n) == ERR_OK && n > 0)
+		    (long)time(NULL), &n) == ERR_OK && n > 0) {
+			met_revoked(MET_REVOKE_ADMIN, n);
 			printf("revoked %ld leftover session%s of %s\n",
 			    n, plural(n), name);
+		}
 		fail_store(a, e, name, NULL);
 		return EXIT_FAILED;
 	}
@@ -696,6 +710,7 @@ cmd_revoke(struct admin *a, char *argv[])
 		fail_store(a, e, sid, NULL);
 		return EXIT_FAILED;
 	}
+	met_revoked(MET_REVOKE_ADMIN, 1);
 	printf("revoked %s\n", sid);
 	return EXIT_DONE;
 }
@@ -714,6 +729,7 @@ cmd_revoke_user(struct admin *a, char *argv[])
 		fail_store(a, e, name, NULL);
 		return EXIT_FAILED;
 	}
+	met_revoked(MET_REVOKE_ADMIN, n);
 	printf("revoked %ld session%s of %s\n", n, plural(n), name);
 	return EXIT_DONE;
 }
@@ -1041,6 +1057,70 @@ out:
 	return rc;
 }
 
+/* One problem of check-config, on stderr as cfg_check_file gives it. */
+static void
+check_report(void *arg, const char *msg)
+{
+
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+/*
+ * check-config [FILE]: read FILE (else the config of -c, AUTENTICACAO_CONF
+ * or the compiled-in path) as the programs would, without touching
+ * Redis, and print every problem as "file:line: key: reason".  EXIT_DONE
+ * for a good file ("FILE: ok" on stdout), else EXIT_FAILED.
+ */
+static int
+cmd_check_config(struct admin *a, char *argv[])
+{
+	const char	*path;
+	size_t		 n;
+
+	path = argv[0] != NULL ? argv[0] : a->path;
+	cfg_defaults(&a->cfg);
+	if ((n = cfg_check_file(&a->cfg, path, check_report, NULL)) > 0) {
+		fail(a, "%s: %zu problem%s", path, n, plural((long)n));
+		return EXIT_FAILED;
+	}
+	printf("%s: ok\n", path);
+	return EXIT_DONE;
+}
+
+/*
+ * The command c with argument arg (NULL: none) ended with exit status rc:
+ * an event admin.<command> of the JSON log (log_format = json), on
+ * stderr with the rest of the log; nothing in the text format, whose
+ * results are the messages of the command.  A session id is logged by
+ * its 8-character prefix, as the responder logs one; a user name or
+ * address through text_log_field; a password never reaches here.
+ */
+static void
+admin_event(const struct cmd *c, const char *arg, int rc)
+{
+	char	 ev[64], val[LIM_USER_MAX * 3 + 1];
+
+	if (log_get_format() != LOG_FORMAT_JSON)
+		return;
+	snprintf(ev, sizeof(ev), "admin.%s", c->name);
+	val[0] = '\0';
+	if (arg != NULL && c->arg == ARG_SID)
+		snprintf(val, sizeof(val), "%.8s", arg);
+	else if (arg != NULL)
+		text_log_field(val, sizeof(val), arg, strlen(arg));
+	{
+		const struct log_kv kv[] = {
+			LOG_STR(c->arg == ARG_SID ? "sid" : c->arg == ARG_FILE ?
+			    "file" : c->arg == ARG_SUBJECT ? "subject" : "user",
+			    arg != NULL ? val : NULL),
+			LOG_NUM("exit", rc),
+		};
+		log_event(rc == EXIT_DONE ? LOG_INFO : LOG_WARN, ev, kv, 2,
+		    NULL);
+	}
+}
+
 static const struct cmd *
 cmd_find(const char *name)
 {
@@ -1108,25 +1188,36 @@ main(int argc, char *argv[])
 		argc -= 2;
 		argv += 2;
 	}
-	if (argc != c->argc) {
+	if (argc != c->argc && !((c->flags & CMD_F_OPTARG) && argc == 0)) {
 		usage_cmd(c);
 		return EXIT_USAGE;
 	}
-	if (arg_check(&a, c, argv[0]) == -1)
+	if (argc > 0 && arg_check(&a, c, argv[0]) == -1)
 		return EXIT_USAGE;
 
 	if (path == NULL)
 		path = cfg_path();
+	a.path = path;
+	if (c->flags & CMD_F_NOSTORE) {
+		rc = c->fn(&a, argv);
+		goto flush;
+	}
 	cfg_defaults(&a.cfg);
 	if (cfg_load(&a.cfg, path, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", PROGNAME, err);
 		goto out;
 	}
+	log_set_format(a.cfg.log_json ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
+	met_init(a.cfg.metrics);
 	if ((a.st = store_open(&a.cfg)) == NULL) {
 		fail(&a, "out of memory");
 		goto out;
 	}
 	rc = c->fn(&a, argv);
+	admin_event(c, argc > 0 ? argv[0] : NULL, rc);
+	/* The sessions it revoked, for GET /metrics (reason admin). */
+	(void)store_metrics_flush(a.st);
+flush:
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fail(&a, "stdout: %s", strerror(errno));
 		rc = EXIT_FAILED;

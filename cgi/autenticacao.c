@@ -35,6 +35,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "log.h"
+#include "metrics.h"
 #include "reply.h"
 #include "scrypt.h"
 #include "serve.h"
@@ -43,6 +44,16 @@
 /* After this long without a request, the scrypt buffer's pages go back to
  * the kernel (scrypt_idle), so a responder at rest stays small. */
 #define IDLE_MS		1000
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+static long long
+mono_ms(void)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 /*
  * One request being read: its FastCGI state (NULL under plain CGI) and
@@ -229,6 +240,8 @@ setup(struct cfg *c, const char *path, struct store **st)
 		log_err("%s", err);
 		return -1;
 	}
+	log_set_format(c->log_json ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
+	met_init(c->metrics);
 	if ((*st = store_open(c)) == NULL) {
 		log_err("out of memory");
 		return -1;
@@ -247,10 +260,12 @@ main(int argc, char *argv[])
 	struct conn		 conn;
 	sigset_t		 stop, waiting;
 	struct pollfd		 pfd;
-	const struct timespec	 idle = { IDLE_MS / 1000, (IDLE_MS % 1000) * 1000000L };
+	struct timespec		 ts, *tp;
+	long long		 idle_at, now;
+	long			 ms;
 	const char		*env;
 	char			 path[PATH_MAX];
-	int			 busy, cgi, fl, n, ok, rc = 1;
+	int			 cgi, fl, n, ok, rc = 1;
 
 	/* RFC 3875 4.4: argv may carry a query string; never commands. */
 	(void)argc;
@@ -295,6 +310,8 @@ main(int argc, char *argv[])
 		conn_start(&conn, cfg.body_timeout);
 		serve(&cfg, st, &io);
 		fflush(stdout);
+		/* The answer is out: the counts of this one request go now. */
+		(void)store_metrics_flush(st);
 		rc = 0;
 		goto out;
 	}
@@ -311,9 +328,11 @@ main(int argc, char *argv[])
 	 * another one (every worker wakes on it) is told EAGAIN by accept(2)
 	 * and waits again.  A connection the web server keeps open
 	 * (FCGI_KEEP_CONN) is waited on instead of the listening socket.
-	 * The first wait after a request lasts at most IDLE_MS: when no
-	 * request came by then, the scrypt buffer's pages go back to the
-	 * kernel (scrypt_idle) and the wait is for as long as it takes.
+	 * The wait ends early for two timers: IDLE_MS after the last
+	 * request the scrypt buffer's pages go back to the kernel
+	 * (scrypt_idle), and while this worker's metrics wait (metrics.h)
+	 * a batch that is due is sent, so counts reach Redis about a second
+	 * late even when no request follows.
 	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
@@ -340,23 +359,39 @@ main(int argc, char *argv[])
 	io.param = fcgi_param;
 	io.read = fcgi_read;
 	io.write = fcgi_write;
-	busy = 1;
+	idle_at = mono_ms() + IDLE_MS;
 	while (!term) {
 		pfd.fd = rq.ipcFd >= 0 ? rq.ipcFd : rq.listen_sock;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		n = ppoll(&pfd, 1, busy ? &idle : NULL, &waiting);
-		if (n == 0) {
-			scrypt_idle();	/* IDLE_MS without a request */
-			busy = 0;
-			continue;
+		tp = NULL;
+		ms = met_idle_ms();
+		if (idle_at > 0) {
+			now = mono_ms();
+			if (ms < 0 || idle_at - now < ms)
+				ms = idle_at > now ? (long)(idle_at - now) : 0;
 		}
-		if (n == -1) {
+		if (ms >= 0) {
+			ts.tv_sec = ms / 1000;
+			ts.tv_nsec = (ms % 1000) * 1000000;
+			tp = &ts;
+		}
+		if ((n = ppoll(&pfd, 1, tp, &waiting)) == -1) {
 			if (errno == EINTR)
 				continue;	/* term is set */
 			log_err("FastCGI listening socket: %s",
 			    strerror(errno));
 			break;
+		}
+		if (n == 0) {
+			/* No request before a timer: the scrypt buffer, then
+			 * this worker's batch if one waits. */
+			if (idle_at > 0 && mono_ms() >= idle_at) {
+				scrypt_idle();
+				idle_at = 0;
+			}
+			(void)store_metrics_flush(st);
+			continue;
 		}
 		if ((ok = FCGX_Accept_r(&rq)) < 0) {
 			if (ok == -EAGAIN || ok == -EWOULDBLOCK ||
@@ -367,9 +402,10 @@ main(int argc, char *argv[])
 		conn_start(&conn, cfg.body_timeout);
 		serve(&cfg, st, &io);
 		FCGX_Finish_r(&rq);
-		busy = 1;
+		idle_at = mono_ms() + IDLE_MS;
 	}
 	FCGX_Free(&rq, 1);
+	(void)store_metrics_flush(st);	/* what the last requests counted */
 	rc = 0;
 out:
 	store_close(st);

@@ -13,7 +13,8 @@
  * There is no quoting and no line continuation.  Each key may appear once.
  * A line holds at most CFG_LINE_MAX bytes; a NUL byte anywhere in the file
  * is an error, as is anything else that does not parse: the first error
- * stops the load with "path:line: key: reason".
+ * stops the load with "path:line: key: reason" (cfg_check_file, for
+ * autenticacao-admin check-config, goes on and reports every one).
  *
  * The file itself must be a regular file of at most CFG_FILE_MAX bytes
  * that neither group nor others may write (it names the Redis every answer
@@ -92,6 +93,9 @@ enum cfg_id {
 	CFG_SESSION_LIMIT_MODE,
 	CFG_AUTHORIZER_TOKEN,
 	CFG_CORS_ORIGINS,
+	CFG_LOG_FORMAT,
+	CFG_METRICS,
+	CFG_METRICS_ALLOW,
 	CFG__MAX
 };
 
@@ -131,13 +135,16 @@ struct cfg_key {
 	const char	*def;	/* default as the file would say it; NULL: unset */
 };
 
-/* State of one cfg_load(). */
+/* State of one cfg_load() or cfg_check_file(). */
 struct cfg_parse {
 	const char	*path;
 	unsigned long	 lineno;		/* current line, from 1 */
 	unsigned long	 line_of[CFG__MAX];	/* line that set a key, 0: none */
-	char		*err;
+	char		*err;			/* cfg_load: the first error */
 	size_t		 errsz;
+	cfg_report	 report;		/* cfg_check_file: every error */
+	void		*arg;
+	size_t		 nerr;			/* errors found */
 };
 
 static int	cfg_set_str(struct cfg *, const struct cfg_key *, const char *,
@@ -155,6 +162,10 @@ static int	cfg_set_checks(struct cfg *, const struct cfg_key *,
 static int	cfg_set_cors(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
 static int	cfg_set_nodes(struct cfg *, const struct cfg_key *,
+		    const char *, char *, size_t);
+static int	cfg_set_log_format(struct cfg *, const struct cfg_key *,
+		    const char *, char *, size_t);
+static int	cfg_set_onoff(struct cfg *, const struct cfg_key *,
 		    const char *, char *, size_t);
 
 #define STR(f, lo, fl, d) \
@@ -236,6 +247,12 @@ static const struct cfg_key cfg_keys[CFG__MAX] = {
 	    0, CFG_NUM_NONE, 0, 0, 0, "authorization" },
 	[CFG_CORS_ORIGINS] = { "cors_origins", cfg_set_cors,
 	    0, CFG_NUM_NONE, 0, 0, 0, NULL },
+	[CFG_LOG_FORMAT] = { "log_format", cfg_set_log_format,
+	    0, CFG_NUM_NONE, 0, 0, 0, "text" },
+	[CFG_METRICS] = { "metrics", cfg_set_onoff,
+	    offsetof(struct cfg, metrics), CFG_NUM_NONE, 0, 0, 0, "off" },
+	[CFG_METRICS_ALLOW] = { "metrics_allow", cfg_set_proxies,
+	    0, CFG_NUM_NONE, 0, 0, 0, "127.0.0.1,::1" },
 };
 
 #undef STR
@@ -393,10 +410,14 @@ cfg_set_num(struct cfg *c, const struct cfg_key *k, const char *val,
 }
 
 /*
- * Setter for trusted_proxies: networks (addr_net_parse) separated by blanks
- * and/or commas, at most CFG_PROXIES_MAX.  An empty value trusts nobody.
- * The whole list is replaced only when every entry parses.
+ * Setter for trusted_proxies and metrics_allow: networks (addr_net_parse)
+ * separated by blanks and/or commas, at most CFG_PROXIES_MAX (the same as
+ * CFG_METRICS_ALLOW_MAX); "unix:" in trusted_proxies only.  An empty value
+ * names nobody.  The whole list is replaced only when every entry parses.
  */
+_Static_assert(CFG_METRICS_ALLOW_MAX == CFG_PROXIES_MAX,
+    "cfg_set_proxies fills both lists");
+
 static int
 cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
     char *why, size_t whysz)
@@ -406,9 +427,9 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 	char			 tok[INET6_ADDRSTRLEN + 5], q[CFG_QUOTE_MAX];
 	const char		*s;
 	size_t			 n, len;
-	int			 unix_peer = 0;
+	int			 unix_peer = 0, proxies;
 
-	(void)k;
+	proxies = k == &cfg_keys[CFG_TRUSTED_PROXIES];
 	n = 0;
 	for (s = val; ; s += len) {
 		s += strspn(s, sep);
@@ -425,7 +446,7 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 			tok[len] = '\0';
 		}
 		/* "unix:": the REMOTE_ADDR of a unix-socket peer (nginx). */
-		if (len == 5 && memcmp(s, "unix:", 5) == 0) {
+		if (proxies && len == 5 && memcmp(s, "unix:", 5) == 0) {
 			unix_peer = 1;
 			continue;
 		}
@@ -437,10 +458,52 @@ cfg_set_proxies(struct cfg *c, const struct cfg_key *k, const char *val,
 		}
 		n++;
 	}
+	if (!proxies) {
+		memset(c->metrics_allow, 0, sizeof(c->metrics_allow));
+		memcpy(c->metrics_allow, nets, n * sizeof(nets[0]));
+		c->metrics_allow_len = n;
+		return 0;
+	}
 	memset(c->trusted_proxies, 0, sizeof(c->trusted_proxies));
 	memcpy(c->trusted_proxies, nets, n * sizeof(nets[0]));
 	c->trusted_proxies_len = n;
 	c->trusted_proxies_unix = unix_peer;
+	return 0;
+}
+
+/* Setter for log_format: text or json. */
+static int
+cfg_set_log_format(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+
+	(void)k;
+	if (strcmp(val, "text") == 0)
+		c->log_json = 0;
+	else if (strcmp(val, "json") == 0)
+		c->log_json = 1;
+	else {
+		snprintf(why, whysz, "expected text or json");
+		return -1;
+	}
+	return 0;
+}
+
+/* Setter for a switch stored as an int at k->off: on or off. */
+static int
+cfg_set_onoff(struct cfg *c, const struct cfg_key *k, const char *val,
+    char *why, size_t whysz)
+{
+	int	*p = (int *)(void *)((char *)c + k->off);
+
+	if (strcmp(val, "on") == 0)
+		*p = 1;
+	else if (strcmp(val, "off") == 0)
+		*p = 0;
+	else {
+		snprintf(why, whysz, "expected on or off");
+		return -1;
+	}
 	return 0;
 }
 
@@ -676,9 +739,10 @@ cfg_set_nodes(struct cfg *c, const struct cfg_key *k, const char *val,
 }
 
 /*
- * Write "path:line: key: reason" into p->err, "path: key: reason" when
- * lineno is 0, without "key: " when key is NULL.  The key is quoted with
- * cfg_quote(): it is file text and may be anything.
+ * Count one error "path:line: key: reason" ("path: key: reason" when
+ * lineno is 0, without "key: " when key is NULL) and hand it to
+ * p->report, or keep it in p->err when it is the first.  The key is
+ * quoted with cfg_quote(): it is file text and may be anything.
  */
 static void
 cfg_error(struct cfg_parse *p, unsigned long lineno, const char *key,
@@ -690,8 +754,10 @@ cfg_error(struct cfg_parse *p, unsigned long lineno, const char *key,
 {
 	va_list	 ap;
 	char	 why[CFG_WHY_MAX + 64], q[CFG_QUOTE_MAX], at[32];
+	char	 msg[PATH_MAX + sizeof(why) + sizeof(q) + sizeof(at) + 8];
 
-	if (p->errsz == 0)
+	p->nerr++;
+	if (p->report == NULL && (p->nerr > 1 || p->errsz == 0))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
@@ -701,8 +767,12 @@ cfg_error(struct cfg_parse *p, unsigned long lineno, const char *key,
 		snprintf(at, sizeof(at), ":%lu", lineno);
 	if (key != NULL)
 		cfg_quote(q, sizeof(q), key, strlen(key));
-	snprintf(p->err, p->errsz, "%s%s: %s%s%s", p->path, at,
+	snprintf(msg, sizeof(msg), "%s%s: %s%s%s", p->path, at,
 	    key != NULL ? q : "", key != NULL ? ": " : "", why);
+	if (p->report != NULL)
+		p->report(p->arg, msg);
+	else
+		snprintf(p->err, p->errsz, "%s", msg);
 }
 
 /* The row of cfg_keys[] named name, or NULL. */
@@ -793,11 +863,13 @@ cfg_line(struct cfg_parse *p, struct cfg *c, char *line, int nul,
 		continue;
 	*end = '\0';
 
+	/* The line counts as setting the key even when its value fails, so
+	 * that cfg_check_file names a later line of that key a duplicate. */
+	p->line_of[id] = p->lineno;
 	if (k->set(c, k, val, why, sizeof(why)) == -1) {
 		cfg_error(p, p->lineno, key, "%s", why);
 		return -1;
 	}
-	p->line_of[id] = p->lineno;
 	return 0;
 }
 
@@ -819,20 +891,22 @@ cfg_blame(const struct cfg_parse *p, enum cfg_id a, enum cfg_id b)
  * 128 * scrypt_n * scrypt_r <= CFG_SCRYPT_MEM_MAX (scrypt's memory),
  * redis_username only with redis_password (AUTH takes both or the
  * password alone), the same for the sentinel pair, and not both
- * redis_sentinels and redis_cluster_nodes.  Returns 0, or -1 with the error in p->err.
+ * redis_sentinels and redis_cluster_nodes.  Every rule is checked;
+ * returns 0, or -1 after cfg_error() for each one broken.
  */
 static int
 cfg_check(struct cfg_parse *p, const struct cfg *c)
 {
 	enum cfg_id	 id;
 	uint64_t	 mem;
+	int		 rc = 0;
 
 	if (c->access_ttl > c->session_ttl) {
 		id = cfg_blame(p, CFG_ACCESS_TTL, CFG_SESSION_TTL);
 		cfg_error(p, p->line_of[id], cfg_keys[id].name,
 		    "access_ttl (%ld) exceeds session_ttl (%ld)",
 		    c->access_ttl, c->session_ttl);
-		return -1;
+		rc = -1;
 	}
 
 	/* Both are range-checked: N <= 2^20 and r <= 32 cannot overflow. */
@@ -843,14 +917,14 @@ cfg_check(struct cfg_parse *p, const struct cfg *c)
 		    "scrypt memory 128 * scrypt_n * scrypt_r = %llu bytes "
 		    "exceeds %lu", (unsigned long long)mem,
 		    (unsigned long)CFG_SCRYPT_MEM_MAX);
-		return -1;
+		rc = -1;
 	}
 
 	if (c->redis_username[0] != '\0' && c->redis_password[0] == '\0') {
 		id = cfg_blame(p, CFG_REDIS_USERNAME, CFG_REDIS_PASSWORD);
 		cfg_error(p, p->line_of[id], cfg_keys[id].name,
 		    "redis_username needs redis_password");
-		return -1;
+		rc = -1;
 	}
 
 	if (c->redis_sentinel_username[0] != '\0' &&
@@ -859,7 +933,7 @@ cfg_check(struct cfg_parse *p, const struct cfg *c)
 		    CFG_REDIS_SENTINEL_PASSWORD);
 		cfg_error(p, p->line_of[id], cfg_keys[id].name,
 		    "redis_sentinel_username needs redis_sentinel_password");
-		return -1;
+		rc = -1;
 	}
 
 	if (c->redis_sentinels.len > 0 && c->redis_cluster_nodes.len > 0) {
@@ -867,7 +941,7 @@ cfg_check(struct cfg_parse *p, const struct cfg *c)
 		cfg_error(p, p->line_of[id], cfg_keys[id].name,
 		    "redis_sentinels and redis_cluster_nodes cannot be "
 		    "combined: a Cluster fails over by itself");
-		return -1;
+		rc = -1;
 	}
 	/* The slot routing a Cluster needs is not built yet: refuse rather
 	 * than talk to one node as if it were all of them. */
@@ -875,9 +949,9 @@ cfg_check(struct cfg_parse *p, const struct cfg *c)
 		cfg_error(p, p->line_of[CFG_REDIS_CLUSTER_NODES],
 		    cfg_keys[CFG_REDIS_CLUSTER_NODES].name,
 		    "Redis Cluster is not supported yet");
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	return rc;
 }
 
 void
@@ -895,15 +969,18 @@ cfg_defaults(struct cfg *c)
 }
 
 /*
- * Read the file with read(2) into our own buffers rather than stdio's, so
- * that every copy of its bytes (redis_password among them) can be wiped
- * before returning.  Lines are cut at '\n'; a last line without one still
- * counts.  Over-long lines are read to their end, then refused.
+ * Read p->path into c.  The file is read with read(2) into our own
+ * buffers rather than stdio's, so that every copy of its bytes
+ * (redis_password among them) can be wiped before returning.  Lines are
+ * cut at '\n'; a last line without one still counts.  Over-long lines are
+ * read to their end, then refused.  Without p->report the first error
+ * ends the read; with it every line is parsed, each error reported, and
+ * only a file that cannot be read at all ends it early.  Returns 0, or -1
+ * when any error was found (p->nerr of them).
  */
-int
-cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
+static int
+cfg_read(struct cfg *c, struct cfg_parse *p)
 {
-	struct cfg_parse	 p;
 	char			 buf[4096], line[CFG_LINE_MAX + 1];
 	struct stat		 sb;
 	size_t			 len, i, total;
@@ -915,33 +992,28 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 	rc = -1;
 	len = 0;
 	nul = toolong = 0;
-	memset(&p, 0, sizeof(p));
-	p.path = path;
-	p.err = err;
-	p.errsz = errsz;
-	if (errsz > 0)
-		err[0] = '\0';
 
 	/* O_NONBLOCK: a FIFO or a device must not block the open; only a
 	 * regular file is read.  A file others may write could name another
 	 * Redis and take over every answer: refused. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
-	    -1 || fstat(fd, &sb) == -1) {
-		cfg_error(&p, 0, NULL, "%s", strerror(errno));
+	if ((fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1 || fstat(fd, &sb) == -1) {
+		cfg_error(p, 0, NULL, "%s", strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		cfg_error(&p, 0, NULL, "%s", S_ISDIR(sb.st_mode) ?
+		cfg_error(p, 0, NULL, "%s", S_ISDIR(sb.st_mode) ?
 		    strerror(EISDIR) : "not a regular file");
 		goto out;
 	}
 	if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
-		cfg_error(&p, 0, NULL, "writable by group or others "
+		cfg_error(p, 0, NULL, "writable by group or others "
 		    "(chmod go-w)");
-		goto out;
+		if (p->report == NULL)
+			goto out;
 	}
 	if (sb.st_size > CFG_FILE_MAX) {
-		cfg_error(&p, 0, NULL, "larger than %d bytes", CFG_FILE_MAX);
+		cfg_error(p, 0, NULL, "larger than %d bytes", CFG_FILE_MAX);
 		goto out;
 	}
 
@@ -949,14 +1021,14 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 		if ((n = read(fd, buf, sizeof(buf))) == -1) {
 			if (errno == EINTR)
 				continue;
-			cfg_error(&p, 0, NULL, "%s", strerror(errno));
+			cfg_error(p, 0, NULL, "%s", strerror(errno));
 			goto out;
 		}
 		if (n == 0)
 			break;
 		/* A file that grows while read is cut at CFG_FILE_MAX. */
 		if ((total += (size_t)n) > CFG_FILE_MAX) {
-			cfg_error(&p, 0, NULL, "larger than %d bytes",
+			cfg_error(p, 0, NULL, "larger than %d bytes",
 			    CFG_FILE_MAX);
 			goto out;
 		}
@@ -971,8 +1043,9 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 				continue;
 			}
 			line[len] = '\0';
-			p.lineno++;
-			if (cfg_line(&p, c, line, nul, toolong) == -1)
+			p->lineno++;
+			if (cfg_line(p, c, line, nul, toolong) == -1 &&
+			    p->report == NULL)
 				goto out;
 			len = 0;
 			nul = toolong = 0;
@@ -980,17 +1053,22 @@ cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
 	}
 	if (len > 0) {
 		line[len] = '\0';
-		p.lineno++;
-		if (cfg_line(&p, c, line, nul, toolong) == -1)
+		p->lineno++;
+		if (cfg_line(p, c, line, nul, toolong) == -1 &&
+		    p->report == NULL)
 			goto out;
 	}
 
-	if (cfg_check(&p, c) == -1)
+	/* After errors in lines, the rules over several keys see the
+	 * defaults of the keys that failed. */
+	if (cfg_check(p, c) == -1 && p->report == NULL)
+		goto out;
+	if (p->nerr > 0)
 		goto out;
 	if ((c->redis_password[0] != '\0' ||
 	    c->redis_sentinel_password[0] != '\0') && (sb.st_mode & S_IROTH))
 		log_warn("%s: readable by others and holds %s (chmod o-r)",
-		    path, c->redis_password[0] != '\0' ? "redis_password" :
+		    p->path, c->redis_password[0] != '\0' ? "redis_password" :
 		    "redis_sentinel_password");
 	rc = 0;
 out:
@@ -999,6 +1077,34 @@ out:
 	tok_wipe(buf, sizeof(buf));
 	tok_wipe(line, sizeof(line));
 	return rc;
+}
+
+int
+cfg_load(struct cfg *c, const char *path, char *err, size_t errsz)
+{
+	struct cfg_parse	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.err = err;
+	p.errsz = errsz;
+	if (errsz > 0)
+		err[0] = '\0';
+	return cfg_read(c, &p);
+}
+
+size_t
+cfg_check_file(struct cfg *c, const char *path, cfg_report report,
+    void *arg)
+{
+	struct cfg_parse	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.report = report;
+	p.arg = arg;
+	(void)cfg_read(c, &p);
+	return p.nerr;
 }
 
 const char *
@@ -1021,6 +1127,15 @@ cfg_proxy_trusted(const struct cfg *c, const char *addr)
 		return c->trusted_proxies_unix;
 	return addr_in_nets(c->trusted_proxies, c->trusted_proxies_len <
 	    CFG_PROXIES_MAX ? c->trusted_proxies_len : CFG_PROXIES_MAX, addr);
+}
+
+int
+cfg_metrics_allowed(const struct cfg *c, const char *addr)
+{
+
+	return addr_in_nets(c->metrics_allow, c->metrics_allow_len <
+	    CFG_METRICS_ALLOW_MAX ? c->metrics_allow_len :
+	    CFG_METRICS_ALLOW_MAX, addr);
 }
 
 void

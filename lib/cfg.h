@@ -20,6 +20,7 @@
 #define CFG_NODES_MAX	16	/* entries in redis_sentinels, redis_cluster_nodes */
 #define CFG_HOST_MAX	253	/* bytes of a host name (RFC 1035) */
 #define CFG_ACKS_MAX	64	/* redis_min_replicas_ack */
+#define CFG_METRICS_ALLOW_MAX	32	/* entries in metrics_allow */
 
 /* Most max_sessions_per_user can be: the login script declares every
  * live session of its user as a key. */
@@ -91,6 +92,10 @@ struct cfg {
 	char		 cors_origins[CFG_CORS_MAX][CORS_ORIGIN_MAX + 1];
 	size_t		 cors_origins_len;
 	int		 cors_any;
+	int		 log_json;	/* log_format: 1 json, 0 text */
+	int		 metrics;	/* GET /metrics answered: on 1, off 0 */
+	struct addr_net	 metrics_allow[CFG_METRICS_ALLOW_MAX];
+	size_t		 metrics_allow_len;
 };
 
 /* Fill c with docs/API.md's defaults. */
@@ -104,6 +109,20 @@ void		 cfg_defaults(struct cfg *c);
  */
 int		 cfg_load(struct cfg *c, const char *path, char *err, size_t errsz);
 
+/* Receives one problem of a config file, "path:line: key: reason"
+ * (NUL-terminated, valid during the call only). */
+typedef void	(*cfg_report)(void *arg, const char *msg);
+
+/*
+ * Check path as cfg_load() reads it over the defaults already in c, but
+ * go on past an error: every bad line and every broken rule over several
+ * keys is handed to report(arg, msg), in the order of the file (the rules
+ * last).  Returns the number of problems, 0 for a good file.  c ends up
+ * holding whatever parsed; wipe it with cfg_clear().
+ */
+size_t		 cfg_check_file(struct cfg *c, const char *path,
+		    cfg_report report, void *arg);
+
 /* The config path: AUTENTICACAO_CONF if set and non-empty, else the
  * compiled-in default.  Static or environment storage: copy it before the
  * first FastCGI accept. */
@@ -111,6 +130,9 @@ const char	*cfg_path(void);
 
 /* 1 if the textual address addr is inside one of trusted_proxies. */
 int		 cfg_proxy_trusted(const struct cfg *c, const char *addr);
+
+/* 1 if the textual client address addr is inside metrics_allow. */
+int		 cfg_metrics_allowed(const struct cfg *c, const char *addr);
 
 /* Wipe secrets (the Redis and sentinel passwords). */
 void		 cfg_clear(struct cfg *c);

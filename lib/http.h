@@ -77,6 +77,9 @@ struct req {
 	const char	*field;
 	/* Set with ERR_METHOD_NOT_ALLOWED: the method the route takes. */
 	const char	*allow;
+	/* The row of serve_routes[] whose path matched, -1: none
+	 * (serve_route). */
+	int		 route;
 };
 
 /*

@@ -473,6 +473,24 @@ reply_preflight(const struct http_io *io, const char *methods)
 	return io->write(io->ctx, head, (size_t)n);
 }
 
+int
+reply_metrics(const struct http_io *io, const char *text, size_t len)
+{
+	char	 head[1024], cors[CORS_ORIGIN_MAX + 256];
+	int	 n;
+
+	cors_lines(io, 0, NULL, cors, sizeof(cors));
+	n = snprintf(head, sizeof(head),
+	    "Status: 200 OK\r\n"
+	    "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "%s\r\n", cors);
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return -1;
+	if (io->write(io->ctx, head, (size_t)n) == -1)
+		return -1;
+	return io->write(io->ctx, text, len);
+}
 
 int
 reply_authorized(const struct http_io *io, const char *user, const char *sid)

@@ -51,6 +51,10 @@ int	 reply_session(const struct http_io *io, const char *sid,
 
 /* 200 {"success":true,"data":{"redis":"ok"}} (health). */
 int	 reply_health(const struct http_io *io);
+/* 200 with the len bytes of text as the Prometheus text exposition format
+ * (Content-Type: text/plain; version=0.0.4), for GET /metrics. */
+int	 reply_metrics(const struct http_io *io, const char *text,
+	    size_t len);
 
 /*
  * A list of sessions for GET /sessions, built with reply_list_add and

@@ -6,6 +6,7 @@
  * dies.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,6 +14,7 @@
 #include "credentials.h"
 #include "gate.h"
 #include "log.h"
+#include "metrics.h"
 #include "reply.h"
 #include "serve.h"
 #include "session.h"
@@ -31,6 +33,7 @@ struct serve_ctx {
 	char			 log_user[LIM_USER_MAX * 3 + 1]; /* as logged */
 	char			 log_sid[9];	/* session id prefix */
 	char			 origin[CORS_ORIGIN_MAX + 1]; /* allowed Origin */
+	const char		*endpoint;	/* the route's label, "other" */
 	struct reply_list	*list;		/* GET /sessions, while built */
 	int			 list_failed;	/* out of memory building it */
 };
@@ -44,20 +47,24 @@ static enum err	 do_health(struct serve_ctx *);
 static enum err	 do_sessions(struct serve_ctx *);
 static enum err	 do_session_end(struct serve_ctx *);
 static enum err	 do_logout_all(struct serve_ctx *);
+static enum err	 do_metrics(struct serve_ctx *);
 
 const struct serve_route serve_routes[] = {
-	{ "login", "POST", FIELD_USERNAME | FIELD_PASSWORD, 0, do_login },
+	{ "login", "POST", FIELD_USERNAME | FIELD_PASSWORD, 0, do_login,
+	    "login" },
 	{ "refresh-session", "POST",
 	    FIELD_SESSION_ID | FIELD_USERNAME | FIELD_PASSWORD, 0,
-	    do_refresh_session },
+	    do_refresh_session, "refresh_session" },
 	{ "refresh-token", "POST", FIELD_SESSION_ID | FIELD_REFRESH_TOKEN, 0,
-	    do_refresh_token },
-	{ "logout", "POST", 0, 1, do_logout },
-	{ "session", "GET", 0, 1, do_session },
-	{ "health", "GET", 0, 0, do_health },
-	{ "sessions", "GET", 0, 1, do_sessions },
-	{ "sessions/", "DELETE", 0, 1, do_session_end },
-	{ "logout-all", "POST", 0, 1, do_logout_all },
+	    do_refresh_token, "refresh_token" },
+	{ "logout", "POST", 0, 1, do_logout, "logout" },
+	{ "session", "GET", 0, 1, do_session, "session" },
+	{ "health", "GET", 0, 0, do_health, "health" },
+	{ "sessions", "GET", 0, 1, do_sessions, "sessions" },
+	{ "sessions/", "DELETE", 0, 1, do_session_end, "sessions" },
+	{ "logout-all", "POST", 0, 1, do_logout_all, "logout_all" },
+	/* Only with metrics = on and to metrics_allow: see metrics_hidden. */
+	{ "metrics", "GET", 0, 0, do_metrics, "metrics" },
 };
 const size_t serve_nroutes = sizeof(serve_routes) / sizeof(serve_routes[0]);
 
@@ -98,6 +105,87 @@ tokens_reply(struct serve_ctx *x, const char *sid,
 }
 
 /*
+ * The outcome e of a password check, counted for GET /metrics and as an
+ * event of the JSON log:
+ * login.success, login.failure (unknown user, wrong password, disabled
+ * user: one event, as one answer) or ban (refused unchecked while the
+ * user or the address is banned).  Other outcomes (503, 500) are the
+ * request line's alone.
+ */
+static void
+login_event(struct serve_ctx *x, enum err e)
+{
+	char		 user[LIM_USER_MAX * 3 + 1];
+	const char	*ev;
+	enum log_level	 lvl = LOG_INFO;
+
+	switch (e) {
+	case ERR_OK:
+		ev = "login.success";
+		met_login(MET_LOGIN_SUCCESS);
+		break;
+	case ERR_INVALID_CREDENTIALS:
+		ev = "login.failure";
+		lvl = LOG_WARN;
+		met_login(MET_LOGIN_FAILURE);
+		break;
+	case ERR_TOO_MANY_ATTEMPTS:
+		ev = "ban";
+		lvl = LOG_WARN;
+		met_login(MET_LOGIN_BANNED);
+		break;
+	default:
+		return;
+	}
+	if (log_get_format() != LOG_FORMAT_JSON)
+		return;
+	text_log_field(user, sizeof(user), x->req.username,
+	    x->req.username_len);
+	{
+		const struct log_kv kv[] = {
+			LOG_STR("endpoint", x->endpoint),
+			LOG_STR("user", user),
+			LOG_STR("addr", x->req.addr),
+			e == ERR_TOO_MANY_ATTEMPTS ?
+			    (struct log_kv)LOG_NUM("retry_after",
+			    x->retry_after) : (struct log_kv)LOG_STR(
+			    "retry_after", NULL),
+		};
+		log_event(lvl, ev, kv, sizeof(kv) / sizeof(kv[0]), NULL);
+	}
+}
+
+/*
+ * Session sid (its 8-character prefix is logged) or n sessions of the
+ * request's user ended for reason ("logout" or "logout_all", docs/API.md
+ * "Observability"): counted, and an event session.revoke of the JSON log.
+ */
+static void
+revoke_event(struct serve_ctx *x, const char *reason, const char *sid,
+    long n)
+{
+	char	 pfx[9];
+
+	met_revoked(strcmp(reason, "logout_all") == 0 ?
+	    MET_REVOKE_LOGOUT_ALL : MET_REVOKE_LOGOUT, n);
+	if (log_get_format() != LOG_FORMAT_JSON)
+		return;
+	snprintf(pfx, sizeof(pfx), "%.8s", sid != NULL ? sid : "");
+	{
+		const struct log_kv kv[] = {
+			LOG_STR("reason", reason),
+			LOG_STR("user", x->log_user[0] != '\0' ? x->log_user :
+			    NULL),
+			LOG_STR("sid", sid != NULL ? pfx : NULL),
+			LOG_NUM("count", n),
+			LOG_STR("addr", x->req.addr),
+		};
+		log_event(LOG_INFO, "session.revoke", kv,
+		    sizeof(kv) / sizeof(kv[0]), NULL);
+	}
+}
+
+/*
  * The password check of the request's username and password, in one of
  * the host's password_checks slots (gate.h): ERR_BUSY at once when they
  * are all taken.
@@ -119,6 +207,7 @@ password_check(struct serve_ctx *x, struct cred *c)
 	gate_leave(&g);
 	if (e == ERR_OK)
 		log_user(x, r->username, r->username_len);
+	login_event(x, e);
 	return e;
 }
 
@@ -283,8 +372,10 @@ do_logout(struct serve_ctx *x)
 	    x->req.session_id, x->req.session_id_len);
 	if (e == ERR_SESSION_NOT_FOUND)
 		e = ERR_INVALID_TOKEN;
-	if (e == ERR_OK)
+	if (e == ERR_OK) {
+		revoke_event(x, "logout", x->req.session_id, 1);
 		reply_logout(x->io, x->req.session_id);
+	}
 out:
 	tok_wipe(&s, sizeof(s));
 	return e;
@@ -371,8 +462,10 @@ do_session_end(struct serve_ctx *x)
 		goto out;
 	log_sid(x, r->path_id);
 	if ((e = session_end(x->store, r->username, r->username_len,
-	    r->path_id, r->path_id_len)) == ERR_OK)
+	    r->path_id, r->path_id_len)) == ERR_OK) {
+		revoke_event(x, "logout", r->path_id, 1);
 		reply_logout(x->io, r->path_id);
+	}
 out:
 	tok_wipe(&s, sizeof(s));
 	return e;
@@ -393,8 +486,10 @@ do_logout_all(struct serve_ctx *x)
 	    SESSION_ACCEPT_CORBAN, &s, &type)) != ERR_OK)
 		goto out;
 	if ((e = store_user_revoke(x->store, x->req.username,
-	    x->req.username_len, x->now, &n)) == ERR_OK)
+	    x->req.username_len, x->now, &n)) == ERR_OK) {
+		revoke_event(x, "logout_all", NULL, n);
 		reply_revoked(x->io, n);
+	}
 out:
 	tok_wipe(&s, sizeof(s));
 	return e;
@@ -409,6 +504,44 @@ do_health(struct serve_ctx *x)
 	if ((e = store_ping(x->store)) == ERR_OK)
 		reply_health(x->io);
 	return e;
+}
+
+/*
+ * GET /metrics: the sums of every worker's counters (store_metrics_read)
+ * in the Prometheus text format.  Only reached when metrics_hidden()
+ * said no.
+ */
+static enum err
+do_metrics(struct serve_ctx *x)
+{
+	static unsigned long long	 totals[MET_SLOTS];
+	char				*text = NULL;
+	size_t				 len = 0;
+	enum err			 e;
+
+	memset(totals, 0, sizeof(totals));
+	if ((e = store_metrics_read(x->store, totals)) != ERR_OK)
+		return e;
+	if (met_render(totals, &text, &len) == -1)
+		return ERR_INTERNAL;
+	(void)reply_metrics(x->io, text, len);
+	free(text);
+	return ERR_OK;
+}
+
+/*
+ * 1 if the request's route is GET /metrics and this client may not know
+ * it exists: metrics = off, or an address outside metrics_allow (after
+ * trusted_proxies).  Such a request is answered 404 whatever its method,
+ * as a path that is no route.
+ */
+static int
+metrics_hidden(const struct serve_ctx *x)
+{
+
+	return x->req.route >= 0 &&
+	    serve_routes[x->req.route].fn == do_metrics &&
+	    (!x->cfg->metrics || !cfg_metrics_allowed(x->cfg, x->req.addr));
 }
 
 /*
@@ -511,12 +644,14 @@ serve_route(const struct http_io *io, struct req *r, enum err *e)
 	char		 seg[SEG_MAX + 1];
 	size_t		 i;
 
+	r->route = -1;
 	if ((*e = http_path(io, r, seg, sizeof(seg))) != ERR_OK)
 		return NULL;
 	method = io->param(io->ctx, "REQUEST_METHOD");
 	for (i = 0; i < serve_nroutes; i++) {
 		if (!route_match(&serve_routes[i], seg, r))
 			continue;
+		r->route = (int)i;
 		if (method == NULL ||
 		    strcmp(method, serve_routes[i].method) != 0) {
 			r->allow = serve_routes[i].method;
@@ -529,6 +664,39 @@ serve_route(const struct http_io *io, struct req *r, enum err *e)
 	return NULL;
 }
 
+/*
+ * The log line of request x, answered with e after ms milliseconds: the
+ * text format's "METHOD PATH STATUS CODE user= sid= addr= ms=", or in JSON
+ * an event "request" with the same fields and the route's label.
+ */
+static void
+request_event(const struct serve_ctx *x, enum err e, long ms)
+{
+	const char	*path = x->req.path[0] ? x->req.path : "-";
+	const char	*user = x->log_user[0] != '\0' ? x->log_user : "-";
+	const char	*code = e == ERR_OK ? "OK" : err_code(e);
+	int		 status = x->status != 0 ? x->status : err_status(e);
+
+	if (log_get_format() == LOG_FORMAT_JSON) {
+		const struct log_kv kv[] = {
+			LOG_STR("method", x->req.method),
+			LOG_STR("path", path),
+			LOG_STR("endpoint", x->endpoint),
+			LOG_NUM("status", status),
+			LOG_STR("code", code),
+			LOG_STR("user", user),
+			LOG_STR("sid", x->log_sid),
+			LOG_STR("addr", x->req.addr),
+			LOG_NUM("ms", ms),
+		};
+		log_event(LOG_INFO, "request", kv, sizeof(kv) / sizeof(kv[0]),
+		    NULL);
+		return;
+	}
+	log_info("%s %s %d %s user=%s sid=%s addr=%s ms=%ld", x->req.method,
+	    path, status, code, user, x->log_sid, x->req.addr, ms);
+}
+
 void
 serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 {
@@ -538,7 +706,7 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 	struct timespec			 t0, t1;
 	const char			*role, *p;
 	enum err			 e;
-	long				 ms;
+	long				 us;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&x, 0, sizeof(x));
@@ -557,6 +725,7 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 		 * authorizer's answers never carry CORS headers: the paths
 		 * it guards answer browsers with their own. */
 		strcpy(x.req.method, "AUTHZ");
+		x.endpoint = "authorizer";
 		if ((p = io->param(io->ctx, "REQUEST_URI")) == NULL)
 			p = "-";
 		text_log_field(x.req.path, sizeof(x.req.path), p,
@@ -567,6 +736,13 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 		    x.origin))
 			out.allow_origin = x.origin;
 		rt = serve_route(io, &x.req, &e);
+		if (metrics_hidden(&x)) {
+			rt = NULL;
+			e = ERR_NOT_FOUND;
+			x.req.route = -1;
+		}
+		x.endpoint = x.req.route >= 0 ?
+		    serve_routes[x.req.route].label : "other";
 		if (rt == NULL && e == ERR_METHOD_NOT_ALLOWED &&
 		    is_preflight(&x))
 			e = do_preflight(&x);
@@ -580,14 +756,11 @@ serve(const struct cfg *cfg, struct store *st, const struct http_io *io)
 		reply_error(&out, e, x.req.field, x.req.allow, x.retry_after);
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	log_info("%s %s %d %s user=%s sid=%s addr=%s ms=%ld", x.req.method,
-	    x.req.path[0] ? x.req.path : "-",
-	    x.status != 0 ? x.status : err_status(e),
-	    e == ERR_OK ? "OK" : err_code(e),
-	    x.log_user[0] != '\0' ? x.log_user : "-", x.log_sid, x.req.addr,
-	    ms);
+	us = (t1.tv_sec - t0.tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000;
+	met_request(met_endpoint_of(x.endpoint), x.status != 0 ? x.status :
+	    err_status(e), us);
+	request_event(&x, e, us / 1000);
 	http_req_clear(&x.req);
 	tok_wipe(&x, sizeof(x));
 }

@@ -38,6 +38,7 @@ struct serve_route {
 	unsigned	 fields;	/* body fields (enum http_field), 0: none */
 	int		 bearer;	/* reads "Authorization: Bearer" */
 	enum err	 (*fn)(struct serve_ctx *);
+	const char	*label;		/* endpoint of the log and metrics */
 };
 
 /* The route table, serve_nroutes rows. */
@@ -46,7 +47,7 @@ extern const size_t		 serve_nroutes;
 
 /*
  * Find the route of the request on io and record method and path in r for
- * the log.  Returns the row with *e = ERR_OK; NULL with *e =
+ * the log, and in r->route the row whose path matched (-1: none).  Returns the row with *e = ERR_OK; NULL with *e =
  * ERR_NOT_FOUND; or NULL with *e = ERR_METHOD_NOT_ALLOWED and r->allow
  * set to the route's method.
  */

@@ -1,9 +1,11 @@
 /*
  * session.c - the life of a session (session.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "session.h"
 
 /*
@@ -45,10 +47,17 @@ session_login(struct store *st, const struct store_cred *sc, long now,
 		if (e != ERR_EXISTS)
 			break;
 	}
-	if (e == ERR_OK && evicted > 0)
-		log_info("session %.8s: max_sessions_per_user reached, %ld "
+	if (e == ERR_OK && evicted > 0) {
+		const struct log_kv kv[] = {
+			LOG_STR("reason", "evicted"),
+			LOG_NUM("count", evicted),
+		};
+		met_revoked(MET_REVOKE_EVICTED, evicted);
+		log_event(LOG_INFO, "session.revoke", kv, 2,
+		    "session %.8s: max_sessions_per_user reached, %ld "
 		    "least recently used session%s ended", sid, evicted,
 		    evicted == 1 ? "" : "s");
+	}
 	return e == ERR_EXISTS ? ERR_INTERNAL : e;
 }
 
@@ -95,9 +104,23 @@ session_rotate(struct store *st, const struct cfg *cfg, const char *sid,
 		log_warn("session %.8s: %d refresh tokens spent since "
 		    "the last password check, rotation refused", sid,
 		    STORE_SPENT_MAX);
-	else if (how == STORE_REFRESH_REVOKED)
-		log_warn("session %.8s: spent refresh token presented, "
-		    "session revoked", sid);
+	else if (how == STORE_REFRESH_REVOKED) {
+		char		 pfx[9];
+
+		met_reuse();
+		met_revoked(MET_REVOKE_REUSE, 1);
+		snprintf(pfx, sizeof(pfx), "%.8s", sid);
+		{
+			const struct log_kv kv[] = {
+				LOG_STR("sid", pfx),
+				LOG_STR("reason", "reuse"),
+			};
+			log_event(LOG_WARN, "refresh.reuse", kv, 1,
+			    "session %.8s: spent refresh token presented, "
+			    "session revoked", sid);
+			log_event(LOG_INFO, "session.revoke", kv, 2, NULL);
+		}
+	}
 out:
 	tok_wipe(h, sizeof(h));
 	return e;

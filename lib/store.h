@@ -45,6 +45,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "contract.h"
+#include "metrics.h"
 #include "passwd.h"
 #include "text.h"
 #include "token.h"
@@ -61,6 +62,25 @@ void		 store_close(struct store *s);
 
 /* PING.  ERR_OK or ERR_UNAVAILABLE. */
 enum err	 store_ping(struct store *s);
+
+/*
+ * The metrics of this worker (metrics.h) reach Redis in batches without
+ * a round trip of their own: once met_due(), the next command of the
+ * store carries the batch ahead of it in the same write (both replies
+ * are read back in that one round trip), and a reply of the batch that
+ * is an error only costs the batch.  store_metrics_flush sends what
+ * waits on its own, for a worker that is idle or exits (no request
+ * waits for it): ERR_OK (also when nothing waited) or a Redis error.
+ */
+enum err	 store_metrics_flush(struct store *s);
+
+/*
+ * The sums of every worker (the Redis hash KEY_PREFIX "metrics") added
+ * into totals (zeroed by the caller), this worker's waiting counts sent
+ * ahead in the same round trip.  ERR_OK or a Redis error.
+ */
+enum err	 store_metrics_read(struct store *s,
+		    unsigned long long totals[MET_SLOTS]);
 
 /* ---- users ---- */
 

@@ -628,8 +628,96 @@ conn_io_fail(struct store *st, const char *what)
 	else
 		log_err("redis: %s: %s", what, st->rc->err != 0 ?
 		    st->rc->errstr : "no reply");
+	met_redis_error();
 	conn_drop(st);
 	return ERR_UNAVAILABLE;
+}
+
+/* ---- metrics batches (store.h, metrics.h) ---- */
+
+#define FLUSH_ARGS	(4 + 2 * MET_SLOTS)
+
+/* The command of one batch; static, as one process sends one at a time. */
+static struct {
+	struct met_batch	 b;
+	struct key		 k;
+	const char		*argv[FLUSH_ARGS];
+	size_t			 len[FLUSH_ARGS];
+	int			 argc;
+} flush;
+
+/*
+ * Take this worker's waiting counts and build the EVAL of metrics_add
+ * into flush.  Returns 1 when there is a batch to send, 0 when nothing
+ * waits (or the key does not fit, which cannot happen with a valid
+ * key_prefix).  EVAL rather than EVALSHA: the script is short, and a
+ * batch never needs a second try after NOSCRIPT.
+ */
+static int
+flush_build(struct store *st)
+{
+	size_t	 i;
+
+	if (met_take(&flush.b) == 0 ||
+	    key_make(st, &flush.k, "metrics", NULL, 0, "") == -1)
+		return 0;
+	flush.argc = 0;
+	flush.argv[flush.argc] = "EVAL";
+	flush.len[flush.argc++] = 4;
+	flush.argv[flush.argc] = lua_scripts[SCR_METRICS_ADD].body;
+	flush.len[flush.argc++] = strlen(lua_scripts[SCR_METRICS_ADD].body);
+	flush.argv[flush.argc] = "1";
+	flush.len[flush.argc++] = 1;
+	flush.argv[flush.argc] = flush.k.buf;
+	flush.len[flush.argc++] = flush.k.len;
+	for (i = 0; i < flush.b.n; i++) {
+		flush.argv[flush.argc] = flush.b.field[i];
+		flush.len[flush.argc++] = strlen(flush.b.field[i]);
+		flush.argv[flush.argc] = flush.b.num[i];
+		flush.len[flush.argc++] = strlen(flush.b.num[i]);
+	}
+	return 1;
+}
+
+/*
+ * On the open connection of st, put the waiting batch in hiredis's
+ * output buffer when one is due (force: whenever counts wait), to go out
+ * in the same write as the command appended next.  Returns 1 when a
+ * batch was appended (its reply comes first: flush_reply), else 0.
+ */
+static int
+flush_append(struct store *st, int force)
+{
+
+	if (!st->cfg->metrics || !(force ? met_idle_ms() >= 0 : met_due()))
+		return 0;
+	if (!flush_build(st))
+		return 0;
+	return redisAppendCommandArgv(st->rc, flush.argc, flush.argv,
+	    flush.len) == REDIS_OK;
+}
+
+/*
+ * Read and drop the reply of an appended batch.  An error reply loses the
+ * batch only (logged, counted); returns -1 when no reply came (the
+ * connection is then unusable for the command after it too).
+ */
+static int
+flush_reply(struct store *st)
+{
+	void		*rep = NULL;
+	redisReply	*r;
+
+	if (redisGetReply(st->rc, &rep) != REDIS_OK || rep == NULL)
+		return -1;
+	r = rep;
+	if (r->type == REDIS_REPLY_ERROR) {
+		log_warn("redis: metrics_add: %.*s; a batch of counts is lost",
+		    (int)(r->len < ERRLOG_MAX ? r->len : ERRLOG_MAX), r->str);
+		met_redis_error();
+	}
+	freeReplyObject(r);
+	return 0;
 }
 
 /*
@@ -647,7 +735,7 @@ conn_pipe(struct store *st, const char *what, struct rcmd *c, int n,
 {
 	void		*rep;
 	enum err	 e;
-	int		 i;
+	int		 i, batch;
 
 	for (i = 0; i < n; i++)
 		r[i] = NULL;
@@ -658,10 +746,13 @@ conn_pipe(struct store *st, const char *what, struct rcmd *c, int n,
 		}
 	if ((e = conn_open(st, deadline)) != ERR_OK)
 		return e;
+	batch = flush_append(st, 0);
 	for (i = 0; i < n; i++)
 		if (redisAppendCommandArgv(st->rc, c[i].argc, c[i].argv,
 		    c[i].len) != REDIS_OK)
 			goto fail;
+	if (batch && flush_reply(st) == -1)
+		goto fail;
 	for (i = 0; i < n; i++) {
 		rep = NULL;
 		if (redisGetReply(st->rc, &rep) != REDIS_OK || rep == NULL)
@@ -707,11 +798,13 @@ conn_reply_err(struct store *st, const char *what, const redisReply *r)
 	    sizeof(unavailable_errors[0]); i++) {
 		if (reply_code(r, unavailable_errors[i])) {
 			log_warn("redis: %s: %.*s", what, len, r->str);
+			met_redis_error();
 			conn_drop(st);
 			return ERR_UNAVAILABLE;
 		}
 	}
 	log_err("redis: %s: %.*s", what, len, r->str);
+	met_redis_error();
 	return ERR_INTERNAL;
 }
 
@@ -1117,3 +1210,62 @@ store_ping(struct store *st)
 	return e;
 }
 
+enum err
+store_metrics_flush(struct store *st)
+{
+	enum err	 e;
+
+	if (!st->cfg->metrics || met_idle_ms() < 0)
+		return ERR_OK;
+	if ((e = conn_open(st, conn_now_ms() + conn_timeout_ms(st))) !=
+	    ERR_OK)
+		return e;
+	if (!flush_append(st, 1))
+		return ERR_OK;
+	if (flush_reply(st) == -1)
+		return conn_io_fail(st, "metrics_add");
+	return ERR_OK;
+}
+
+enum err
+store_metrics_read(struct store *st, unsigned long long totals[MET_SLOTS])
+{
+	struct rcmd	 c;
+	struct key	 k;
+	redisReply	*r = NULL;
+	void		*rep = NULL;
+	enum err	 e;
+	size_t		 i;
+	int		 batch;
+
+	memset(&c, 0, sizeof(c));
+	if (key_make(st, &k, "metrics", NULL, 0, "") == -1)
+		return ERR_INTERNAL;
+	rcmd_str(&c, "HGETALL");
+	rcmd_add(&c, k.buf, k.len);
+	if ((e = conn_open(st, conn_now_ms() + conn_timeout_ms(st))) !=
+	    ERR_OK)
+		return e;
+	batch = flush_append(st, 1);
+	if (redisAppendCommandArgv(st->rc, c.argc, c.argv, c.len) !=
+	    REDIS_OK || (batch && flush_reply(st) == -1) ||
+	    redisGetReply(st->rc, &rep) != REDIS_OK || rep == NULL)
+		return conn_io_fail(st, "HGETALL metrics");
+	r = rep;
+	if ((e = conn_reply_err(st, "HGETALL metrics", r)) != ERR_OK)
+		goto out;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0) {
+		log_err("redis: HGETALL metrics: unexpected reply");
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	for (i = 0; i + 1 < r->elements; i += 2)
+		if (r->element[i]->type == REDIS_REPLY_STRING &&
+		    r->element[i + 1]->type == REDIS_REPLY_STRING)
+			met_total(totals, r->element[i]->str,
+			    r->element[i]->len, r->element[i + 1]->str,
+			    r->element[i + 1]->len);
+out:
+	freeReplyObject(r);
+	return e;
+}

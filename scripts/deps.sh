@@ -25,11 +25,14 @@
 # dpkg-buildpackage), debhelper and lintian build and check the Debian
 # package (make deb, tests/e2e/deb.sh); every Build-Depends of
 # debian/control is in this list too.
+# prometheus brings promtool, which checks GET /metrics
+# (tests/cgi/metrics.sh).
 PKGS="build-essential pkg-config libfcgi-dev libjson-c-dev libscrypt-dev
 libunistring-dev libhiredis-dev libsodium-dev libcmocka-dev libcrypt-dev
 libaprutil1-dev redis-server redis-tools redis-sentinel lighttpd spawn-fcgi libfcgi-bin
 curl jq apache2 libapache2-mod-fcgid nginx systemd valgrind mandoc chromium
-apache2-utils whois argon2 openssl libssl-dev dpkg-dev debhelper lintian"
+apache2-utils whois argon2 openssl libssl-dev dpkg-dev debhelper lintian
+prometheus"
 # clang -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev,
 # only a Recommends of clang-14 (not installed with --no-install-recommends).
 FUZZ_PKGS="clang libclang-rt-14-dev"
@@ -51,7 +54,7 @@ fi
 
 # Services whose package's postinst may try to start them, and the TCP port
 # each listens on by default.
-SERVICES="redis-server:6379 redis-sentinel:26379 lighttpd:80 apache2:80 nginx:80"
+SERVICES="redis-server:6379 redis-sentinel:26379 lighttpd:80 apache2:80 nginx:80 prometheus:9090"
 
 POLICY=/usr/sbin/policy-rc.d
 POLICY_MARK="# autenticacao scripts/deps.sh: temporary, no service starts"

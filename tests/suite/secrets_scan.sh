@@ -24,13 +24,16 @@
 #     occur inside a value the run sent as a user name (a "username" field
 #     or an admin NAME): user names are logged and stored by design, and
 #     short or shared values would match unrelated text.
-# Scanned: redis-*.dump and logs/* only; the scripts' own output in
+# Scanned: redis-*.dump and logs/* only, and of each log line that is a
+# JSON object (log_format = json) its string values decoded as well, so a
+# secret that JSON escaping spells differently ('"', '\\', \uXXXX) is
+# found too; the scripts' own output in
 # tests/tmp/logs/ prints request bodies on purpose and is not service
 # output.
 
 scan() {
 	local dir=$1 w rc=0 t0 t1 nscripts ntok npw nall nshort nctl nname
-	local ndump bdump nlog blog f nleak
+	local ndump bdump nlog blog f nleak njson
 	dir=${dir%/}
 	[ -d "$dir" ] || { echo "secrets_scan: no directory '$dir'"; return 2; }
 	w=$(mktemp -d) || return 2
@@ -73,9 +76,24 @@ scan() {
 	bdump=$(cat /dev/null "${dumps[@]}" | wc -c)
 	blog=$(cat /dev/null "${logs[@]}" | wc -c)
 
+	# the decoded strings of every JSON log line, one file per log
+	# (named after it, '/' as '%'), each string on its own line(s)
+	local -a jlogs=()
+	local rel j
+	mkdir -p "$w/json"
+	for f in "${logs[@]}"; do
+		rel=${f#"$dir"/}
+		j=$w/json/${rel//\//%}
+		LC_ALL=C grep -aq '^{' "$f" || continue
+		jq -Rr 'fromjson? | objects | .. | strings' "$f" >"$j" 2>/dev/null
+		[ -s "$j" ] && jlogs+=("$j")
+	done
+	njson=${#jlogs[@]}
+
 	: >"$w/hits"
 	if [ -s "$w/patterns" ] && [ $((ndump + nlog)) -gt 0 ]; then
-		LC_ALL=C grep -aHnoF -f "$w/patterns" -- "${dumps[@]}" "${logs[@]}" >"$w/hits"
+		LC_ALL=C grep -aHnoF -f "$w/patterns" -- "${dumps[@]}" "${logs[@]}" \
+		    ${jlogs[@]+"${jlogs[@]}"} >"$w/hits"
 	fi
 	t1=${EPOCHREALTIME/[.,]/}
 
@@ -83,11 +101,11 @@ scan() {
 	    "(left out: $nshort passwords under 8 characters, $nctl with control characters," \
 	    "$nname occurring in user names)"
 	echo "secrets_scan: scanned $ndump Redis dumps ($bdump bytes) and $nlog service logs" \
-	    "($blog bytes) in $(((t1 - t0) / 1000)) ms"
+	    "($blog bytes; $njson of them with JSON lines, decoded too) in $(((t1 - t0) / 1000)) ms"
 
 	# one line per leak: where, what kind, the value cut short
 	nleak=$(grep -c '' "$w/hits")
-	LC_ALL=C awk -v dir="$dir/" -v tokf="$w/tokens" '
+	LC_ALL=C awk -v dir="$dir/" -v jdir="$w/json/" -v tokf="$w/tokens" '
 	    BEGIN { while ((getline l < tokf) > 0) tok[l] = 1 }
 	    {
 		# FILE:LINE:VALUE, FILE without ":" (paths made by tests/lib/secrets.sh)
@@ -95,6 +113,10 @@ scan() {
 		r = substr($0, length(f) + 2); ln = r; sub(/:.*/, "", ln)
 		v = substr(r, length(ln) + 2)
 		if (index(f, dir) == 1) f = substr(f, length(dir) + 1)
+		if (index(f, jdir) == 1) {
+			f = substr(f, length(jdir) + 1); gsub(/%/, "/", f)
+			f = "the JSON strings of " f; ln = "(decoded) " ln
+		}
 		kind = (v in tok) ? "token secret" : "password"
 		printf "secrets_scan: LEAK %s %s...(%d chars) in %s line %s\n",
 		    kind, substr(v, 1, 4), length(v), f, ln
@@ -193,6 +215,17 @@ scan_case pw 1
 t_match "leak in log" "$SCAN_OUT" "LEAK password ${PW:0:4}\\.\\.\\.\\(${#PW} chars\\) in fake\\.1/logs/all-stderr line 3"
 t_match "leak in dump" "$SCAN_OUT" "LEAK password .* in fake\\.1/redis-1\\.1\\.dump line 7"
 t_match count "$SCAN_OUT" 'secrets_scan: 2 leaks'
+t_end
+
+t_begin "self-test: a password that JSON escapes, planted in a JSON log line, is reported"
+FX=$T/json; fixture "$FX"
+printf '{"username":"ana","password":"Quote\\"Back\\\\slash-9"}\n' >>"$FX/fake.1/req"
+printf '{"time":"t","level":"info","event":"log","message":"x Quote\\"Back\\\\slash-9 y"}\n' \
+    >>"$FX/fake.1/logs/all-stderr"
+t_eq "raw line holds only the escaped form" "$(grep -c 'Quote"Back' "$FX/fake.1/logs/all-stderr")" 0
+scan_case json 1
+t_match leak "$SCAN_OUT" 'LEAK password Quot\.\.\.\(18 chars\) in the JSON strings of fake\.1/logs/all-stderr'
+t_match figures "$SCAN_OUT" '1 of them with JSON lines'
 t_end
 
 t_begin "self-test: an admin useradd password (stdin) planted in a log is reported"

@@ -66,7 +66,8 @@ answer_free(void)
 	memset(&A, 0, sizeof(A));
 }
 
-/* Parse F.out into A: the Status line, the headers and the JSON body. */
+/* Parse F.out into A: the Status line, the headers and the JSON body (of
+ * an answer whose Content-Type is JSON). */
 static void
 answer_parse(void)
 {
@@ -82,7 +83,7 @@ answer_parse(void)
 	assert_true(hl < sizeof(A.head));
 	memcpy(A.head, F.out, hl);
 	A.head[hl] = '\0';
-	if (end[4] != '\0') {
+	if (end[4] != '\0' && strstr(A.head, "application/json") != NULL) {
 		A.json = json_tokener_parse(end + 4);
 		assert_non_null(A.json);
 	}
@@ -281,13 +282,49 @@ test_every_route_answers(void **state)
 		    "AAAAAAAAAAAAAAAAAAAAAA" : "");
 		request(serve_routes[i].method, path,
 		    serve_routes[i].fields != 0 ? "{}" : NULL, NULL, NULL, 0);
-		if (serve_routes[i].fields != 0)
+		if (strcmp(serve_routes[i].name, "metrics") == 0)
+			assert_error(404, "NOT_FOUND");	/* metrics = off */
+		else if (serve_routes[i].fields != 0)
 			assert_error(400, "MISSING_FIELD");
 		else if (serve_routes[i].bearer)
 			assert_error(401, "INVALID_TOKEN");
 		else
 			assert_int_equal(A.status, 200);
 	}
+}
+
+/*
+ * GET /metrics: 404 NOT_FOUND with metrics off, or for an address outside
+ * metrics_allow whatever the method; 200 in the Prometheus text format
+ * for an address inside; 405 for another method from inside.
+ */
+static void
+test_metrics_route_hidden(void **state)
+{
+	struct addr_net	 net;
+
+	(void)state;
+	assert_int_equal(addr_net_parse("192.0.2.0/24", &net), 0);
+	cfg.metrics = 1;
+	cfg.metrics_allow[0] = net;
+	cfg.metrics_allow_len = 1;
+	request("GET", "metrics", NULL, NULL, "198.51.100.1", 0);
+	assert_error(404, "NOT_FOUND");
+	request("POST", "metrics", NULL, NULL, "198.51.100.1", 0);
+	assert_error(404, "NOT_FOUND");
+	request("POST", "metrics", NULL, NULL, "192.0.2.7", 0);
+	assert_error(405, "METHOD_NOT_ALLOWED");
+	request("GET", "metrics", NULL, NULL, "192.0.2.7", 0);
+	assert_int_equal(A.status, 200);
+	assert_non_null(strstr(A.head,
+	    "Content-Type: text/plain; version=0.0.4"));
+	assert_null(A.json);
+	assert_non_null(strstr(F.out,
+	    "\r\n\r\n# HELP autenticacao_requests_total "));
+	cfg.metrics = 0;
+	request("GET", "metrics", NULL, NULL, "192.0.2.7", 0);
+	assert_error(404, "NOT_FOUND");
+	cfg.metrics_allow_len = 0;
 }
 
 /* ---- credentials ---- */
@@ -854,6 +891,7 @@ main(void)
 	const struct CMUnitTest		 tests[] = {
 		cmocka_unit_test(test_unknown_route_and_method),
 		cmocka_unit_test(test_every_route_answers),
+		cmocka_unit_test(test_metrics_route_hidden),
 		cmocka_unit_test(test_login_creates_a_session),
 		cmocka_unit_test(test_wrong_unknown_disabled_look_alike),
 		cmocka_unit_test(test_login_rehashes_a_cheaper_hash),
