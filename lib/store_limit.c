@@ -109,63 +109,6 @@ store_attempt(struct store *st, enum store_subject kind, const char *subj,
 }
 
 enum err
-store_attempt_user(struct store *st, const char *user, size_t ulen,
-    const char *net, long now, long *ttl)
-{
-	struct key	 kf, kb, kk;
-	struct rcmd	 a;
-	char		 win[NUM_MAX], max[NUM_MAX], ban[NUM_MAX];
-	char		 nowb[NUM_MAX], sttl[NUM_MAX];
-	long long	 v;
-	enum err	 e;
-
-	*ttl = 0;
-	if (!subj_ok(user, ulen) ||
-	    key_subject(st, &kf, "fail", STORE_SUBJ_USER, user, ulen) == -1 ||
-	    key_subject(st, &kb, "ban", STORE_SUBJ_USER, user, ulen) == -1 ||
-	    key_subject(st, &kk, "known", STORE_SUBJ_USER, user, ulen) == -1) {
-		log_err("store: attempt: bad argument");
-		return ERR_INTERNAL;
-	}
-	memset(&a, 0, sizeof(a));
-	rcmd_add(&a, kf.buf, kf.len);
-	rcmd_add(&a, kb.buf, kb.len);
-	rcmd_add(&a, kk.buf, kk.len);
-	rcmd_str(&a, num_fmt(win, st->cfg->failure_window));
-	rcmd_str(&a, num_fmt(max, st->cfg->max_failures));
-	rcmd_str(&a, num_fmt(ban, st->cfg->ban_time));
-	rcmd_str(&a, net != NULL ? net : "");
-	rcmd_str(&a, num_fmt(nowb, now));
-	rcmd_str(&a, num_fmt(sttl, st->cfg->session_ttl));
-	if ((e = conn_script_int(st, SCR_ATTEMPT, 3, &a, &v)) != ERR_OK)
-		return e;
-	return ban_seconds(st, v, ttl);
-}
-
-enum err
-store_user_success(struct store *st, const char *user, size_t ulen,
-    const char *net, long now)
-{
-	struct key	 kf, kk;
-	struct rcmd	 a;
-	char		 nowb[NUM_MAX], sttl[NUM_MAX];
-	long long	 v;
-
-	if (!subj_ok(user, ulen))
-		return ERR_OK;
-	if (key_subject(st, &kf, "fail", STORE_SUBJ_USER, user, ulen) == -1 ||
-	    key_subject(st, &kk, "known", STORE_SUBJ_USER, user, ulen) == -1)
-		return ERR_INTERNAL;
-	memset(&a, 0, sizeof(a));
-	rcmd_add(&a, kf.buf, kf.len);
-	rcmd_add(&a, kk.buf, kk.len);
-	rcmd_str(&a, net != NULL ? net : "");
-	rcmd_str(&a, num_fmt(nowb, now));
-	rcmd_str(&a, num_fmt(sttl, st->cfg->session_ttl));
-	return conn_script_int(st, SCR_SUCCESS, 2, &a, &v);
-}
-
-enum err
 store_attempt_undo(struct store *st, enum store_subject kind, const char *subj,
     size_t len)
 {
