@@ -227,15 +227,6 @@ enum store_subject { STORE_SUBJ_USER = 'u', STORE_SUBJ_ADDR = 'a' };
 /* Seconds left on the ban of subject (0 when not banned) into *ttl. */
 enum err	 store_ban_ttl(struct store *s, enum store_subject kind,
 		    const char *subj, size_t len, long *ttl);
-/*
- * In one script: if subject is banned, the seconds left into *ttl and
- * nothing counted; else count one attempt (the counter lives
- * failure_window seconds from its first attempt), and if that makes more
- * than max_failures, ban subject for ban_time seconds (into *ttl) and drop
- * the counter.  *ttl is 0 when the check may run.
- */
-enum err	 store_attempt(struct store *s, enum store_subject kind,
-		    const char *subj, size_t len, long *ttl);
 /* Take back one attempt of subject (it succeeded, or another subject's
  * ban refused it). */
 enum err	 store_attempt_undo(struct store *s, enum store_subject kind,
@@ -265,9 +256,13 @@ struct store_begin {
 
 /*
  * Before a password check of user from address subject net (NULL or ""
- * for none), in one round trip: store_attempt for the address and, beside
- * it, one script on the user's keys (login_begin.lua) that counts the
- * user name's attempt the same way, with the known-address exemption
+ * for none), in one round trip: one script for the address
+ * (attempt.lua): if it is banned, the seconds left and nothing counted;
+ * else one attempt counted (the counter lives failure_window seconds from
+ * its first attempt), and when that makes more than max_failures a ban
+ * of ban_time seconds and the counter dropped; beside it one script on
+ * the user's keys (login_begin.lua) that counts the user name's attempt
+ * the same way, with the known-address exemption
  * (when net logged in as this user less than session_ttl seconds before
  * now, the check may run without being counted or held by the user's
  * ban), and reads the user record.  Both run whatever the

@@ -81,34 +81,6 @@ store_ban_ttl(struct store *st, enum store_subject kind, const char *subj,
 }
 
 enum err
-store_attempt(struct store *st, enum store_subject kind, const char *subj,
-    size_t len, long *ttl)
-{
-	struct key	 kf, kb;
-	struct rcmd	 a;
-	char		 win[NUM_MAX], max[NUM_MAX], ban[NUM_MAX];
-	long long	 v;
-	enum err	 e;
-
-	*ttl = 0;
-	if (!subj_ok(subj, len) ||
-	    key_subject(st, &kf, "fail", kind, subj, len) == -1 ||
-	    key_subject(st, &kb, "ban", kind, subj, len) == -1) {
-		log_err("store: attempt: bad argument");
-		return ERR_INTERNAL;
-	}
-	memset(&a, 0, sizeof(a));
-	rcmd_add(&a, kf.buf, kf.len);
-	rcmd_add(&a, kb.buf, kb.len);
-	rcmd_str(&a, num_fmt(win, st->cfg->failure_window));
-	rcmd_str(&a, num_fmt(max, st->cfg->max_failures));
-	rcmd_str(&a, num_fmt(ban, st->cfg->ban_time));
-	if ((e = conn_script_int(st, SCR_ATTEMPT, 2, &a, &v)) != ERR_OK)
-		return e;
-	return ban_seconds(st, v, ttl);
-}
-
-enum err
 store_attempt_undo(struct store *st, enum store_subject kind, const char *subj,
     size_t len)
 {
