@@ -1,5 +1,5 @@
 /*
- * test_store.c - lib/store.c against a real redis-server.
+ * test_store.c - lib/store_*.c against a real redis-server.
  *
  * The suite runner starts a throwaway redis-server on a free loopback port
  * and exports the port as AUT_TEST_REDIS_PORT.  Without it this test
