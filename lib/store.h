@@ -101,14 +101,6 @@ enum err	 store_user_add(struct store *s, const char *name, size_t len,
  * touch sessions. */
 enum err	 store_user_set_hash(struct store *s, const char *name,
 		    size_t len, const char *mcf);
-/*
- * Replace the hash of user name with mcf only if it is still old, in one
- * script (the re-hash after a login: a passwd between the login's read and
- * this write wins).  ERR_OK, or ERR_CHANGED when the user is gone or its
- * hash is no longer old (nothing written).
- */
-enum err	 store_user_swap_hash(struct store *s, const char *name,
-		    size_t len, const char *old, const char *mcf);
 /* Set the disabled flag (ERR_NO_USER if missing). */
 enum err	 store_user_set_disabled(struct store *s, const char *name,
 		    size_t len, int disabled);
@@ -149,36 +141,12 @@ struct store_hashes {
 	char	refresh_hash[TOK_HASH_LEN + 1];
 };
 
-/*
- * Create session sid of user with hashes h: created = now, aexp = now +
- * access_ttl, sexp = now + session_ttl; the key expires at sexp.  The
- * session and its index entry are written by one script.  ERR_EXISTS if
- * sid is taken.
- */
-enum err	 store_session_create(struct store *s, const char *sid,
-		    const char *user, size_t ulen,
-		    const struct store_hashes *h, long now);
-
 /* Who opened a session: the client address ("" or "-" for none) and the
  * User-Agent as text_user_agent() kept it. */
 struct store_client {
 	const char	*addr;
 	const char	*ua;
 };
-
-/*
- * store_session_create, recording the client cl (NULL: none) and used =
- * now, within max_sessions_per_user: with a cap, the user's index is read
- * first and the script that writes the session is handed every session
- * it names, so the count, the eviction (evict_oldest: the least recently
- * used go; their number into *evicted when not NULL) or the refusal
- * (refuse: ERR_SESSION_LIMIT, nothing written) and the write are one
- * atomic step: parallel logins never leave more than the cap alive.
- */
-enum err	 store_session_login(struct store *s, const char *sid,
-		    const char *user, size_t ulen,
-		    const struct store_hashes *h, long now,
-		    const struct store_client *cl, long *evicted);
 
 /* Read session sid (sidlen bytes).  ERR_OK, ERR_SESSION_NOT_FOUND (missing
  * or past sexp), or a Redis error.  One round trip. */
@@ -199,61 +167,22 @@ enum err	 store_session_use(struct store *s, const char *sid,
 		    struct store_session *out);
 
 /*
- * refresh-session: in one script, if session sid exists and belongs to
- * user, replace its three hashes with h, set aexp = now + access_ttl and
- * sexp = now + session_ttl (a password check renews the session), forget
- * the spent refresh tokens and keep the old refresh hash as spent at now;
- * the user's index is kept alive until the new sexp in the same round
- * trip.  ERR_OK or ERR_SESSION_NOT_FOUND (missing, expired, or another
- * user's).  *out, if not NULL, receives the session as written.
- */
-enum err	 store_session_renew(struct store *s, const char *sid,
-		    size_t sidlen, const char *user, size_t ulen,
-		    const struct store_hashes *h, long now,
-		    struct store_session *out);
-
-/*
- * refresh-token, the compare-and-swap half: in one script, if session sid
- * exists and its current refresh hash equals old_rh (already checked by
- * the caller in constant time), replace the three hashes with h, record
- * old_rh as spent at now, set aexp = min(now + access_ttl, sexp); sexp does
- * not move.  ERR_OK; ERR_SESSION_NOT_FOUND if the session is gone;
- * ERR_REFRESH_CONFLICT if another rotation won the race (old_rh is no
- * longer current); ERR_INVALID_TOKEN, nothing changed, when the session
- * already remembers STORE_SPENT_MAX spent refresh tokens (spent tokens are
- * never forgotten while the session lives, so reuse is always detected; a
- * password check with store_session_renew starts a new list).  *out as
- * for store_session_renew.
- */
-enum err	 store_session_rotate(struct store *s, const char *sid,
-		    size_t sidlen, const char *old_rh,
-		    const struct store_hashes *h, long now,
-		    struct store_session *out);
-
-/*
- * refresh-token, the spent-token half (RFC 9700 4.14.2): rh is a hash that
- * is not session sid's current refresh hash.  In one script: if rh was
- * spent less than grace seconds before now, ERR_REFRESH_CONFLICT and
- * nothing changes; if it was spent earlier, the session is deleted and the
- * result is ERR_INVALID_TOKEN with *revoked = 1; if rh is unknown to the
- * session, ERR_INVALID_TOKEN with *revoked = 0; ERR_SESSION_NOT_FOUND when
- * the session is gone.
- */
-enum err	 store_session_spent(struct store *s, const char *sid,
-		    size_t sidlen, const char *rh, long now, long grace,
-		    int *revoked);
-
-/*
  * refresh-token in one script (one round trip): if session sid exists and
  * has not ended, compare ph (tok_hash of the presented refresh token) with
  * its current refresh hash (in the script, without an early exit), then:
- * equal: rotate as store_session_rotate does (ERR_OK, *out the session as
- * written; ERR_INVALID_TOKEN when the ring of spent tokens is full;
- * ERR_SESSION_NOT_FOUND when the session is past its idle end); else
- * judge ph as store_session_spent does (ERR_REFRESH_CONFLICT within
- * grace; ERR_INVALID_TOKEN, with *outcome STORE_REFRESH_REVOKED when the
- * session was deleted for the reuse, STORE_REFRESH_RING_FULL for a full
- * ring).  ERR_SESSION_NOT_FOUND when the session is missing or ended.
+ * equal: rotate: replace the three hashes with h, keep ph as spent at
+ * now, set aexp = min(now + access_ttl, sexp); sexp does not move (ERR_OK,
+ * *out the session as written; ERR_INVALID_TOKEN, nothing changed, when
+ * the session already remembers STORE_SPENT_MAX spent refresh tokens:
+ * spent tokens are never forgotten while the session lives, so reuse is
+ * always detected, and a password check with store_renew_finish starts
+ * a new list; ERR_SESSION_NOT_FOUND when the session is past its idle
+ * end); else judge ph as a spent token (RFC 9700 4.14.2):
+ * ERR_REFRESH_CONFLICT, nothing changed, when ph was spent less than
+ * grace seconds before now; ERR_INVALID_TOKEN with *outcome
+ * STORE_REFRESH_REVOKED when it was spent earlier (the session and its
+ * index entry are deleted for the reuse), STORE_REFRESH_RING_FULL for a
+ * full ring, STORE_REFRESH_OTHER for a hash the session never had).  ERR_SESSION_NOT_FOUND when the session is missing or ended.
  * The session's owner, when there is a session, is copied into user
  * (LIM_USER_MAX + 1 bytes, "" otherwise), *ulen its length.
  */
@@ -318,30 +247,6 @@ enum store_subject { STORE_SUBJ_USER = 'u', STORE_SUBJ_ADDR = 'a' };
 /* Seconds left on the ban of subject (0 when not banned) into *ttl. */
 enum err	 store_ban_ttl(struct store *s, enum store_subject kind,
 		    const char *subj, size_t len, long *ttl);
-/*
- * In one script: if subject is banned, the seconds left into *ttl and
- * nothing counted; else count one attempt (the counter lives
- * failure_window seconds from its first attempt), and if that makes more
- * than max_failures, ban subject for ban_time seconds (into *ttl) and drop
- * the counter.  *ttl is 0 when the check may run.
- */
-enum err	 store_attempt(struct store *s, enum store_subject kind,
-		    const char *subj, size_t len, long *ttl);
-/*
- * store_attempt for user name user, with the known-address exemption: when
- * the client's address subject net (NULL or "" for none) logged in as this
- * user less than session_ttl seconds before now (store_user_success), the
- * check may run (*ttl 0) without being counted or held by the user's ban.
- */
-enum err	 store_attempt_user(struct store *s, const char *user,
-		    size_t ulen, const char *net, long now, long *ttl);
-/*
- * A password check of user succeeded from address subject net (NULL or ""
- * for none): forget the user's failures and remember net as known for
- * session_ttl seconds (P known:{u:<name>}), in one script.
- */
-enum err	 store_user_success(struct store *s, const char *user,
-		    size_t ulen, const char *net, long now);
 /* Take back one attempt of subject (it succeeded, or another subject's
  * ban refused it). */
 enum err	 store_attempt_undo(struct store *s, enum store_subject kind,
@@ -371,9 +276,16 @@ struct store_begin {
 
 /*
  * Before a password check of user from address subject net (NULL or ""
- * for none), in one round trip: store_attempt for the address and, beside
- * it, one script on the user's keys (login_begin.lua) that does
- * store_attempt_user and reads the user record.  Both run whatever the
+ * for none), in one round trip: one script for the address
+ * (attempt.lua): if it is banned, the seconds left and nothing counted;
+ * else one attempt counted (the counter lives failure_window seconds from
+ * its first attempt), and when that makes more than max_failures a ban
+ * of ban_time seconds and the counter dropped; beside it one script on
+ * the user's keys (login_begin.lua) that counts the user name's attempt
+ * the same way, with the known-address exemption
+ * (when net logged in as this user less than session_ttl seconds before
+ * now, the check may run without being counted or held by the user's
+ * ban), and reads the user record.  Both run whatever the
  * other finds: the caller takes back what the refusal of the other
  * subject makes undue (store_attempt_undo).  ERR_OK with *out filled, or
  * a Redis error (nothing is known then).
@@ -398,9 +310,15 @@ struct store_cred {
  * After a successful check of c, in one round trip: one script on the
  * user's keys (login_finish.lua) checks that the user still exists, is
  * enabled and holds c->mcf; if so it stores c->fresh over it (when not
- * ""), forgets the user's failures, remembers net as known (as
- * store_user_success) and creates session sid as store_session_login
- * does (the cap applied to the whole index, read by the script); beside
+ * ""), forgets the user's failures, remembers net as known for
+ * session_ttl seconds (P known:{u:<name>}) and creates session sid of
+ * c->user with hashes h, recording the client cl (NULL: none): created =
+ * used = now, aexp = min(now + access_ttl, sexp), sexp = now +
+ * session_ttl, the key expiring at sexp, its index entry written by the
+ * same script, within max_sessions_per_user applied to the whole index
+ * (read by the script): the count, the eviction (evict_oldest: the least
+ * recently used go) or the refusal (refuse) and the write are one atomic
+ * step, so parallel logins never leave more than the cap alive.  Beside
  * it the address's attempt is taken back (when c->addr_counted).
  * ERR_OK (*evicted, when not NULL, the sessions the cap ended);
  * ERR_EXISTS (sid taken); ERR_SESSION_LIMIT; ERR_CHANGED when the user
@@ -414,10 +332,13 @@ enum err	 store_login_finish(struct store *s, const struct store_cred *c,
 
 /*
  * store_login_finish for refresh-session: the session sid (sidlen bytes)
- * of c->user is renewed as store_session_renew does (its index entry
- * moved to the new end in the same script).  ERR_OK (*out the session as
- * written), ERR_SESSION_NOT_FOUND, ERR_CHANGED (*now_u, *now_e as above),
- * or a Redis error.
+ * of c->user is renewed: its three hashes replaced with h, aexp = now +
+ * access_ttl and sexp = now + session_ttl (a password check renews the
+ * session), the spent refresh tokens forgotten and the old refresh hash
+ * kept as spent at now; its index entry moves to the new end in the same
+ * script.  ERR_OK (*out the session as written), ERR_SESSION_NOT_FOUND
+ * (missing, expired, or another user's), ERR_CHANGED (*now_u, *now_e as
+ * above), or a Redis error.
  */
 enum err	 store_renew_finish(struct store *s, const struct store_cred *c,
 		    const char *sid, size_t sidlen,

@@ -188,16 +188,10 @@ num_fmt(char buf[NUM_MAX], long v)
  * not: losing one of them in a failover grants nothing.
  */
 static const unsigned char script_acked[SCR__MAX] = {
-	[SCR_INDEX_ADD] = 1,
-	[SCR_SESSION_CREATE] = 1,
 	[SCR_SESSION_END] = 1,
-	[SCR_SESSION_RENEW] = 1,
-	[SCR_SESSION_ROTATE] = 1,
-	[SCR_SESSION_SPENT] = 1,
 	[SCR_USER_ADD] = 1,
 	[SCR_USER_DEL] = 1,
 	[SCR_USER_SET] = 1,
-	[SCR_USER_SWAP_HASH] = 1,
 	[SCR_SESSION_REFRESH] = 1,
 	[SCR_LOGIN_FINISH] = 1,
 };
@@ -1099,19 +1093,6 @@ conn_script(struct store *st, enum script id, int nkeys,
 {
 
 	return conn_run(st, 1, &id, &nkeys, a, rp);
-}
-
-/*
- * Run two scripts of one key each in one round trip: script id[0] with
- * arguments a[0], then id[1] with a[1] (conn_run).
- */
-enum err
-conn_script_pair(struct store *st, const enum script id[2],
-    const struct rcmd a[2], redisReply *r[2])
-{
-	static const int	 nkeys[2] = { 1, 1 };
-
-	return conn_run(st, 2, id, nkeys, a, r);
 }
 
 enum err

@@ -13,12 +13,11 @@
  * Scripts.  Every change of more than one field of one key is one Lua
  * script, a file of lib/lua/ compiled in by scripts/lua2c.sh (enum script,
  * lua_scripts[]).  Every key a script touches is declared in KEYS.  The
- * scripts over one user's sessions and index together (the login with its
- * cap, session_end, session_spent, session_refresh) name keys of that user
- * only (session_refresh makes its index key from the owner it reads); under
- * Redis Cluster those must share a slot, which is the scale-out work (see
- * docs/design.md).  refresh-session still sends its index update and its
- * session script in one round trip (conn_script_pair).  Scripts
+ * scripts over one user's sessions and index together (login_finish
+ * with its cap, session_end, session_refresh) name keys of that user
+ * only (session_refresh makes its index key from the owner it reads);
+ * under Redis Cluster those must share a slot, which is the scale-out
+ * work (see docs/design.md).  Scripts
  * never call TIME: the caller passes the time (unix seconds), so tests
  * control it and a script's effect depends on its arguments only.  Values
  * computed in C (sexp, aexp candidates) are passed as decimal strings, so
@@ -61,8 +60,7 @@ enum lua_code {
 	LUA_NOTHING = 0,	/* nothing changed (exists, or missing) */
 	LUA_DONE = 1,		/* written, added or deleted */
 	LUA_GONE = -1,		/* the session is missing or has ended */
-	LUA_CONFLICT = 0,	/* rotate: the refresh hash moved on;
-				   user_swap_hash: the password hash did */
+	LUA_CONFLICT = 0,	/* rotate: the refresh hash moved on */
 	LUA_RING_FULL = -2,	/* rotate: STORE_SPENT_MAX spent, refused */
 	LUA_NOT_SPENT = 0,	/* spent: the hash was never spent here */
 	LUA_IN_GRACE = 1,	/* spent: spent less than grace seconds ago */
@@ -197,8 +195,5 @@ enum err	 conn_script_int(struct store *s, enum script id, int nkeys,
  */
 enum err	 conn_scripts(struct store *s, int n, const enum script id[],
 		    const int nkeys[], const struct rcmd a[], redisReply *r[]);
-/* conn_scripts of two scripts of one key each. */
-enum err	 conn_script_pair(struct store *s, const enum script id[2],
-		    const struct rcmd a[2], redisReply *r[2]);
 
 #endif

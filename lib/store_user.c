@@ -168,34 +168,6 @@ store_user_set_hash(struct store *st, const char *name, size_t len,
 }
 
 enum err
-store_user_swap_hash(struct store *st, const char *name, size_t len,
-    const char *old, const char *mcf)
-{
-	struct key	 k;
-	struct rcmd	 a;
-	long long	 v;
-	enum err	 e;
-	size_t		 olen, mlen;
-
-	if ((olen = mcf_len(old)) == 0 || (mlen = mcf_len(mcf)) == 0) {
-		log_err("store: user swap hash: bad argument");
-		return ERR_INTERNAL;
-	}
-	if (!name_ok(name, len))
-		return ERR_CHANGED;
-	if (key_make(st, &k, "user:", name, len, "") == -1)
-		return ERR_INTERNAL;
-	memset(&a, 0, sizeof(a));
-	rcmd_add(&a, k.buf, k.len);
-	rcmd_add(&a, old, olen);
-	rcmd_add(&a, mcf, mlen);
-	if ((e = conn_script_int(st, SCR_USER_SWAP_HASH, 1, &a, &v)) !=
-	    ERR_OK)
-		return e;
-	return v == LUA_DONE ? ERR_OK : ERR_CHANGED;
-}
-
-enum err
 store_user_set_disabled(struct store *st, const char *name, size_t len,
     int disabled)
 {

@@ -3,14 +3,9 @@
 --
 -- KEYS[1]  P fail:{<kind>:<subject>}  attempt counter
 -- KEYS[2]  P ban:{<kind>:<subject>}   ban (same hash tag, same slot)
--- KEYS[3]  P known:{u:<name>}         (user names only, optional) the
---                                     addresses that logged in as the user
--- ARGV     failure_window, max_failures, ban_time (seconds); with KEYS[3]
---          also the client's address subject, now, session_ttl
--- A client address that logged in as this user less than session_ttl
--- seconds ago is not held by the user's ban, nor counted for it
--- (LUA_MAY_TRY at once): only its own address counter regulates it, so a
--- guesser elsewhere cannot lock the owner out.
+-- ARGV     failure_window, max_failures, ban_time (seconds)
+-- (A user name's attempt, with the known-address exemption, is counted by
+-- login_begin.lua.)
 -- Returns the milliseconds left on the subject's ban (-1 for a ban without
 -- expiry) when it is banned, nothing counted; else counts the attempt (the
 -- counter expires failure_window seconds after its first attempt) and,
@@ -20,12 +15,6 @@
 -- parallel guesses within the limit: each one takes a slot first.
 local LUA_MAY_TRY = 0
 
-if KEYS[3] and ARGV[4] ~= '' then
-  local seen = tonumber(redis.call('ZSCORE', KEYS[3], ARGV[4]))
-  if seen and seen > tonumber(ARGV[5]) - tonumber(ARGV[6]) then
-    return LUA_MAY_TRY
-  end
-end
 local left = redis.call('PTTL', KEYS[2])
 if left ~= -2 then return left end
 local n = redis.call('INCR', KEYS[1])

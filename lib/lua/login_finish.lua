@@ -25,14 +25,16 @@
 --     disable or userdel during the check wins): nothing written.
 --   Otherwise the user's record gets the re-hash (if any and still over
 --   the checked hash), its failures are forgotten and the address is
---   remembered as known (success.lua), and then:
---   mode c, as session_create.lua: LUA_DONE {code, evicted}; LUA_NOTHING
+--   remembered as known for session_ttl seconds, and then:
+--   mode c, the session written with its index entry (created = used =
+--     now, the key expiring at key end): LUA_DONE {code, evicted}; LUA_NOTHING
 --     (the session key exists); LUA_LIMIT (refuse at the cap).  With a
 --     cap the script reads the index itself and ends the least recently
 --     used sessions it names (their keys, P session:<id>, are made here:
 --     the keys not in KEYS; they share the user's slot by construction
 --     under Redis Cluster only once the key layout puts them there).
---   mode r, as session_renew.lua with index_add.lua: {LUA_DONE, fields}
+--   mode r, the new generation (the spent list restarted with the old
+--     refresh hash, sexp and the index entry moved on): {LUA_DONE, fields}
 --     the session as written, or LUA_GONE (missing, ended or another
 --     user's; nothing of the session changed).
 --@include ring.lua

@@ -1,6 +1,5 @@
 -- ring.lua - the spent refresh hashes inside a session hash, included by
--- session_renew.lua, session_rotate.lua and session_spent.lua
--- (--@include).
+-- session_refresh.lua and login_finish.lua (--@include).
 --
 -- Fields of session hash k (see docs/design.md "Rotation and reuse
 -- detection"):

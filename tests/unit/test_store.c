@@ -1,5 +1,5 @@
 /*
- * test_store.c - lib/store.c against a real redis-server.
+ * test_store.c - lib/store_*.c against a real redis-server.
  *
  * The suite runner starts a throwaway redis-server on a free loopback port
  * and exports the port as AUT_TEST_REDIS_PORT.  Without it this test
@@ -171,6 +171,139 @@ mute_listener(int *p)
 	return fd;
 }
 
+/*
+ * The credential of user (ulen bytes) as a password check would hand it
+ * to store_login_finish or store_renew_finish, in store s: the user is
+ * added with a test hash when missing, and mcf (PW_MCF_MAX bytes) receives the stored
+ * hash that c->mcf points at.
+ */
+static void
+cred_in(struct store *s, struct store_cred *c, char mcf[PW_MCF_MAX],
+    const char *user, size_t ulen)
+{
+	struct store_user	 u;
+	enum err		 e;
+
+	if ((e = store_user_get(s, user, ulen, &u)) == ERR_NO_USER) {
+		assert_int_equal(store_user_add(s, user, ulen, "$s1$test", 1),
+		    ERR_OK);
+		e = store_user_get(s, user, ulen, &u);
+	}
+	assert_int_equal(e, ERR_OK);
+	snprintf(mcf, PW_MCF_MAX, "%s", u.mcf);
+	memset(c, 0, sizeof(*c));
+	c->user = user;
+	c->ulen = ulen;
+	c->mcf = mcf;
+	c->fresh = "";
+}
+
+/* cred_in of the store the tests share. */
+static void
+cred_for(struct store_cred *c, char mcf[PW_MCF_MAX], const char *user,
+    size_t ulen)
+{
+
+	cred_in(st, c, mcf, user, ulen);
+}
+
+/* A login of user writing session sid with hashes h at now, through
+ * store_login_finish (the user is added when missing). */
+static enum err
+login_session(struct store *s, const char *sid, const char *user,
+    size_t ulen, const struct store_hashes *h, long now)
+{
+	struct store_cred	 c;
+	struct store_user	 nu;
+	char			 mcf[PW_MCF_MAX];
+	enum err		 ne;
+
+	cred_in(s, &c, mcf, user, ulen);
+	return store_login_finish(s, &c, sid, h, now, NULL, NULL, &nu, &ne);
+}
+
+/* refresh-session of session sid for user with hashes h at now, through
+ * store_renew_finish (out may be NULL). */
+static enum err
+renew_session(const char *sid, size_t sidlen, const char *user,
+    size_t ulen, const struct store_hashes *h, long now,
+    struct store_session *out)
+{
+	struct store_cred	 c;
+	struct store_user	 nu;
+	struct store_session	 ss;
+	char			 mcf[PW_MCF_MAX];
+	enum err		 ne;
+
+	cred_for(&c, mcf, user, ulen);
+	return store_renew_finish(st, &c, sid, sidlen, h, now,
+	    out != NULL ? out : &ss, &nu, &ne);
+}
+
+/* refresh-token of session sid presenting the current refresh hash
+ * old_rh, through store_session_refresh (out may be NULL): a second use
+ * of old_rh falls within a long grace, ERR_REFRESH_CONFLICT. */
+static enum err
+refresh_current(struct store *s, const char *sid, size_t sidlen,
+    const char *old_rh, const struct store_hashes *h, long now,
+    struct store_session *out)
+{
+	struct store_session	 ss;
+	enum store_refresh	 how;
+	char			 u[LIM_USER_MAX + 1];
+	size_t			 ulen;
+
+	return store_session_refresh(s, sid, sidlen, old_rh, h, now, 1000,
+	    out != NULL ? out : &ss, u, &ulen, &how);
+}
+
+/* refresh-token of session sid presenting rh, a hash that is not its
+ * current one, with grace seconds: *revoked is 1 when the reuse deleted
+ * the session. */
+static enum err
+refresh_spent(const char *sid, size_t sidlen, const char *rh, long now,
+    long grace, int *revoked)
+{
+	struct store_hashes	 h;
+	struct store_session	 ss;
+	enum store_refresh	 how;
+	char			 u[LIM_USER_MAX + 1];
+	size_t			 ulen;
+	enum err		 e;
+
+	mkhashes(&h, "spent-next", 0);
+	e = store_session_refresh(st, sid, sidlen, rh, &h, now, grace, &ss,
+	    u, &ulen, &how);
+	*revoked = how == STORE_REFRESH_REVOKED;
+	return e;
+}
+
+/*
+ * One password check of subject subj (NUL-terminated, len bytes) of kind
+ * about to run, counted by the login's first round trip
+ * (store_login_begin): a user name alone, or an address beside a user
+ * name of its own.  *ttl: the seconds left on the subject's ban, 0 when
+ * the check may run.
+ */
+static enum err
+count_attempt(struct store *s, enum store_subject kind, const char *subj,
+    size_t len, long *ttl)
+{
+	struct store_begin	 b;
+	enum err		 e;
+
+	if (kind == STORE_SUBJ_USER) {
+		e = store_login_begin(s, subj, len, NULL, (long)time(NULL), &b);
+		*ttl = b.user_ttl;
+	} else {
+		e = store_login_begin(s, "by-address", 10, subj,
+		    (long)time(NULL), &b);
+		*ttl = b.addr_ttl;
+	}
+	memset(&b.u, 0, sizeof(b.u));
+	return e;
+}
+
 /* Create session sid of user with generation 0 of tag at now. */
 static void
 mksession(char sid[TOK_SID_LEN + 1], const char *user, const char *tag,
@@ -180,7 +313,7 @@ mksession(char sid[TOK_SID_LEN + 1], const char *user, const char *tag,
 
 	tok_sid_new(sid);
 	mkhashes(&h, tag, 0);
-	assert_int_equal(store_session_create(st, sid, user, strlen(user), &h,
+	assert_int_equal(login_session(st, sid, user, strlen(user), &h,
 	    now), ERR_OK);
 }
 
@@ -213,7 +346,7 @@ test_unreachable_is_unavailable_quickly(void **state)
 	assert_int_equal(store_user_get(s2, "alice", 5, &u), ERR_UNAVAILABLE);
 	assert_int_equal(store_session_get(s2, "abc", 3, &ss),
 	    ERR_UNAVAILABLE);
-	assert_int_equal(store_attempt(s2, STORE_SUBJ_USER, "alice", 5, &ttl),
+	assert_int_equal(count_attempt(s2, STORE_SUBJ_USER, "alice", 5, &ttl),
 	    ERR_UNAVAILABLE);
 	assert_int_equal(store_ban_ttl(s2, STORE_SUBJ_USER, "alice", 5,
 	    &ttl), ERR_UNAVAILABLE);
@@ -341,7 +474,7 @@ test_reconnects_after_client_kill(void **state)
 	assert_non_null(s2 = store_open(&c2));
 	tok_sid_new(sid);
 	mkhashes(&h, "kill", 0);
-	assert_int_equal(store_session_create(s2, sid, "killme", 6, &h,
+	assert_int_equal(login_session(s2, sid, "killms", 6, &h,
 	    (long)time(NULL)), ERR_OK);
 	snprintf(cmd, sizeof(cmd), "redis-cli -p %d CLIENT KILL TYPE normal "
 	    ">/dev/null", p);
@@ -499,19 +632,23 @@ server_reads(void)
 static void
 test_session_write_one_round_trip(void **state)
 {
+	struct store_cred	 c;
 	struct store_hashes	 h;
 	struct store_session	 ss;
-	char			 sid[TOK_SID_LEN + 1];
+	struct store_user	 nu;
+	char			 sid[TOK_SID_LEN + 1], mcf[PW_MCF_MAX];
 	long			 base, r0, r1;
 	long			 now = (long)time(NULL);
+	enum err		 ne;
 
 	(void)state;
-	/* connected, and both scripts of each write loaded (SCRIPT LOAD is
+	/* connected, and the scripts of each write loaded (SCRIPT LOAD is
 	 * one more round trip, once per process) */
 	mksession(sid, "rtt", "rtt", now);
 	mkhashes(&h, "rtt", 9);
-	assert_int_equal(store_session_renew(st, sid, strlen(sid), "rtt", 3,
-	    &h, now, &ss), ERR_OK);
+	assert_int_equal(renew_session(sid, strlen(sid), "rtt", 3, &h, now,
+	    &ss), ERR_OK);
+	cred_for(&c, mcf, "rtt", 3);
 	r0 = server_reads();
 	base = server_reads() - r0;		/* reads of one server_reads() */
 	assert_in_range(base, 1, 2);
@@ -519,15 +656,15 @@ test_session_write_one_round_trip(void **state)
 	tok_sid_new(sid);
 	mkhashes(&h, "rtt", 1);
 	r0 = server_reads();
-	assert_int_equal(store_session_create(st, sid, "rtt", 3, &h, now),
-	    ERR_OK);
+	assert_int_equal(store_login_finish(st, &c, sid, &h, now, NULL, NULL,
+	    &nu, &ne), ERR_OK);
 	r1 = server_reads();
 	assert_int_equal(r1 - r0 - base, 1);
 
 	mkhashes(&h, "rtt", 2);
 	r0 = server_reads();
-	assert_int_equal(store_session_renew(st, sid, strlen(sid), "rtt", 3,
-	    &h, now + 1, &ss), ERR_OK);
+	assert_int_equal(store_renew_finish(st, &c, sid, strlen(sid), &h,
+	    now + 1, &ss, &nu, &ne), ERR_OK);
 	r1 = server_reads();
 	assert_int_equal(r1 - r0 - base, 1);
 	assert_string_equal(ss.authorization_hash, h.authorization_hash);
@@ -574,7 +711,7 @@ test_session_refresh_one_round_trip(void **state)
 	mkhashes(&h1, "rft", 1);
 	mkhashes(&h2, "rft", 2);
 	tok_sid_new(sid);
-	assert_int_equal(store_session_create(st, sid, "rft", 3, &h0, now),
+	assert_int_equal(login_session(st, sid, "rft", 3, &h0, now),
 	    ERR_OK);
 	/* loaded once */
 	assert_int_equal(store_session_refresh(st, "nope", 4, h0.refresh_hash,
@@ -742,7 +879,7 @@ test_session_write_after_script_flush(void **state)
 	assert_int_equal(cli(NULL, 0, "SCRIPT FLUSH >/dev/null"), 0);
 	tok_sid_new(sid);
 	mkhashes(&h, "fl", 1);
-	assert_int_equal(store_session_create(st, sid, "flushs", 6, &h, now),
+	assert_int_equal(login_session(st, sid, "flushs", 6, &h, now),
 	    ERR_OK);
 	assert_int_equal(in_index("flushs", sid), 1);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
@@ -750,7 +887,7 @@ test_session_write_after_script_flush(void **state)
 
 	assert_int_equal(cli(NULL, 0, "SCRIPT FLUSH >/dev/null"), 0);
 	mkhashes(&h, "fl", 2);
-	assert_int_equal(store_session_renew(st, sid, strlen(sid), "flushs", 6,
+	assert_int_equal(renew_session(sid, strlen(sid), "flushs", 6,
 	    &h, now + 1, &ss), ERR_OK);
 	assert_string_equal(ss.refresh_hash, h.refresh_hash);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
@@ -831,41 +968,6 @@ test_user_set_hash(void **state)
 	assert_int_equal(store_user_set_hash(st, "ghost", 5, "$s1$x"),
 	    ERR_NO_USER);
 	assert_int_equal(store_user_get(st, "ghost", 5, &u), ERR_NO_USER);
-}
-
-/* The re-hash's compare-and-set: written only over the hash it names. */
-static void
-test_user_swap_hash(void **state)
-{
-	struct store_user	 u;
-
-	(void)state;
-	assert_int_equal(store_user_add(st, "dora", 4, "$2y$05$old", 7),
-	    ERR_OK);
-	/* Not the stored hash (a passwd came first): nothing written. */
-	assert_int_equal(store_user_swap_hash(st, "dora", 4, "$2y$05$ol",
-	    "$s1$lost"), ERR_CHANGED);
-	assert_int_equal(store_user_swap_hash(st, "dora", 4, "$2y$05$old!",
-	    "$s1$lost"), ERR_CHANGED);
-	assert_int_equal(store_user_get(st, "dora", 4, &u), ERR_OK);
-	assert_string_equal(u.mcf, "$2y$05$old");
-	assert_int_equal(store_user_swap_hash(st, "dora", 4, "$2y$05$old",
-	    "$s1$new"), ERR_OK);
-	assert_int_equal(store_user_get(st, "dora", 4, &u), ERR_OK);
-	assert_string_equal(u.mcf, "$s1$new");
-	assert_int_equal(u.created, 7);
-	assert_int_equal(u.disabled, 0);
-	/* The old hash again (a second login that read it): refused. */
-	assert_int_equal(store_user_swap_hash(st, "dora", 4, "$2y$05$old",
-	    "$s1$other"), ERR_CHANGED);
-	assert_int_equal(store_user_get(st, "dora", 4, &u), ERR_OK);
-	assert_string_equal(u.mcf, "$s1$new");
-	/* A user that is gone is not created again. */
-	assert_int_equal(store_user_swap_hash(st, "ghost", 5, "$s1$x",
-	    "$s1$y"), ERR_CHANGED);
-	assert_int_equal(store_user_get(st, "ghost", 5, &u), ERR_NO_USER);
-	assert_int_equal(store_user_swap_hash(st, "dora", 4, "", "$s1$y"),
-	    ERR_INTERNAL);
 }
 
 static void
@@ -978,7 +1080,7 @@ test_session_create_get(void **state)
 	(void)state;
 	tok_sid_new(sid);
 	mkhashes(&h, "cg", 0);
-	assert_int_equal(store_session_create(st, sid, "frank", 5, &h, now),
+	assert_int_equal(login_session(st, sid, "frank", 5, &h, now),
 	    ERR_OK);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
 	assert_int_equal(ss.user_len, 5);
@@ -1023,7 +1125,7 @@ test_session_create_taken_sid(void **state)
 	(void)state;
 	mksession(sid, "gina", "taken", (long)time(NULL));
 	mkhashes(&h, "taken", 1);
-	assert_int_equal(store_session_create(st, sid, "hank", 4, &h,
+	assert_int_equal(login_session(st, sid, "hank", 4, &h,
 	    (long)time(NULL)), ERR_EXISTS);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
 	assert_string_equal(ss.user, "gina");
@@ -1044,7 +1146,7 @@ test_session_past_sexp_is_gone(void **state)
 	(void)state;
 	tok_sid_new(sid);
 	mkhashes(&h, "past", 0);
-	assert_int_equal(store_session_create(st, sid, "ivan", 4, &h, old),
+	assert_int_equal(login_session(st, sid, "ivan", 4, &h, old),
 	    ERR_OK);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
 	    ERR_SESSION_NOT_FOUND);
@@ -1062,18 +1164,18 @@ test_session_bad_arguments(void **state)
 	mkhashes(&h, "bad", 0);
 	memset(sid, 's', sizeof(sid) - 1);
 	sid[LIM_TOKEN_MAX + 1] = '\0';
-	assert_int_equal(store_session_create(st, sid, "ivan", 4, &h, 1),
+	assert_int_equal(login_session(st, sid, "ivan", 4, &h, 1),
 	    ERR_INTERNAL);
 	assert_int_equal(store_session_get(st, sid, LIM_TOKEN_MAX + 1, &ss),
 	    ERR_SESSION_NOT_FOUND);
 	h.refresh_hash[3] = 'X';
-	assert_int_equal(store_session_create(st, "ok", "ivan", 4, &h, 1),
+	assert_int_equal(login_session(st, "ok", "ivan", 4, &h, 1),
 	    ERR_INTERNAL);
-	assert_int_equal(store_session_spent(st, "ok", 2, h.refresh_hash, 1, 0,
+	assert_int_equal(refresh_spent("ok", 2, h.refresh_hash, 1, 0,
 	    &revoked), ERR_INTERNAL);
 	/* A session id is user data: '%' is just a byte. */
 	mkhashes(&h, "bad", 1);
-	assert_int_equal(store_session_create(st, "%s%n%b", "ivan", 4, &h,
+	assert_int_equal(login_session(st, "%s%n%b", "ivan", 4, &h,
 	    (long)time(NULL)), ERR_OK);
 	assert_int_equal(store_session_get(st, "%s%n%b", 6, &ss), ERR_OK);
 	assert_string_equal(ss.refresh_hash, h.refresh_hash);
@@ -1108,18 +1210,18 @@ test_session_renew(void **state)
 	tok_sid_new(sid);
 	mkhashes(&h0, "renew", 0);
 	mkhashes(&h1, "renew", 1);
-	assert_int_equal(store_session_create(st, sid, "judy", 4, &h0, now),
+	assert_int_equal(login_session(st, sid, "judy", 4, &h0, now),
 	    ERR_OK);
 
 	/* Someone else's session answers like a missing one. */
-	assert_int_equal(store_session_renew(st, sid, strlen(sid), "mallory",
+	assert_int_equal(renew_session(sid, strlen(sid), "mallory",
 	    7, &h1, now + 100, &out), ERR_SESSION_NOT_FOUND);
-	assert_int_equal(store_session_renew(st, "missing", 7, "judy", 4, &h1,
+	assert_int_equal(renew_session("missing", 7, "judy", 4, &h1,
 	    now + 100, &out), ERR_SESSION_NOT_FOUND);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
 	assert_string_equal(ss.refresh_hash, h0.refresh_hash);
 
-	assert_int_equal(store_session_renew(st, sid, strlen(sid), "judy", 4,
+	assert_int_equal(renew_session(sid, strlen(sid), "judy", 4,
 	    &h1, now + 100, &out), ERR_OK);
 	assert_string_equal(out.user, "judy");
 	assert_int_equal(out.created, now);
@@ -1138,13 +1240,13 @@ test_session_renew(void **state)
 	assert_true(ttl > cfg.session_ttl + 90);
 
 	/* The old refresh hash is now spent. */
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.refresh_hash,
+	assert_int_equal(refresh_spent(sid, strlen(sid), h0.refresh_hash,
 	    now + 101, 10, &revoked), ERR_REFRESH_CONFLICT);
 	assert_int_equal(revoked, 0);
 
 	/* NULL out is allowed. */
 	mkhashes(&h0, "renew", 2);
-	assert_int_equal(store_session_renew(st, sid, strlen(sid), "judy", 4,
+	assert_int_equal(renew_session(sid, strlen(sid), "judy", 4,
 	    &h0, now + 200, NULL), ERR_OK);
 }
 
@@ -1161,9 +1263,9 @@ test_session_rotate_cas(void **state)
 	mkhashes(&h0, "rot", 0);
 	mkhashes(&h1, "rot", 1);
 	mkhashes(&h2, "rot", 2);
-	assert_int_equal(store_session_create(st, sid, "kate", 4, &h0, now),
+	assert_int_equal(login_session(st, sid, "kate", 4, &h0, now),
 	    ERR_OK);
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.refresh_hash,
+	assert_int_equal(refresh_current(st, sid, strlen(sid), h0.refresh_hash,
 	    &h1, now + 10, &out), ERR_OK);
 	assert_string_equal(out.user, "kate");
 	assert_int_equal(out.created, now);
@@ -1174,13 +1276,13 @@ test_session_rotate_cas(void **state)
 	assert_string_equal(out.corban_hash, h1.corban_hash);
 
 	/* The same old refresh hash loses the second time. */
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.refresh_hash,
+	assert_int_equal(refresh_current(st, sid, strlen(sid), h0.refresh_hash,
 	    &h2, now + 11, &out), ERR_REFRESH_CONFLICT);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
 	assert_string_equal(ss.refresh_hash, h1.refresh_hash);
 	assert_string_equal(ss.authorization_hash, h1.authorization_hash);
 
-	assert_int_equal(store_session_rotate(st, "missing", 7, h1.refresh_hash, &h2,
+	assert_int_equal(refresh_current(st, "missing", 7, h1.refresh_hash, &h2,
 	    now, &out), ERR_SESSION_NOT_FOUND);
 }
 
@@ -1197,15 +1299,15 @@ test_session_rotate_caps_aexp_at_sexp(void **state)
 	tok_sid_new(sid);
 	mkhashes(&h0, "cap", 0);
 	mkhashes(&h1, "cap", 1);
-	assert_int_equal(store_session_create(st, sid, "liam", 4, &h0, now),
+	assert_int_equal(login_session(st, sid, "liam", 4, &h0, now),
 	    ERR_OK);
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.refresh_hash,
+	assert_int_equal(refresh_current(st, sid, strlen(sid), h0.refresh_hash,
 	    &h1, late, &out), ERR_OK);
 	assert_int_equal(out.expires, now + cfg.session_ttl);
 	assert_int_equal(out.access_expires, out.expires);
 
 	/* At or past sexp the session is gone, even if the key lingers. */
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h1.refresh_hash,
+	assert_int_equal(refresh_current(st, sid, strlen(sid), h1.refresh_hash,
 	    &h0, out.expires, &out), ERR_SESSION_NOT_FOUND);
 }
 
@@ -1222,20 +1324,20 @@ test_session_spent(void **state)
 	tok_sid_new(sid);
 	mkhashes(&h0, "sp", 0);
 	mkhashes(&h1, "sp", 1);
-	assert_int_equal(store_session_create(st, sid, "mona", 4, &h0, now),
+	assert_int_equal(login_session(st, sid, "mona", 4, &h0, now),
 	    ERR_OK);
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.refresh_hash,
+	assert_int_equal(refresh_current(st, sid, strlen(sid), h0.refresh_hash,
 	    &h1, now, NULL), ERR_OK);
 
 	/* Unknown hash: invalid, nothing revoked. */
 	tok_hash("never-issued", 12, other);
 	revoked = -1;
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), other,
+	assert_int_equal(refresh_spent(sid, strlen(sid), other,
 	    now + 1, 30, &revoked), ERR_INVALID_TOKEN);
 	assert_int_equal(revoked, 0);
 
 	/* Within grace: conflict, nothing changes. */
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.refresh_hash,
+	assert_int_equal(refresh_spent(sid, strlen(sid), h0.refresh_hash,
 	    now + 29, 30, &revoked), ERR_REFRESH_CONFLICT);
 	assert_int_equal(revoked, 0);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
@@ -1243,23 +1345,23 @@ test_session_spent(void **state)
 
 	/* Past grace: the session is revoked and leaves the index. */
 	assert_int_equal(in_index("mona", sid), 1);
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.refresh_hash,
+	assert_int_equal(refresh_spent(sid, strlen(sid), h0.refresh_hash,
 	    now + 30, 30, &revoked), ERR_INVALID_TOKEN);
 	assert_int_equal(revoked, 1);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
 	    ERR_SESSION_NOT_FOUND);
 	assert_int_equal(in_index("mona", sid), 0);
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.refresh_hash,
+	assert_int_equal(refresh_spent(sid, strlen(sid), h0.refresh_hash,
 	    now + 31, 30, &revoked), ERR_SESSION_NOT_FOUND);
 	assert_int_equal(revoked, 0);
 
 	/* Grace 0 (the default) revokes at once. */
 	tok_sid_new(sid);
-	assert_int_equal(store_session_create(st, sid, "mona", 4, &h0, now),
+	assert_int_equal(login_session(st, sid, "mona", 4, &h0, now),
 	    ERR_OK);
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h0.refresh_hash,
+	assert_int_equal(refresh_current(st, sid, strlen(sid), h0.refresh_hash,
 	    &h1, now, NULL), ERR_OK);
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), h0.refresh_hash,
+	assert_int_equal(refresh_spent(sid, strlen(sid), h0.refresh_hash,
 	    now, 0, &revoked), ERR_INVALID_TOKEN);
 	assert_int_equal(revoked, 1);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss),
@@ -1279,20 +1381,20 @@ test_spent_ring_is_bounded(void **state)
 	for (i = 0; i < n + 2; i++)
 		mkhashes(&h[i], "ring", i);
 	tok_sid_new(sid);
-	assert_int_equal(store_session_create(st, sid, "nick", 4, &h[0], now),
+	assert_int_equal(login_session(st, sid, "nick", 4, &h[0], now),
 	    ERR_OK);
 	for (i = 1; i < n; i++)
-		assert_int_equal(store_session_rotate(st, sid, strlen(sid),
+		assert_int_equal(refresh_current(st, sid, strlen(sid),
 		    h[i - 1].refresh_hash, &h[i], now, NULL), ERR_OK);
 
 	/* The ring is full: one more rotation is refused and changes
 	 * nothing, so no spent token is ever forgotten. */
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid),
+	assert_int_equal(refresh_current(st, sid, strlen(sid),
 	    h[n - 1].refresh_hash, &h[n], now, NULL), ERR_INVALID_TOKEN);
 	assert_int_equal(store_session_get(st, sid, strlen(sid), &ss), ERR_OK);
 	assert_string_equal(ss.refresh_hash, h[n - 1].refresh_hash);
 	for (i = 0; i < n - 1; i++) {
-		assert_int_equal(store_session_spent(st, sid, strlen(sid),
+		assert_int_equal(refresh_spent(sid, strlen(sid),
 		    h[i].refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
 		assert_int_equal(revoked, 0);
 	}
@@ -1306,14 +1408,14 @@ test_spent_ring_is_bounded(void **state)
 
 	/* A password check (renew) starts a new list holding the refresh
 	 * hash it replaced; rotation works again. */
-	assert_int_equal(store_session_renew(st, sid, strlen(sid), "nick", 4,
+	assert_int_equal(renew_session(sid, strlen(sid), "nick", 4,
 	    &h[n], now, NULL), ERR_OK);
-	assert_int_equal(store_session_spent(st, sid, strlen(sid), h[0].refresh_hash,
+	assert_int_equal(refresh_spent(sid, strlen(sid), h[0].refresh_hash,
 	    now, 1000, &revoked), ERR_INVALID_TOKEN);
 	assert_int_equal(revoked, 0);
-	assert_int_equal(store_session_spent(st, sid, strlen(sid),
+	assert_int_equal(refresh_spent(sid, strlen(sid),
 	    h[n - 1].refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid), h[n].refresh_hash,
+	assert_int_equal(refresh_current(st, sid, strlen(sid), h[n].refresh_hash,
 	    &h[n + 1], now, NULL), ERR_OK);
 	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <= 13);
 }
@@ -1334,22 +1436,22 @@ test_spent_older_form_upgraded(void **state)
 	mkhashes(&h1, "old", 1);
 	mkhashes(&h2, "old", 2);
 	tok_sid_new(sid);
-	assert_int_equal(store_session_create(st, sid, "olga", 4, &h1, now),
+	assert_int_equal(login_session(st, sid, "olga", 4, &h1, now),
 	    ERR_OK);
 	/* h0 was spent at now - 100 in the older form. */
 	assert_int_equal(cli(out, sizeof(out), "HSET '%ssession:%s' r0 %s "
 	    "s:%s %ld sn 1", prefix, sid, h0.refresh_hash, h0.refresh_hash,
 	    now - 100), 0);
-	assert_int_equal(store_session_spent(st, sid, strlen(sid),
+	assert_int_equal(refresh_spent(sid, strlen(sid),
 	    h0.refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
 	/* The next rotation rewrites the list: h0 and h1 are spent now. */
-	assert_int_equal(store_session_rotate(st, sid, strlen(sid),
+	assert_int_equal(refresh_current(st, sid, strlen(sid),
 	    h1.refresh_hash, &h2, now, NULL), ERR_OK);
 	assert_int_equal(cli_int("HEXISTS '%ssession:%s' r0", prefix, sid), 0);
 	assert_int_equal(cli_int("HGET '%ssession:%s' sn", prefix, sid), 2);
-	assert_int_equal(store_session_spent(st, sid, strlen(sid),
+	assert_int_equal(refresh_spent(sid, strlen(sid),
 	    h1.refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
-	assert_int_equal(store_session_spent(st, sid, strlen(sid),
+	assert_int_equal(refresh_spent(sid, strlen(sid),
 	    h0.refresh_hash, now, 0, &revoked), ERR_INVALID_TOKEN);
 	assert_int_equal(revoked, 1);
 }
@@ -1507,7 +1609,7 @@ test_index_old_set_upgraded(void **state)
 	    1);
 	tok_sid_new(c);
 	mkhashes(&h, "up-c", 0);
-	assert_int_equal(store_session_create(st, c, "pruna", 5, &h, now),
+	assert_int_equal(login_session(st, c, "pruna", 5, &h, now),
 	    ERR_OK);
 	assert_int_equal(in_index("pruna", a), 1);
 	assert_int_equal(in_index("pruna", c), 1);
@@ -1608,7 +1710,7 @@ test_rotate_race(void **state)
 	(void)state;
 	tok_sid_new(sid);
 	mkhashes(&h0, "race", -1);
-	assert_int_equal(store_session_create(st, sid, "tess", 4, &h0, now),
+	assert_int_equal(login_session(st, sid, "tess", 4, &h0, now),
 	    ERR_OK);
 	assert_int_equal(pipe(go), 0);
 	for (i = 0; i < RACERS; i++) {
@@ -1624,7 +1726,7 @@ test_rotate_race(void **state)
 			if ((cs = store_open(&cfg)) == NULL)
 				_exit(3);
 			mkhashes(&hi, "race", i);
-			e = store_session_rotate(cs, sid, strlen(sid), h0.refresh_hash,
+			e = refresh_current(cs, sid, strlen(sid), h0.refresh_hash,
 			    &hi, now, NULL);
 			store_close(cs);
 			_exit(e == ERR_OK ? 0 :
@@ -1663,7 +1765,7 @@ test_attempts_ban_past_max(void **state)
 	(void)state;
 	for (i = 1; i <= cfg.max_failures; i++) {
 		ttl = -1;
-		assert_int_equal(store_attempt(st, STORE_SUBJ_USER, "uma", 3,
+		assert_int_equal(count_attempt(st, STORE_SUBJ_USER, "uma", 3,
 		    &ttl), ERR_OK);
 		assert_int_equal(ttl, 0);
 		assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "uma", 3,
@@ -1676,7 +1778,7 @@ test_attempts_ban_past_max(void **state)
 	    ttl <= cfg.failure_window);
 
 	/* One attempt more than max_failures is refused and starts a ban. */
-	assert_int_equal(store_attempt(st, STORE_SUBJ_USER, "uma", 3, &ttl),
+	assert_int_equal(count_attempt(st, STORE_SUBJ_USER, "uma", 3, &ttl),
 	    ERR_OK);
 	assert_int_equal(ttl, cfg.ban_time);
 	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "uma", 3, &ttl),
@@ -1684,7 +1786,7 @@ test_attempts_ban_past_max(void **state)
 	assert_true(ttl > cfg.ban_time - 5 && ttl <= cfg.ban_time);
 	assert_int_equal(cli_int("EXISTS '%sfail:{u:uma}'", prefix), 0);
 	/* While banned nothing is counted. */
-	assert_int_equal(store_attempt(st, STORE_SUBJ_USER, "uma", 3, &ttl),
+	assert_int_equal(count_attempt(st, STORE_SUBJ_USER, "uma", 3, &ttl),
 	    ERR_OK);
 	assert_true(ttl > 0);
 	assert_int_equal(cli_int("EXISTS '%sfail:{u:uma}'", prefix), 0);
@@ -1700,7 +1802,7 @@ test_attempts_ban_past_max(void **state)
 	assert_int_equal(ttl, 0);
 	assert_int_equal(store_unban(st, "uma", 3, &found), ERR_OK);
 	assert_int_equal(found, 0);
-	assert_int_equal(store_attempt(st, STORE_SUBJ_USER, "uma", 3, &ttl),
+	assert_int_equal(count_attempt(st, STORE_SUBJ_USER, "uma", 3, &ttl),
 	    ERR_OK);
 	assert_int_equal(ttl, 0);
 }
@@ -1713,22 +1815,22 @@ test_attempt_reset_and_undo(void **state)
 
 	(void)state;
 	for (i = 1; i <= cfg.max_failures; i++)
-		assert_int_equal(store_attempt(st, STORE_SUBJ_ADDR, "192.0.2.7",
+		assert_int_equal(count_attempt(st, STORE_SUBJ_ADDR, "192.0.2.7",
 		    9, &ttl), ERR_OK);
 	assert_int_equal(store_fail_reset(st, STORE_SUBJ_ADDR, "192.0.2.7", 9),
 	    ERR_OK);
 	for (i = 1; i <= cfg.max_failures; i++) {
-		assert_int_equal(store_attempt(st, STORE_SUBJ_ADDR, "192.0.2.7",
+		assert_int_equal(count_attempt(st, STORE_SUBJ_ADDR, "192.0.2.7",
 		    9, &ttl), ERR_OK);
 		assert_int_equal(ttl, 0);
 	}
 	/* An attempt taken back leaves room for exactly one more. */
 	assert_int_equal(store_attempt_undo(st, STORE_SUBJ_ADDR, "192.0.2.7",
 	    9), ERR_OK);
-	assert_int_equal(store_attempt(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
+	assert_int_equal(count_attempt(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
 	    &ttl), ERR_OK);
 	assert_int_equal(ttl, 0);
-	assert_int_equal(store_attempt(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
+	assert_int_equal(count_attempt(st, STORE_SUBJ_ADDR, "192.0.2.7", 9,
 	    &ttl), ERR_OK);
 	assert_true(ttl > 0);
 	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "192.0.2.7", 9,
@@ -1828,7 +1930,6 @@ main(void)
 		cmocka_unit_test(test_user_add_get),
 		cmocka_unit_test(test_user_name_limits_and_bytes),
 		cmocka_unit_test(test_user_set_hash),
-		cmocka_unit_test(test_user_swap_hash),
 		cmocka_unit_test(test_user_set_disabled),
 		cmocka_unit_test(test_user_del_and_list_sorted),
 		cmocka_unit_test(test_user_malformed_record_is_internal),
