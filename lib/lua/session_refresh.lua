@@ -31,6 +31,7 @@
 --@include ring.lua
 --@include session_fields.lua
 --@include index.lua
+--@include same.lua
 local LUA_GONE = -1
 local LUA_RING_FULL = -2
 local LUA_NOT_SPENT = 0
@@ -38,16 +39,6 @@ local LUA_IN_GRACE = 1
 local LUA_REVOKED = 2
 local LUA_ROTATED = 3
 
--- 1 if strings a and b are equal, in time that depends on their length
--- only.
-local function same(a, b)
-  if not a or #a ~= #b then return false end
-  local d = 0
-  for i = 1, #a do
-    d = bit.bor(d, bit.bxor(string.byte(a, i), string.byte(b, i)))
-  end
-  return d == 0
-end
 
 local k = KEYS[1]
 local ph = ARGV[1]

@@ -14,17 +14,7 @@
 -- again in constant time; the comparison here only decides the write, and
 -- it does not stop at the first differing byte either.
 --@include session_fields.lua
-
--- 1 if strings a and b are equal, in time that depends on their length
--- only.
-local function same(a, b)
-  if not a or #a ~= #b then return false end
-  local d = 0
-  for i = 1, #a do
-    d = bit.bor(d, bit.bxor(string.byte(a, i), string.byte(b, i)))
-  end
-  return d == 0
-end
+--@include same.lua
 
 local k = KEYS[1]
 local now = tonumber(ARGV[3])
