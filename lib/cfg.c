@@ -508,8 +508,9 @@ cfg_set_onoff(struct cfg *c, const struct cfg_key *k, const char *val,
 }
 
 /*
- * Setter for password_checks: "auto" (one less than the processors
- * online, at least 1), 0 (no cap) or 1..CFG_CHECKS_MAX.
+ * Setter for password_checks: "auto" (the processors online, at least
+ * 1: scrypt is CPU-bound, so more checks at once only share the cores and
+ * all finish later), 0 (no cap) or 1..CFG_CHECKS_MAX.
  */
 static int
 cfg_set_checks(struct cfg *c, const struct cfg_key *k, const char *val,
@@ -520,7 +521,7 @@ cfg_set_checks(struct cfg *c, const struct cfg_key *k, const char *val,
 	long		 n;
 
 	if (strcmp(val, "auto") == 0) {
-		n = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+		n = sysconf(_SC_NPROCESSORS_ONLN);
 		c->password_checks = n < 1 ? 1 : n > k->max ? (int)k->max :
 		    (int)n;
 		return 0;
