@@ -2,15 +2,16 @@
 # login must not leave a session that outlives `passwd` or `disable`
 # (they revoke only the sessions that exist when they run), nor write the
 # re-hash of an old password over the new one.  The user's
-# stored hash is made expensive (N=65536, p=4: most of a second) so the
-# admin command runs, with a wide margin, while the login checks it.
+# stored hash is made expensive (N=65536, p=16: about a second even with
+# the p chains interleaved four at a time) so the admin command runs, with
+# a wide margin, while the login checks it.
 . "$(dirname "$0")/../lib.sh"
 lib_use redis cgi answer
 
 redis_start || exit 1
 conf_write
 SLOW=$T/slow.conf
-conf_write "$SLOW" scrypt_n=65536 scrypt_p=4
+conf_write "$SLOW" scrypt_n=65536 scrypt_p=16
 
 # slow_user NAME PASSWORD: a user whose hash costs most of a second.
 slow_user() {
