@@ -233,6 +233,13 @@ met_field(size_t i, char buf[MET_FIELD_MAX])
 		snprintf(buf, MET_FIELD_MAX, "redis_errors");
 }
 
+void
+met_postpone(void)
+{
+
+	met_last_ms = met_now_ms();
+}
+
 size_t
 met_take(struct met_batch *b)
 {

@@ -97,6 +97,10 @@ int		 met_due(void);
 /* Milliseconds until met_due() may become true (0: now), -1 when nothing
  * waits: how long an idle worker may sleep. */
 long		 met_idle_ms(void);
+/* The due batch could not go out (no connection to Redis): keep the
+ * counts and wait another MET_FLUSH_MS before trying again, so an idle
+ * worker does not spin while Redis is down. */
+void		 met_postpone(void);
 /*
  * Move every waiting count into b (caller's storage), clear them and
  * start the next interval.  Returns b->n, 0 when nothing waited.  A

@@ -1199,8 +1199,10 @@ store_metrics_flush(struct store *st)
 	if (!st->cfg->metrics || met_idle_ms() < 0)
 		return ERR_OK;
 	if ((e = conn_open(st, conn_now_ms() + conn_timeout_ms(st))) !=
-	    ERR_OK)
+	    ERR_OK) {
+		met_postpone();
 		return e;
+	}
 	if (!flush_append(st, 1))
 		return ERR_OK;
 	if (flush_reply(st) == -1)

@@ -104,4 +104,24 @@ t_le "reads per request, on - off" "$(awk -v a="$ON_READS" -v b="$READS" 'BEGIN 
 lighttpd_stop
 t_end
 
+# An idle worker whose batch cannot go (Redis down) waits another
+# interval before trying again: it must not spin on its timer, nor fill
+# the log with a failed connect per try.
+t_begin "e2e metrics: Redis down, an idle worker with counts waiting neither spins nor floods the log"
+CONF=$T/autenticacao.conf lighttpd_start || t_fail "lighttpd starts"
+http GET "$API/health"
+redis_stop
+sleep 1.5
+lines0=$(grep -c 'redis: connect' "$LIGHTTPD_LOG")
+ticks0=0
+for p in $(fcgi_workers); do ticks0=$((ticks0 + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+sleep 3
+ticks1=0
+for p in $(fcgi_workers); do ticks1=$((ticks1 + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+lines1=$(grep -c 'redis: connect' "$LIGHTTPD_LOG")
+t_le "CPU ticks of the workers in 3 s" "$((ticks1 - ticks0))" 30
+t_le "failed connects logged in 3 s" "$((lines1 - lines0))" 12
+lighttpd_stop
+t_end
+
 done_testing
