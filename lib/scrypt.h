@@ -40,7 +40,7 @@
 
 enum scrypt_path {
 	SCRYPT_PATH_AUTO = 0,	/* the fastest this CPU runs */
-	SCRYPT_PATH_SCALAR,	/* portable C, up to 3 chains interleaved */
+	SCRYPT_PATH_SCALAR,	/* portable C, one chain at a time */
 	SCRYPT_PATH_SSE2,	/* one chain per 128-bit register set, up to 3
 				   interleaved */
 	SCRYPT_PATH_AVX2,	/* two chains per 256-bit register set, up to 4
