@@ -196,8 +196,8 @@ test-ha: deps
 # and sessions_cap.sh (idle_ttl timers of a few seconds that memcheck's
 # seconds per login outrun: memcheck counts instructions, and the scrypt
 # core's scalar path runs more of them than libsodium's did; the same
-# scripts run under memcheck in sessions_list.sh, sessions_end.sh and
-# login.sh).  Any script runs under memcheck with
+# scripts run under memcheck in sessions_list.sh and sessions_end.sh, a
+# login in login.sh, an eviction at the cap in metrics.sh).  Any script runs under memcheck with
 # `VALGRIND=1 sh tests/run.sh tests/cgi/X.sh`.
 VG_SKIPPED	= $(addprefix tests/cgi/,bruteforce.sh admin_race.sh config.sh \
 		  sessions_idle.sh sessions_cap.sh) $(wildcard tests/cgi/validation_*.sh)
