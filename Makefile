@@ -98,7 +98,7 @@ LIB_OBJS	= $(BUILD)/err.o $(BUILD)/log.o $(BUILD)/addr.o $(BUILD)/cfg.o \
 		  $(BUILD)/gate.o $(BUILD)/metrics.o $(BUILD)/serve.o
 # The Redis scripts: every lib/lua/*.lua but the parts they include.
 LUA_PARTS	= lib/lua/ring.lua lib/lua/session_fields.lua lib/lua/index.lua \
-		  lib/lua/same.lua
+		  lib/lua/same.lua lib/lua/keys.lua
 LUA_SCRIPTS	= $(filter-out $(LUA_PARTS),$(wildcard lib/lua/*.lua))
 LUA_GEN		= $(BUILD)/gen/lua.h $(BUILD)/gen/lua.c
 UNIT_TESTS	= $(patsubst tests/unit/%.c,$(BUILD)/%,$(wildcard tests/unit/test_*.c))

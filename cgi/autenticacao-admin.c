@@ -103,6 +103,7 @@ static int	cmd_revoke_user(struct admin *, char *[]);
 static int	cmd_unban(struct admin *, char *[]);
 static int	cmd_import(struct admin *, char *[]);
 static int	cmd_check_config(struct admin *, char *[]);
+static int	cmd_migrate(struct admin *, char *[]);
 
 static const struct cmd cmds[] = {
 	{ "useradd", 1, ARG_NEWNAME, cmd_useradd, "useradd [--hash HASH] NAME",
@@ -132,6 +133,9 @@ static const struct cmd cmds[] = {
 	{ "check-config", 1, ARG_FILE, cmd_check_config, "check-config [FILE]",
 	    "check the config (FILE, else -c's) and name every problem",
 	    NULL, CMD_F_OPTARG | CMD_F_NOSTORE },
+	{ "migrate-keys", 0, ARG_NONE, cmd_migrate, "migrate-keys",
+	    "rename the keys of the layout before slot tags to the tagged "
+	    "names (once, after upgrading)" },
 };
 #define CMDS_LEN	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -642,6 +646,35 @@ cmd_list(struct admin *a, char *argv[])
 	(void)argv;
 	if ((e = store_user_list(a->st, list_one, NULL)) != ERR_OK) {
 		fail_store(a, e, "", NULL);
+		return EXIT_FAILED;
+	}
+	return EXIT_DONE;
+}
+
+/*
+ * migrate-keys: store_migrate, and one summary line.  Fails (exit 1) when
+ * a user's old keys were left because their new names existed, so a
+ * script notices.
+ */
+static int
+cmd_migrate(struct admin *a, char *argv[])
+{
+	struct store_migrated	 m;
+	enum err		 e;
+
+	(void)argv;
+	if ((e = store_migrate(a->st, &m)) != ERR_OK) {
+		fail_store(a, e, "", NULL);
+		return EXIT_FAILED;
+	}
+	printf("migrate-keys: %ld user%s and %ld other key%s renamed, "
+	    "%ld key%s left (the new name existed)\n", m.users,
+	    m.users == 1 ? "" : "s", m.keys, m.keys == 1 ? "" : "s",
+	    m.conflicts, m.conflicts == 1 ? "" : "s");
+	if (m.conflicts > 0) {
+		fail(a, "%ld old key%s left beside their new names: look at "
+		    "them with redis-cli and remove the ones not wanted",
+		    m.conflicts, m.conflicts == 1 ? "" : "s");
 		return EXIT_FAILED;
 	}
 	return EXIT_DONE;

@@ -37,9 +37,13 @@ session_login(struct store *st, const struct store_cred *sc, long now,
 	enum err	 e = ERR_INTERNAL;
 	long		 evicted = 0;
 	int		 tries;
+	char		 tag[STORE_TAG_LEN + 1];
 
+	/* The id ends in the user's slot tag: the session lives beside its
+	 * user's keys (store.h). */
+	store_slot_tag(sc->user, sc->ulen, tag);
 	for (tries = 0; tries < 2; tries++) {
-		tok_sid_new(sid);
+		tok_sid_new(sid, tag);
 		if ((e = mint(t, sid, TOK_SID_LEN)) != ERR_OK)
 			return e;
 		e = store_login_finish(st, sc, sid, &t->h, now, cl, &evicted,

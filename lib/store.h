@@ -4,21 +4,35 @@
  * store_limit.c; their shared internals and the only include of hiredis.h
  * are in store_int.h, their Lua scripts in lib/lua/).
  *
- * Keys (P = cfg.key_prefix):
- *   P user:<name>                hash  mcf, disabled ("0"/"1"), created
- *   P users                      set   every user name
- *   P session:<sid>              hash  the whole state of one session, see
- *                                      below; expires at its sexp
- *   P user-sessions:<name>       zset  sid -> sexp of each of name's
+ * Keys (P = cfg.key_prefix, T = store_slot_tag() of the user name: four
+ * lowercase hex characters, the first two bytes of its SHA-1):
+ *   P user:{T}<name>             hash  mcf, disabled ("0"/"1"), created
+ *   P session:{T}<rand>          hash  the whole state of one session, see
+ *                                      below; expires at its sexp.  The
+ *                                      session id is <rand><T> (token.h),
+ *                                      so the id alone names the key
+ *   P user-sessions:{T}<name>    zset  sid -> sexp of each of name's
  *                                      sessions; ended entries are pruned
  *                                      by every write, ended sessions
  *                                      leave it; expires at its last sexp
- *   P fail:{<kind>:<subject>}    int   password checks in the window that
- *                                      did not succeed
- *   P ban:{<kind>:<subject>}     any   present while subject is banned
- *   P known:{u:<name>}           zset  client address subjects that logged
+ *   P fail:{T}<name>             int   password checks of name in the
+ *   P fail:{a:<subject>}               window that did not succeed, and
+ *                                      of a client address subject
+ *   P ban:{T}<name>              any   present while name, or the
+ *   P ban:{a:<subject>}                address subject, is banned
+ *   P known:{T}<name>            zset  client address subjects that logged
  *                                      in as name -> time of the last one
- *   kind is "u" (user name) or "a" (client address).
+ *   P metrics                    hash  the counters of GET /metrics
+ * Every key of one user has the hash tag {T}, so under Redis Cluster they
+ * share one slot, and every script over a user and its sessions runs on
+ * one node.  The address keys have tags of their own: they go beside the
+ * user's script in the same round trip, to their own node.
+ *
+ * Keys of versions before the slot tag (P user:<name>, P users,
+ * P user-sessions:<name>, P fail:{u:<name>}, P ban:{u:<name>},
+ * P known:{u:<name>}) are renamed by store_migrate() (autenticacao-admin
+ * migrate-keys).  Sessions of those versions keep their 22-character ids
+ * and their key P session:<sid>; they are found by id until they end.
  *
  * A session hash holds: user, created, sexp (absolute end, unix seconds),
  * aexp (end of the two access tokens), ah, ch, rh (tok_hash of
@@ -107,9 +121,32 @@ enum err	 store_user_set_disabled(struct store *s, const char *name,
 /* Remove the user (ERR_NO_USER if missing).  Does not touch sessions. */
 enum err	 store_user_del(struct store *s, const char *name, size_t len);
 /* Call fn(name, len, arg) for every user, sorted by name.  A non-zero
- * return of fn stops the walk. */
+ * return of fn stops the walk.  Walks the keys (SCAN), so it costs a pass
+ * over the whole key space: an admin command, not a request's. */
 enum err	 store_user_list(struct store *s,
 		    int (*fn)(const char *, size_t, void *), void *arg);
+
+#define STORE_TAG_LEN	TOK_SID_TAG_LEN	/* chars of a slot tag */
+
+/* The slot tag of user name (len bytes) into tag, NUL-terminated. */
+void		 store_slot_tag(const char *name, size_t len,
+		    char tag[STORE_TAG_LEN + 1]);
+
+/* What store_migrate() did. */
+struct store_migrated {
+	long	users;		/* user records renamed */
+	long	keys;		/* other keys renamed (index, counters) */
+	long	conflicts;	/* old keys left: the new name existed */
+};
+
+/*
+ * Rename the keys of versions before the slot tag to their tagged names
+ * (one script per user, so a user is never half-moved) and drop the old
+ * P users set once every user is moved.  Safe to run while responders
+ * run, and again: a second run finds nothing.  ERR_INTERNAL under Redis
+ * Cluster (migrate before moving to a cluster), else as any command.
+ */
+enum err	 store_migrate(struct store *s, struct store_migrated *m);
 
 /* ---- sessions ---- */
 

@@ -45,6 +45,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "log.h"
 #include "store_int.h"
 
@@ -101,6 +103,74 @@ key_make(const struct store *st, struct key *k, const char *mid,
 	memcpy(k->buf + plen + mlen + len, end, elen);
 	k->len = plen + mlen + len + elen;
 	return 0;
+}
+
+/* Key P<mid><tag><name> into k: key_make with the tag between. */
+static int
+key_make2(const struct store *st, struct key *k, const char *mid,
+    const char *tag, const char *name, size_t len)
+{
+	size_t	 tlen = strlen(tag);
+
+	if (key_make(st, k, mid, NULL, 0, "") == -1 ||
+	    tlen + len > sizeof(k->buf) - k->len)
+		return -1;
+	memcpy(k->buf + k->len, tag, tlen);
+	if (len > 0)
+		memcpy(k->buf + k->len + tlen, name, len);
+	k->len += tlen + len;
+	return 0;
+}
+
+void
+store_slot_tag(const char *name, size_t len, char tag[STORE_TAG_LEN + 1])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 md[EVP_MAX_MD_SIZE];
+	unsigned int		 mdlen = 0;
+	size_t			 i;
+
+	/* SHA-1 spreads names evenly over the tags; nothing secret rests on
+	 * it (Lua's redis.sha1hex makes the same tag, see keys.lua).  A
+	 * failing digest (out of memory) gives tag 0000: the keys are still
+	 * consistent, only less spread. */
+	memset(md, 0, sizeof(md));
+	if (EVP_Digest(name, len, md, &mdlen, EVP_sha1(), NULL) != 1 ||
+	    mdlen < STORE_TAG_LEN / 2)
+		memset(md, 0, sizeof(md));
+	for (i = 0; i < STORE_TAG_LEN / 2; i++) {
+		tag[2 * i] = hex[md[i] >> 4];
+		tag[2 * i + 1] = hex[md[i] & 0x0f];
+	}
+	tag[STORE_TAG_LEN] = '\0';
+}
+
+int
+key_user(const struct store *st, struct key *k, const char *mid,
+    const char *name, size_t len)
+{
+	char	 tag[STORE_TAG_LEN + 3];
+
+	tag[0] = '{';
+	store_slot_tag(name, len, tag + 1);
+	tag[STORE_TAG_LEN + 1] = '}';
+	tag[STORE_TAG_LEN + 2] = '\0';
+	return key_make2(st, k, mid, tag, name, len);
+}
+
+int
+key_session(const struct store *st, struct key *k, const char *sid,
+    size_t len)
+{
+	char	 tag[STORE_TAG_LEN + 3];
+
+	if (len != TOK_SID_LEN)
+		return key_make(st, k, "session:", sid, len, "");
+	tag[0] = '{';
+	memcpy(tag + 1, sid + TOK_SID_RAND_LEN, STORE_TAG_LEN);
+	tag[STORE_TAG_LEN + 1] = '}';
+	tag[STORE_TAG_LEN + 2] = '\0';
+	return key_make2(st, k, "session:", tag, sid, TOK_SID_RAND_LEN);
 }
 
 int
@@ -1105,6 +1175,59 @@ conn_scripts(struct store *st, int n, const enum script id[],
 		return ERR_INTERNAL;
 	}
 	return conn_run(st, n, id, nkeys, a, r);
+}
+
+/*
+ * SCAN the keys matching glob match (len bytes), COUNT 1000 a step, one
+ * fn(arg, key, keylen) call per key found (SCAN may name a key twice; the
+ * key's bytes are only valid during the call).  A non-zero return of fn
+ * ends the walk (ERR_OK).
+ */
+enum err
+conn_scan(struct store *st, const char *match, size_t len,
+    int (*fn)(void *, const char *, size_t), void *arg)
+{
+	struct rcmd	 c;
+	redisReply	*r = NULL, *ks;
+	char		 cursor[NUM_MAX] = "0";
+	enum err	 e;
+	size_t		 i;
+
+	do {
+		memset(&c, 0, sizeof(c));
+		rcmd_str(&c, "SCAN");
+		rcmd_str(&c, cursor);
+		rcmd_str(&c, "MATCH");
+		rcmd_add(&c, match, len);
+		rcmd_str(&c, "COUNT");
+		rcmd_str(&c, "1000");
+		if ((e = conn_cmd(st, &c, &r)) != ERR_OK)
+			return e;
+		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+		    r->element[0]->type != REDIS_REPLY_STRING ||
+		    r->element[0]->len == 0 ||
+		    r->element[0]->len >= sizeof(cursor) ||
+		    r->element[1]->type != REDIS_REPLY_ARRAY) {
+			log_err("redis: SCAN: unexpected reply");
+			freeReplyObject(r);
+			return ERR_INTERNAL;
+		}
+		memcpy(cursor, r->element[0]->str, r->element[0]->len);
+		cursor[r->element[0]->len] = '\0';
+		ks = r->element[1];
+		for (i = 0; i < ks->elements; i++) {
+			if (ks->element[i]->type != REDIS_REPLY_STRING)
+				continue;
+			if (fn(arg, ks->element[i]->str,
+			    ks->element[i]->len) != 0) {
+				freeReplyObject(r);
+				return ERR_OK;
+			}
+		}
+		freeReplyObject(r);
+		r = NULL;
+	} while (strcmp(cursor, "0") != 0);
+	return ERR_OK;
 }
 
 /*

@@ -72,6 +72,11 @@ enum lua_code {
 	LUA_CHANGED = -5	/* login_finish: the user changed meanwhile */
 };
 
+/* The key rules that lib/lua/keys.lua repeats (checked by the build). */
+#define LUA_SID_LEN	TOK_SID_LEN
+#define LUA_SID_RAND_LEN TOK_SID_RAND_LEN
+#define LUA_TAG_LEN	TOK_SID_TAG_LEN
+
 /* One script of lib/lua/, comment lines left out. */
 struct lua_script {
 	const char	*name;		/* file name without .lua, for the log */
@@ -131,6 +136,16 @@ int		 key_make(const struct store *s, struct key *k,
 		    const char *mid, const char *name, size_t len,
 		    const char *end);
 
+/* Key P<mid>{T}<name> of user name (len bytes) into k, T its slot tag
+ * (store.h); -1 when it does not fit. */
+int		 key_user(const struct store *s, struct key *k,
+		    const char *mid, const char *name, size_t len);
+/* Key of session sid (len bytes) into k: P session:{T}<rand> for an id
+ * of TOK_SID_LEN characters (<rand><T>), P session:<sid> for any other
+ * (the ids of versions before the tag); -1 when it does not fit. */
+int		 key_session(const struct store *s, struct key *k,
+		    const char *sid, size_t len);
+
 /* 1 if name (len bytes) is a possible user name: 1..LIM_USER_MAX bytes. */
 int		 name_ok(const char *name, size_t len);
 /* 1 if sid (len bytes) is a possible session id: 1..LIM_TOKEN_MAX bytes. */
@@ -179,6 +194,14 @@ enum err	 conn_script(struct store *s, enum script id, int nkeys,
 /* conn_script expecting an integer reply, into *v. */
 enum err	 conn_script_int(struct store *s, enum script id, int nkeys,
 		    const struct rcmd *a, long long *v);
+
+/*
+ * SCAN the keys matching glob match (len bytes), calling fn(arg, key,
+ * keylen) once per key found (twice is possible, as SCAN may); a
+ * non-zero fn return ends the walk.  Results as conn_cmd.
+ */
+enum err	 conn_scan(struct store *s, const char *match, size_t len,
+		    int (*fn)(void *, const char *, size_t), void *arg);
 
 #define CONN_PIPE_MAX	4	/* scripts of one conn_scripts round trip */
 

@@ -11,8 +11,10 @@
 #include "store_int.h"
 
 
-/* Key of subject subj of kind in the family fam ("fail" or "ban"):
- * P<fam>:{<kind>:<subj>}.  Returns 0 or -1 as key_make. */
+/* Key of subject subj of kind in the family fam ("fail", "ban" or
+ * "known"): P<fam>:{T}<name> for a user name (in its user's slot, see
+ * store.h), P<fam>:{a:<subj>} for a client address.  Returns 0 or -1 as
+ * key_make. */
 static int
 key_subject(const struct store *st, struct key *k, const char *fam,
     enum store_subject kind, const char *subj, size_t len)
@@ -21,6 +23,10 @@ key_subject(const struct store *st, struct key *k, const char *fam,
 
 	if (kind != STORE_SUBJ_USER && kind != STORE_SUBJ_ADDR)
 		return -1;
+	if (kind == STORE_SUBJ_USER) {
+		snprintf(mid, sizeof(mid), "%s:", fam);
+		return key_user(st, k, mid, subj, len);
+	}
 	snprintf(mid, sizeof(mid), "%s:{%c:", fam, (char)kind);
 	return key_make(st, k, mid, subj, len, "}");
 }
@@ -176,7 +182,7 @@ store_login_begin(struct store *st, const char *user, size_t ulen,
 	    key_subject(st, &uf, "fail", STORE_SUBJ_USER, user, ulen) == -1 ||
 	    key_subject(st, &ub, "ban", STORE_SUBJ_USER, user, ulen) == -1 ||
 	    key_subject(st, &uk, "known", STORE_SUBJ_USER, user, ulen) == -1 ||
-	    key_make(st, &uu, "user:", user, ulen, "") == -1 ||
+	    key_user(st, &uu, "user:", user, ulen) == -1 ||
 	    (has && (key_subject(st, &af, "fail", STORE_SUBJ_ADDR, net,
 	    nlen) == -1 || key_subject(st, &ab, "ban", STORE_SUBJ_ADDR, net,
 	    nlen) == -1))) {

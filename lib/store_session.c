@@ -221,7 +221,7 @@ store_session_get(struct store *st, const char *sid, size_t sidlen,
 	memset(out, 0, sizeof(*out));
 	if (!sid_ok(sid, sidlen))
 		return ERR_SESSION_NOT_FOUND;
-	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
+	if (key_session(st, &k, sid, sidlen) == -1)
 		return ERR_INTERNAL;
 	return session_read(st, &k, out);
 }
@@ -244,7 +244,7 @@ store_session_use(struct store *st, const char *sid, size_t sidlen,
 	}
 	if (!sid_ok(sid, sidlen))
 		return ERR_SESSION_NOT_FOUND;
-	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
+	if (key_session(st, &k, sid, sidlen) == -1)
 		return ERR_INTERNAL;
 	if (accept & 0x1)
 		acc[n++] = 'a';
@@ -296,7 +296,7 @@ store_session_refresh(struct store *st, const char *sid, size_t sidlen,
 	}
 	if (!sid_ok(sid, sidlen))
 		return ERR_SESSION_NOT_FOUND;
-	if (key_make(st, &k, "session:", sid, sidlen, "") == -1 ||
+	if (key_session(st, &k, sid, sidlen) == -1 ||
 	    key_make(st, &kp, "user-sessions:", NULL, 0, "") == -1)
 		return ERR_INTERNAL;
 
@@ -372,7 +372,7 @@ index_key(const struct store *st, struct key *ki, const char *user,
     size_t ulen)
 {
 
-	return key_make(st, ki, "user-sessions:", user, ulen, "");
+	return key_user(st, ki, "user-sessions:", user, ulen);
 }
 
 /*
@@ -397,8 +397,8 @@ end_batch(struct store *st, const char *user, size_t ulen,
 	memset(&a, 0, sizeof(a));
 	rcmd_add(&a, ki.buf, ki.len);
 	for (i = 0; i < n; i++) {
-		keep[i] = sid_ok(ids[i], lens[i]) && key_make(st, &ks[nk],
-		    "session:", ids[i], lens[i], "") == 0;
+		keep[i] = sid_ok(ids[i], lens[i]) && key_session(st, &ks[nk],
+		    ids[i], lens[i]) == 0;
 		if (keep[i]) {
 			rcmd_add(&a, ks[nk].buf, ks[nk].len);
 			nk++;
@@ -481,7 +481,7 @@ session_owner(struct store *st, const char *sid, size_t sidlen,
 
 	if (!sid_ok(sid, sidlen))
 		return ERR_SESSION_NOT_FOUND;
-	if (key_make(st, &k, "session:", sid, sidlen, "") == -1)
+	if (key_session(st, &k, sid, sidlen) == -1)
 		return ERR_INTERNAL;
 	memset(&c, 0, sizeof(c));
 	rcmd_str(&c, "HGET");
@@ -608,7 +608,7 @@ store_user_sessions(struct store *st, const char *user, size_t ulen,
 		e = ERR_SESSION_NOT_FOUND;
 		if (sid_ok(m->str, m->len) &&
 		    memchr(m->str, '\0', m->len) == NULL &&
-		    key_make(st, &ks, "session:", m->str, m->len, "") == 0) {
+		    key_session(st, &ks, m->str, m->len) == 0) {
 			e = session_read(st, &ks, &ents[n].sess);
 			if (e != ERR_OK && e != ERR_SESSION_NOT_FOUND)
 				goto out;
@@ -720,10 +720,10 @@ finish_args(const struct store *st, struct finish_args *fa,
 	memset(fa, 0, sizeof(*fa));
 	if (!name_ok(c->user, c->ulen) || !sid_ok(sid, len) ||
 	    c->mcf == NULL || c->fresh == NULL ||
-	    key_make(st, &fa->ku, "user:", c->user, c->ulen, "") == -1 ||
-	    key_make(st, &fa->kf, "fail:{u:", c->user, c->ulen, "}") == -1 ||
-	    key_make(st, &fa->kk, "known:{u:", c->user, c->ulen, "}") == -1 ||
-	    key_make(st, &fa->ks, "session:", sid, len, "") == -1 ||
+	    key_user(st, &fa->ku, "user:", c->user, c->ulen) == -1 ||
+	    key_user(st, &fa->kf, "fail:", c->user, c->ulen) == -1 ||
+	    key_user(st, &fa->kk, "known:", c->user, c->ulen) == -1 ||
+	    key_session(st, &fa->ks, sid, len) == -1 ||
 	    index_key(st, &fa->ki, c->user, c->ulen) == -1 ||
 	    key_make(st, &fa->kp, "session:", NULL, 0, "") == -1)
 		goto bad;

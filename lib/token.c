@@ -18,8 +18,8 @@
 
 /* The text lengths in token.h must be what the byte counts encode to. */
 _Static_assert(sodium_base64_ENCODED_LEN(TOK_SID_BYTES,
-    sodium_base64_VARIANT_URLSAFE_NO_PADDING) == TOK_SID_LEN + 1,
-    "TOK_SID_LEN does not match TOK_SID_BYTES");
+    sodium_base64_VARIANT_URLSAFE_NO_PADDING) == TOK_SID_RAND_LEN + 1,
+    "TOK_SID_RAND_LEN does not match TOK_SID_BYTES");
 _Static_assert(sodium_base64_ENCODED_LEN(TOK_SECRET_BYTES,
     sodium_base64_VARIANT_URLSAFE_NO_PADDING) == TOK_SECRET_LEN + 1,
     "TOK_SECRET_LEN does not match TOK_SECRET_BYTES");
@@ -62,10 +62,12 @@ tok_random_b64(size_t n, char *out, size_t outsz)
 }
 
 void
-tok_sid_new(char sid[TOK_SID_LEN + 1])
+tok_sid_new(char sid[TOK_SID_LEN + 1], const char tag[TOK_SID_TAG_LEN])
 {
 
-	tok_random_b64(TOK_SID_BYTES, sid, TOK_SID_LEN + 1);
+	tok_random_b64(TOK_SID_BYTES, sid, TOK_SID_RAND_LEN + 1);
+	memcpy(sid + TOK_SID_RAND_LEN, tag, TOK_SID_TAG_LEN);
+	sid[TOK_SID_LEN] = '\0';
 }
 
 /*

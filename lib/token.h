@@ -1,7 +1,11 @@
 /*
  * token.h - session ids, tokens, their hashes, constant-time comparison.
  *
- * A session id is 16 random bytes in unpadded base64url (22 characters).
+ * A session id is 16 random bytes in unpadded base64url (22 characters)
+ * followed by a tag of TOK_SID_TAG_LEN characters that the caller chooses
+ * (the store's slot tag of the session's user: lowercase hex, so the id
+ * stays URL-safe).  Ids minted before the tag existed are the 22 random
+ * characters alone; they still name their sessions.
  * A token is "<sessionId>.<secret>", the secret 32 random bytes in unpadded
  * base64url (43 characters), so a token names its session and a check needs
  * one Redis read of one key.  Redis keeps only tok_hash() of a token: the
@@ -15,13 +19,17 @@
 
 #include "contract.h"
 
-#define TOK_SID_LEN	22		/* chars of a session id we mint */
+#define TOK_SID_RAND_LEN	22	/* random chars of a session id */
+#define TOK_SID_TAG_LEN	4		/* tag chars after them */
+#define TOK_SID_LEN	(TOK_SID_RAND_LEN + TOK_SID_TAG_LEN) /* we mint */
 #define TOK_SECRET_LEN	43		/* chars of a token's secret part */
 #define TOK_LEN		(TOK_SID_LEN + 1 + TOK_SECRET_LEN)
 #define TOK_HASH_LEN	64		/* hex SHA-256 */
 
-/* Write a new random session id and its NUL into sid.  No failure. */
-void	 tok_sid_new(char sid[TOK_SID_LEN + 1]);
+/* Write a new random session id ending in tag (TOK_SID_TAG_LEN characters
+ * of tok_charset_ok()'s set) and its NUL into sid.  No failure. */
+void	 tok_sid_new(char sid[TOK_SID_LEN + 1],
+	    const char tag[TOK_SID_TAG_LEN]);
 
 /* Write a new token "<sid>.<secret>" of session sid (sidlen bytes, at most
  * LIM_TOKEN_MAX) into out, NUL-terminated; out must hold sidlen + 1 +

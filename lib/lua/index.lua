@@ -1,7 +1,7 @@
 -- index.lua - the per-user session index, included by the scripts that
 -- write it (--@include).
 --
--- P user-sessions:<name> is a sorted set: session id -> that session's
+-- P user-sessions:{T}<name> is a sorted set: session id -> that session's
 -- end (sexp, unix seconds).  Every write drops the entries whose end has
 -- passed, so the index holds about as many ids as the user has live
 -- sessions, and the key expires at the latest end it holds.  Indexes

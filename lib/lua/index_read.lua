@@ -1,6 +1,6 @@
 -- index_read.lua - the ids of a user's sessions that have not ended.
 --
--- KEYS[1]  P user-sessions:<name>
+-- KEYS[1]  P user-sessions:{T}<name>
 -- ARGV     now, session_ttl (to convert an index of the older form)
 -- Prunes the ended entries (index.lua) and answers the remaining ids,
 -- earliest end first.

@@ -3,10 +3,10 @@
 -- script on the user's keys.  The address's count (attempt.lua) goes out
 -- beside it in the same round trip.
 --
--- KEYS[1]  P fail:{u:<name>}   the user's attempt counter
--- KEYS[2]  P ban:{u:<name>}    the user's ban
--- KEYS[3]  P known:{u:<name>}  addresses that logged in as the user
--- KEYS[4]  P user:<name>       the user record
+-- KEYS[1]  P fail:{T}<name>    the user's attempt counter
+-- KEYS[2]  P ban:{T}<name>     the user's ban
+-- KEYS[3]  P known:{T}<name>   addresses that logged in as the user
+-- KEYS[4]  P user:{T}<name>    the user record (T: its slot tag)
 -- ARGV     failure_window, max_failures, ban_time (seconds), the client's
 --          address subject ("" for none), now, session_ttl
 -- Answers {ban, counted, mcf, disabled, created}.  ban and counted are

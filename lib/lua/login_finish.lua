@@ -5,11 +5,11 @@
 -- address's count is taken back beside it in the same round trip
 -- (attempt_undo.lua).
 --
--- KEYS[1]  P user:<name>
--- KEYS[2]  P fail:{u:<name>}
--- KEYS[3]  P known:{u:<name>}
--- KEYS[4]  P session:<sid>
--- KEYS[5]  P user-sessions:<name>
+-- KEYS[1]  P user:{T}<name>           (T: the user's slot tag, so all
+-- KEYS[2]  P fail:{T}<name>             five share one Cluster slot;
+-- KEYS[3]  P known:{T}<name>            lib/store.h)
+-- KEYS[4]  P session:{T}<rand>
+-- KEYS[5]  P user-sessions:{T}<name>
 -- ARGV[1..9]   the hash checked, the re-hash to store in its place (""
 --              for none), the client's address subject ("" for none),
 --              now, session_ttl, mode ("c" create, "r" renew), sid,
@@ -30,9 +30,9 @@
 --     now, the key expiring at key end): LUA_DONE {code, evicted}; LUA_NOTHING
 --     (the session key exists); LUA_LIMIT (refuse at the cap).  With a
 --     cap the script reads the index itself and ends the least recently
---     used sessions it names (their keys, P session:<id>, are made here:
---     the keys not in KEYS; they share the user's slot by construction
---     under Redis Cluster only once the key layout puts them there).
+--     used sessions it names (their keys are made here, keys.lua: the
+--     keys not in KEYS; they share the user's slot, as every session id
+--     minted for the user ends in the user's tag).
 --   mode r, the new generation (the spent list restarted with the old
 --     refresh hash, sexp and the index entry moved on): {LUA_DONE, fields}
 --     the session as written, or LUA_GONE (missing, ended or another
@@ -40,6 +40,7 @@
 --@include ring.lua
 --@include session_fields.lua
 --@include index.lua
+--@include keys.lua
 local LUA_DONE = 1
 local LUA_NOTHING = 0
 local LUA_GONE = -1
@@ -88,7 +89,7 @@ local evicted = 0
 if cap > 0 then
   local live = {}
   for _, id in ipairs(redis.call('ZRANGE', ki, 0, -1)) do
-    local k = ARGV[9] .. id
+    local k = session_key(ARGV[9], id)
     local f = redis.call('HMGET', k, 'user', 'sexp', 'used', 'created')
     local used = tonumber(f[3]) or tonumber(f[4]) or 0
     if f[1] == user and (tonumber(f[2]) or 0) > now and

@@ -1,8 +1,8 @@
 -- session_end.lua - end sessions of one user and drop them from the
 -- user's index.
 --
--- KEYS[1]     P user-sessions:<name>
--- KEYS[2..]   P session:<sid> of each session to end
+-- KEYS[1]     P user-sessions:{T}<name>
+-- KEYS[2..]   the key of each session to end
 -- ARGV[1]     user
 -- ARGV[2..]   the sids of KEYS[2..], in the same order
 -- A session that belongs to user is deleted; its id leaves the index,

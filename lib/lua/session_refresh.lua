@@ -2,7 +2,7 @@
 -- refresh hash with the session's, then rotate, or judge a spent hash
 -- (RFC 9700 4.14.2; docs/design.md "Rotation and reuse detection").
 --
--- KEYS[1]  P session:<sid>
+-- KEYS[1]  P session:{T}<rand> (the session's key, lib/store.h)
 -- ARGV     ph (hash of the presented refresh token), ah, ch, rh (the new
 --          generation), now, now + access_ttl, spent max, idle_ttl, touch,
 --          now + idle_ttl + touch, grace, sid, P user-sessions: (the
@@ -26,12 +26,14 @@
 --   LUA_REVOKED    ph was spent earlier: the session is deleted and its id
 --                  leaves its owner's index.
 -- A current ph of a session past its idle end is LUA_GONE.  The owner's
--- index key is made here from the owner read (P user-sessions:<user>):
--- it is the one key a script touches that is not in KEYS.
+-- index key is made here from the owner read (P user-sessions:{T}<user>,
+-- keys.lua): it is the one key a script touches that is not in KEYS, and
+-- it lies in the session's slot, as the session id's tag is the owner's.
 --@include ring.lua
 --@include session_fields.lua
 --@include index.lua
 --@include same.lua
+--@include keys.lua
 local LUA_GONE = -1
 local LUA_RING_FULL = -2
 local LUA_NOT_SPENT = 0
@@ -71,5 +73,5 @@ local t = spent_at(k, ph) or tonumber(redis.call('HGET', k, 's:' .. ph))
 if not t then return {LUA_NOT_SPENT, user} end
 if t + tonumber(ARGV[11]) > now then return {LUA_IN_GRACE, user} end
 redis.call('DEL', k)
-if user then index_rem(ARGV[13] .. user, ARGV[12]) end
+if user then index_rem(user_key(ARGV[13], user), ARGV[12]) end
 return {LUA_REVOKED, user}

@@ -1,6 +1,6 @@
 -- session_use.lua - a bearer check: read a session and record its use.
 --
--- KEYS[1]  P session:<sid>
+-- KEYS[1]  P session:{T}<rand>, or P session:<sid> (lib/store.h)
 -- ARGV     h (hash of the presented bearer), accept ("a", "c" or "ac":
 --          which access tokens count), now, touch (seconds between two
 --          lastUsedAt writes), idle_ttl

@@ -1,13 +1,9 @@
--- user_del.lua - delete a user and its name in the users set.
+-- user_del.lua - delete a user.
 --
--- KEYS[1]  P user:<name>
--- KEYS[2]  P users
--- ARGV[1]  name
+-- KEYS[1]  P user:{T}<name>
 -- Returns LUA_DONE when the user existed, else LUA_NOTHING.
 local LUA_DONE = 1
 local LUA_NOTHING = 0
 
-local n = redis.call('DEL', KEYS[1])
-redis.call('SREM', KEYS[2], ARGV[1])
-if n == 1 then return LUA_DONE end
+if redis.call('DEL', KEYS[1]) == 1 then return LUA_DONE end
 return LUA_NOTHING

@@ -132,7 +132,7 @@ login dora dora-pw "HTTP_USER_AGENT=curl/7.88.1 (x)" REMOTE_ADDR=198.51.100.4
 SA3=$SID
 adm sessions dora
 t_eq line "$(printf '%s\n' "$ADM_OUT" | grep "^$SA3 " | cut -d' ' -f5-)" "198.51.100.4 curl/7.88.1 (x)"
-rcli HSET "${PREFIX}session:$SA3" ua $'evil\x1b[2J' used 1700000000 >/dev/null
+rcli HSET "$(skey "$SA3")" ua $'evil\x1b[2J' used 1700000000 >/dev/null
 adm sessions dora
 t_eq "control byte" "$(printf '%s\n' "$ADM_OUT" | grep "^$SA3 " | cut -d' ' -f4-)" "2023-11-14T22:13:20Z 198.51.100.4 evil?[2J"
 adm revoke "$SA3"
@@ -150,7 +150,7 @@ session_get "$AE2"
 t_eq "second" "$STATUS" 401
 cgi GET /protected/x "" FCGI_ROLE=AUTHORIZER "HTTP_AUTHORIZATION=$AE1"
 t_eq "authorizer" "$STATUS" 401
-t_eq "index" "$(rcli EXISTS "${PREFIX}user-sessions:erik")" 0
+t_eq "index" "$(rcli EXISTS "$(ukey user-sessions "erik")")" 0
 session_get "$AA2"
 t_eq "dora's session" "$STATUS" 200
 login erik erik-pw
@@ -255,7 +255,7 @@ session_get "$AC"
 t_eq authorization "$STATUS" 401
 session_get "$CC"
 t_eq authorizationCorban "$STATUS" 401
-t_eq "session key" "$(rcli EXISTS "${PREFIX}session:$SC")" 0
+t_eq "session key" "$(rcli EXISTS "$(skey "$SC")")" 0
 t_end
 t_begin "userdel removes the user from list"
 adm list

@@ -102,6 +102,6 @@ sleep 0.25
 adm_in $'duda-new\n' passwd duda
 wait "$rs"
 t_match "refresh-session status" "$(<"$T/rs.status")" '^(401|404)$'
-t_eq "session key" "$(rcli EXISTS "${PREFIX}session:$DSID")" 0
+t_eq "session key" "$(rcli EXISTS "$(skey "$DSID")")" 0
 t_end
 done_testing

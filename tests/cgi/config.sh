@@ -68,7 +68,7 @@ t_begin "responder: reads its config from AUTENTICACAO_CONF (key_prefix is used)
 user_add alice alice-pw
 login alice alice-pw
 t_status 200
-t_eq "session under the prefix" "$(rcli EXISTS "${PREFIX}session:$SID")" 1
+t_eq "session under the prefix" "$(rcli EXISTS "$(skey "$SID")")" 1
 t_end
 t_begin "responder: without AUTENTICACAO_CONF it uses the compiled-in default path"
 def=/usr/local/etc/autenticacao.conf
@@ -119,8 +119,8 @@ t_end
 t_begin "redis_db: the responder's keys go to the configured database"
 conf_write "$T/db3.conf" redis_db=3
 CONF=$T/db3.conf user_add dbuser dbpw
-t_eq "user in db 3" "$(rcli -n 3 EXISTS "${PREFIX}user:dbuser")" 1
-t_eq "not in db 0" "$(rcli -n 0 EXISTS "${PREFIX}user:dbuser")" 0
+t_eq "user in db 3" "$(rcli -n 3 EXISTS "$(ukey user "dbuser")")" 1
+t_eq "not in db 0" "$(rcli -n 0 EXISTS "$(ukey user "dbuser")")" 0
 CONF=$T/db3.conf login dbuser dbpw
 t_status 200
 t_end

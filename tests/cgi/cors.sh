@@ -256,7 +256,7 @@ t_error 503 SERVICE_UNAVAILABLE
 t_cors "$O1"
 t_end
 t_begin "a malformed record -> 500 INTERNAL_ERROR with the CORS headers"
-rcli SET "${PREFIX}user:broken" not-a-hash >/dev/null
+rcli SET "$(ukey user "broken")" not-a-hash >/dev/null
 cgi POST "$API/login" '{"username":"broken","password":"x"}' "HTTP_ORIGIN=$O1"
 t_error 500 INTERNAL_ERROR
 t_cors "$O1"

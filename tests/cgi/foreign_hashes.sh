@@ -34,7 +34,7 @@ declare -A PREFIX_OF=([bcrypt-2y]='^\$2y\$05\$' [bcrypt-2b]='^\$2b\$05\$'
 
 # stored NAME: the user's stored hash.
 stored() {
-	rcli HGET "${PREFIX}user:$1" mcf
+	rcli HGET "$(ukey user "$1")" mcf
 }
 
 login nosuchuser 'no such pw'
@@ -88,7 +88,7 @@ user_add rita rita-pw-1
 login rita rita-pw-1
 rsid=$SID
 h=$(hash_of sha512crypt rita-pw-2)
-rcli HSET "${PREFIX}user:rita" mcf "$h" >/dev/null
+rcli HSET "$(ukey user "rita")" mcf "$h" >/dev/null
 refresh_session "$rsid" rita rita-pw-1
 t_error 401 INVALID_CREDENTIALS
 t_eq "stored after a wrong password" "$(stored rita)" "$h"
@@ -116,11 +116,11 @@ t_begin "useradd --hash refuses a bcrypt of cost 31 (usage error) and adds nobod
 adm useradd --hash "$b31" costly
 t_eq exit "$ADM_RC" 2
 t_match stderr "$ADM_ERR" 'invalid hash: bcrypt: cost 31 is over the cap of 14'
-t_eq "user" "$(rcli EXISTS "${PREFIX}user:costly")" 0
+t_eq "user" "$(rcli EXISTS "$(ukey user "costly")")" 0
 t_end
 t_begin "a bcrypt of cost 31 planted in Redis is a 401 at once, not 2^31 rounds"
 user_add planted some-pw
-rcli HSET "${PREFIX}user:planted" mcf "$b31" >/dev/null
+rcli HSET "$(ukey user "planted")" mcf "$b31" >/dev/null
 login planted cost-pw
 t_error 401 INVALID_CREDENTIALS
 t_le "ms" "$CGI_MS" 3000
@@ -128,18 +128,18 @@ t_eq "stored" "$(stored planted)" "$b31"
 t_end
 t_begin "a sha512crypt of rounds=999999999 and a yescrypt of 1 GiB planted in Redis are a 401 at once"
 s=$(hash_of sha512crypt cost-pw)
-rcli HSET "${PREFIX}user:planted" mcf "\$6\$rounds=999999999\$${s#\$6\$}" >/dev/null
+rcli HSET "$(ukey user "planted")" mcf "\$6\$rounds=999999999\$${s#\$6\$}" >/dev/null
 login planted cost-pw
 t_error 401 INVALID_CREDENTIALS
 t_le "ms (sha512crypt)" "$CGI_MS" 3000
 y=$(hash_of yescrypt cost-pw)
-rcli HSET "${PREFIX}user:planted" mcf "\$y\$jFT${y#\$y\$j9T}" >/dev/null
+rcli HSET "$(ukey user "planted")" mcf "\$y\$jFT${y#\$y\$j9T}" >/dev/null
 login planted cost-pw
 t_error 401 INVALID_CREDENTIALS
 t_le "ms (yescrypt)" "$CGI_MS" 3000
 t_end
 t_begin "a plain-text value planted as a hash never logs in"
-rcli HSET "${PREFIX}user:planted" mcf "cost-pw" >/dev/null
+rcli HSET "$(ukey user "planted")" mcf "cost-pw" >/dev/null
 login planted cost-pw
 t_error 401 INVALID_CREDENTIALS
 t_end

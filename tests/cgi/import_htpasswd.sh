@@ -49,23 +49,23 @@ for up in 'ana|ana pw 1' 'bea|bea-pw-2' 'caio|caio-pw-3' 'dani|dani-pw-4' \
     'eva-ç|eva-pw-5' 'fabio|fabio-pw-6' 'gil|gil-pw-7'; do
 	login "${up%%|*}" "${up#*|}"
 	[ "$STATUS" = 200 ] || t_fail "${up%%|*}: status $STATUS"
-	[[ $(rcli HGET "${PREFIX}user:${up%%|*}" mcf) == '$s1$'* ]] ||
+	[[ $(rcli HGET "$(ukey user "${up%%|*}")" mcf) == '$s1$'* ]] ||
 	    t_fail "${up%%|*}: stored hash is not \$s1\$"
 done
 t_end
 t_begin "an imported user is enabled and has a created time"
-t_eq disabled "$(rcli HGET "${PREFIX}user:ana" disabled)" 0
-t_match created "$(rcli HGET "${PREFIX}user:ana" created)" '^[0-9]{10}$'
+t_eq disabled "$(rcli HGET "$(ukey user "ana")" disabled)" 0
+t_match created "$(rcli HGET "$(ukey user "ana")" created)" '^[0-9]{10}$'
 t_end
 t_begin "importing the same file again refuses every line (users exist) and changes nothing"
-before=$(rcli HGET "${PREFIX}user:ana" mcf)
+before=$(rcli HGET "$(ukey user "ana")" mcf)
 adm import-htpasswd "$F"
 t_eq exit "$ADM_RC" 1
 t_eq stdout "$ADM_OUT" ""
 t_match "line 3" "$ADM_ERR" "import-htpasswd: $F:3: user exists: ana($NL|\$)"
 t_match "line 11" "$ADM_ERR" "$F:11: user exists: gil"
 t_match "summary" "$ADM_ERR" "$F: 7 lines refused, nothing imported"
-t_eq "ana's hash" "$(rcli HGET "${PREFIX}user:ana" mcf)" "$before"
+t_eq "ana's hash" "$(rcli HGET "$(ukey user "ana")" mcf)" "$before"
 t_end
 
 # bad_file BAD-LINE: write a new file BADF of good lines for new users
@@ -195,8 +195,8 @@ t_end
 # An add that fails after others went in: the Redis user of this config
 # may read every key but write only the keys of names starting "ok-", so
 # the add of the last line's user fails (NOPERM) after two were added.
-rcli ACL SETUSER "imp$N" on '>imp-pw' resetkeys '%R~*' "~${PREFIX}users" \
-    "~${PREFIX}user:ok-*" "~${PREFIX}user-sessions:*" "~${PREFIX}session:*" \
+rcli ACL SETUSER "imp$N" on '>imp-pw' resetkeys '%R~*' \
+    "~${PREFIX}user:{????}ok-*" "~${PREFIX}user-sessions:*" "~${PREFIX}session:*" \
     '+@all' >/dev/null
 conf_write "$T/acl.conf" redis_username="imp$N" redis_password=imp-pw
 {
@@ -211,7 +211,7 @@ t_eq stdout "$ADM_OUT" ""
 t_match "reason" "$ADM_ERR" 'unexpected reply from redis'
 t_match "summary" "$ADM_ERR" "$T/undo.htpasswd: nothing imported"
 t_nomatch "users" "$(users)" 'ok-1|ok-2|zz-denied'
-t_eq "keys" "$(rcli EXISTS "${PREFIX}user:ok-1" "${PREFIX}user:ok-2")" 0
+t_eq "keys" "$(rcli EXISTS "$(ukey user "ok-1")" "$(ukey user "ok-2")")" 0
 login ok-1 ok-pw-1
 t_error 401 INVALID_CREDENTIALS
 t_end
@@ -224,7 +224,7 @@ h=$(mkpasswd -m yescrypt 'olga-pw')
 adm useradd --hash "$h" olga
 t_eq exit "$ADM_RC" 0
 t_eq stdout "$ADM_OUT" "added olga"
-t_eq stored "$(rcli HGET "${PREFIX}user:olga" mcf)" "$h"
+t_eq stored "$(rcli HGET "$(ukey user "olga")" mcf)" "$h"
 login olga olga-pw
 t_status 200
 t_end
@@ -248,11 +248,11 @@ t_match usage "$ADM_ERR" 'usage: autenticacao-admin \[-c CONF\] useradd \[--hash
 t_nomatch "users" "$(users)" rui
 t_end
 t_begin "useradd --hash of an existing user fails (exit 1) and keeps the old hash"
-before=$(rcli HGET "${PREFIX}user:olga" mcf)
+before=$(rcli HGET "$(ukey user "olga")" mcf)
 adm useradd --hash "$b5" olga
 t_eq exit "$ADM_RC" 1
 t_match stderr "$ADM_ERR" 'user exists: olga'
-t_eq stored "$(rcli HGET "${PREFIX}user:olga" mcf)" "$before"
+t_eq stored "$(rcli HGET "$(ukey user "olga")" mcf)" "$before"
 t_end
 t_begin "useradd --hash without a name is a usage error; a user named --hash can still be added"
 adm useradd --hash "$b5"

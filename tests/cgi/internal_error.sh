@@ -10,13 +10,13 @@ user_add alice alice-pw
 
 t_begin "a malformed session record -> 500 INTERNAL_ERROR without details"
 login alice alice-pw
-rcli SET "${PREFIX}session:$SID" not-a-hash >/dev/null
+rcli SET "$(skey "$SID")" not-a-hash >/dev/null
 session_get "$AUTH"
 t_error 500 INTERNAL_ERROR
 t_nomatch body "$BODY" 'WRONGTYPE|[Rr]edis|HGET|HMGET|EVAL|script|lua'
 t_end
 t_begin "a malformed user record -> 500 INTERNAL_ERROR (never 401, never 200)"
-rcli SET "${PREFIX}user:broken" not-a-hash >/dev/null
+rcli SET "$(ukey user "broken")" not-a-hash >/dev/null
 login broken whatever
 t_error 500 INTERNAL_ERROR
 t_nomatch body "$BODY" 'WRONGTYPE|[Rr]edis|HGET|HMGET'

@@ -16,9 +16,9 @@ OWNER=198.51.100.10
 t_begin "the owner logs in: its address becomes known for session_ttl"
 login owen owen-pw REMOTE_ADDR=$OWNER
 t_status 200
-t_eq "known" "$(rcli ZCARD "${PREFIX}known:{u:owen}")" 1
-t_le "expiry" "$(rcli TTL "${PREFIX}known:{u:owen}")" 600
-t_ge "expiry" "$(rcli TTL "${PREFIX}known:{u:owen}")" 590
+t_eq "known" "$(rcli ZCARD "$(ukey known "owen")")" 1
+t_le "expiry" "$(rcli TTL "$(ukey known "owen")")" 600
+t_ge "expiry" "$(rcli TTL "$(ukey known "owen")")" 590
 t_end
 t_begin "guesses from elsewhere ban the user name"
 for i in 1 2 3; do
@@ -56,7 +56,7 @@ t_begin "after session_ttl the address is no longer known"
 adm unban "$OWNER"
 # Its last success, moved back past session_ttl (no wait: the rule is the
 # score's age, not the key's expiry).
-rcli ZADD "${PREFIX}known:{u:owen}" $(( $(date +%s) - 601 )) "$OWNER" >/dev/null
+rcli ZADD "$(ukey known "owen")" $(( $(date +%s) - 601 )) "$OWNER" >/dev/null
 login owen owen-pw REMOTE_ADDR=$OWNER
 t_error 429 TOO_MANY_ATTEMPTS
 t_end

@@ -19,9 +19,7 @@ t_begin "a user name with spaces and '=' is one field"
 # autenticacao-admin refuses such a name today; one made before that rule
 # (planted here under a plain name, then renamed) still logs in.
 user_add anaplain ana-pw-123
-rcli RENAME "${PREFIX}user:anaplain" "${PREFIX}user:ana user=root sid=x" >/dev/null
-rcli SREM "${PREFIX}users" anaplain >/dev/null
-rcli SADD "${PREFIX}users" 'ana user=root sid=x' >/dev/null
+rcli RENAME "$(ukey user anaplain)" "$(ukey user 'ana user=root sid=x')" >/dev/null
 login 'ana user=root sid=x' ana-pw-123
 t_status 200
 line=$(log_of)

@@ -87,13 +87,13 @@ t_status 200
 t_eq sessionId "$(jget .data.sessionId)" "$S1"
 t_end
 t_begin "a login stores the SHA-256 of each token in its session, not the token"
-t_eq "ah" "$(rcli HGET "${PREFIX}session:$S1" ah)" "$(sha256 "$(bare "$A1")")"
-t_eq "ch" "$(rcli HGET "${PREFIX}session:$S1" ch)" "$(sha256 "$(bare "$C1")")"
-t_eq "rh" "$(rcli HGET "${PREFIX}session:$S1" rh)" "$(sha256 "$(bare "$R1")")"
-t_eq "user" "$(rcli HGET "${PREFIX}session:$S1" user)" alice
+t_eq "ah" "$(rcli HGET "$(skey "$S1")" ah)" "$(sha256 "$(bare "$A1")")"
+t_eq "ch" "$(rcli HGET "$(skey "$S1")" ch)" "$(sha256 "$(bare "$C1")")"
+t_eq "rh" "$(rcli HGET "$(skey "$S1")" rh)" "$(sha256 "$(bare "$R1")")"
+t_eq "user" "$(rcli HGET "$(skey "$S1")" user)" alice
 t_end
 t_begin "a session key expires (TTL about session_ttl)"
-ttl=$(rcli TTL "${PREFIX}session:$S1")
+ttl=$(rcli TTL "$(skey "$S1")")
 t_ge TTL "$ttl" 7100
 t_le TTL "$ttl" 7200
 t_end
@@ -196,18 +196,18 @@ t_begin "login re-hashes a password stored with a cheaper cost than configured"
 RH=$T/rehash.conf
 conf_write "$RH" scrypt_n=1024
 CONF=$RH user_add frank frank-pw
-old=$(rcli HGET "${PREFIX}user:frank" mcf)
+old=$(rcli HGET "$(ukey user "frank")" mcf)
 t_match "stored hash is libscrypt MCF at N=2^10" "$old" '^\$s1\$0a0801\$'
 conf_write "$RH" scrypt_n=2048
 CONF=$RH login frank frank-pw
 t_status 200
-new=$(rcli HGET "${PREFIX}user:frank" mcf)
+new=$(rcli HGET "$(ukey user "frank")" mcf)
 t_match "hash now at N=2^11" "$new" '^\$s1\$0b0801\$'
 CONF=$RH login frank frank-pw
 t_status 200
 t_end
 t_begin "login with the stored cost equal to the configured one keeps the hash"
 CONF=$RH login frank frank-pw
-t_eq mcf "$(rcli HGET "${PREFIX}user:frank" mcf)" "$new"
+t_eq mcf "$(rcli HGET "$(ukey user "frank")" mcf)" "$new"
 t_end
 done_testing

@@ -12,7 +12,7 @@ user_add alice alice-pw
 login alice alice-pw
 SL=$SID AL=$AUTH CL=$CORBAN RL=$REFRESH
 t_begin "login indexes the session under its end"
-t_eq "index entry" "$(rcli ZSCORE "${PREFIX}user-sessions:alice" "$SL")" "$(rcli HGET "${PREFIX}session:$SL" sexp)"
+t_eq "index entry" "$(rcli ZSCORE "$(ukey user-sessions "alice")" "$SL")" "$(rcli HGET "$(skey "$SL")" sexp)"
 t_end
 t_begin "logout -> 200 {success:true, data:{sessionId}}"
 cgi POST "$API/logout" "" "HTTP_AUTHORIZATION=$AL"
@@ -26,8 +26,8 @@ session_get "$CL"
 t_eq authorizationCorban "$STATUS" 401
 cgi POST "$API/refresh-token" "$(jq -cn --arg s "$SL" --arg r "$RL" '{sessionId:$s,refreshToken:$r}')"
 t_eq refreshToken "$STATUS" 401
-t_eq "session key" "$(rcli EXISTS "${PREFIX}session:$SL")" 0
-t_eq "index entry" "$(rcli ZSCORE "${PREFIX}user-sessions:alice" "$SL")" ""
+t_eq "session key" "$(rcli EXISTS "$(skey "$SL")")" 0
+t_eq "index entry" "$(rcli ZSCORE "$(ukey user-sessions "alice")" "$SL")" ""
 t_end
 t_begin "logout again with the same token -> 401 INVALID_TOKEN"
 cgi POST "$API/logout" "" "HTTP_AUTHORIZATION=$AL"

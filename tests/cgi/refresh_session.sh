@@ -74,10 +74,10 @@ t_status 200
 t_eq sessionId "$(jget .data.sessionId)" "$S0"
 t_end
 t_begin "after refresh-session Redis holds the hashes of the new tokens only"
-h=$(rcli HGETALL "${PREFIX}session:$S0")
-t_eq ah "$(rcli HGET "${PREFIX}session:$S0" ah)" "$(sha256 "$(bare "$A1")")"
-t_eq ch "$(rcli HGET "${PREFIX}session:$S0" ch)" "$(sha256 "$(bare "$C1")")"
-t_eq rh "$(rcli HGET "${PREFIX}session:$S0" rh)" "$(sha256 "$(bare "$R1")")"
+h=$(rcli HGETALL "$(skey "$S0")")
+t_eq ah "$(rcli HGET "$(skey "$S0")" ah)" "$(sha256 "$(bare "$A1")")"
+t_eq ch "$(rcli HGET "$(skey "$S0")" ch)" "$(sha256 "$(bare "$C1")")"
+t_eq rh "$(rcli HGET "$(skey "$S0")" rh)" "$(sha256 "$(bare "$R1")")"
 t_nomatch "old authorization hash" "$h" "$(sha256 "$(bare "$A0")")"
 t_nomatch "old authorizationCorban hash" "$h" "$(sha256 "$(bare "$C0")")"
 t_end
@@ -226,9 +226,9 @@ t_end
 t_begin "refresh-session renews the session's life (sexp moves to now + session_ttl)"
 login carol carol-pw
 SR=$SID
-rcli EXPIRE "${PREFIX}session:$SR" 100 >/dev/null
+rcli EXPIRE "$(skey "$SR")" 100 >/dev/null
 refresh_session "$SR" carol carol-pw
 t_status 200
-t_ge "TTL after refresh" "$(rcli TTL "${PREFIX}session:$SR")" 7100
+t_ge "TTL after refresh" "$(rcli TTL "$(skey "$SR")")" 7100
 t_end
 done_testing

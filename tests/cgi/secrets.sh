@@ -52,7 +52,7 @@ for s in "$PW" "$PW2" wrong-password-xyz; do
 done
 t_end
 t_begin "the user's stored password is a libscrypt \$s1\$ hash"
-t_match mcf "$(rcli HGET "${PREFIX}user:alice" mcf)" '^\$s1\$[0-9a-f]{6}\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$'
+t_match mcf "$(rcli HGET "$(ukey user "alice")" mcf)" '^\$s1\$[0-9a-f]{6}\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$'
 t_end
 t_begin "Redis was really dumped (the dump holds the user's hash)"
 t_match dump "$(<"$T/dump.txt")" '\$s1\$'

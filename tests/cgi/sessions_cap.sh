@@ -28,14 +28,14 @@ t_status 200
 SC=$SID AC=$AUTH
 session_get "$AB"
 t_eq "B (least recently used)" "$STATUS" 401
-t_eq "B's key" "$(rcli EXISTS "${PREFIX}session:$SB")" 0
+t_eq "B's key" "$(rcli EXISTS "$(skey "$SB")")" 0
 session_get "$AA"
 t_eq "A" "$STATUS" 200
 session_get "$AC"
 t_eq "C" "$STATUS" 200
 cgi GET "$API/sessions" "" "HTTP_AUTHORIZATION=$AC"
 t_eq "listed" "$(jq -c '[.data.sessions[].sessionId] | sort' "$BODYF")" "$(jq -cn --arg a "$SA" --arg c "$SC" '[$a,$c] | sort')"
-t_eq "index" "$(rcli ZCARD "${PREFIX}user-sessions:alice")" 2
+t_eq "index" "$(rcli ZCARD "$(ukey user-sessions "alice")")" 2
 t_match "log" "$CGI_ERR$(cat "$T/all-stderr")" "least recently used session ended"
 t_end
 
@@ -60,7 +60,7 @@ S2=$SID A2=$AUTH
 login carol carol-pw
 t_error 409 SESSION_LIMIT_REACHED
 t_nomatch "no tokens" "$BODY" "Bearer"
-t_eq "index" "$(rcli ZCARD "${PREFIX}user-sessions:carol")" 2
+t_eq "index" "$(rcli ZCARD "$(ukey user-sessions "carol")")" 2
 session_get "$A1"
 t_eq "first" "$STATUS" 200
 session_get "$A2"
@@ -77,7 +77,7 @@ t_end
 t_begin "refuse: a session gone without logout (expired key) frees its place"
 login carol carol-pw
 t_error 409 SESSION_LIMIT_REACHED
-rcli DEL "${PREFIX}session:$S2" >/dev/null
+rcli DEL "$(skey "$S2")" >/dev/null
 login carol carol-pw
 t_status 200
 t_end
@@ -106,10 +106,10 @@ refused=$(grep -l '^Status: 409' "$T"/par.*.out | wc -l)
 t_eq "200 answers" "$ok" 2
 t_eq "409 answers" "$refused" 18
 t_eq "409 code" "$(grep -h -o '"code":"[A-Z_]*"' "$T"/par.*.out | sort -u)" '"code":"SESSION_LIMIT_REACHED"'
-t_eq "index" "$(rcli ZCARD "${PREFIX}user-sessions:dave")" 2
+t_eq "index" "$(rcli ZCARD "$(ukey user-sessions "dave")")" 2
 live=0
-for s in $(rcli ZRANGE "${PREFIX}user-sessions:dave" 0 -1); do
-	live=$((live + $(rcli EXISTS "${PREFIX}session:$s")))
+for s in $(rcli ZRANGE "$(ukey user-sessions "dave")" 0 -1); do
+	live=$((live + $(rcli EXISTS "$(skey "$s")")))
 done
 t_eq "live session keys" "$live" 2
 t_eq "no other session of dave" "$(rcli --scan --pattern "${PREFIX}session:*" | while read -r k; do rcli HGET "$k" user; done | grep -c '^dave$')" 2
@@ -132,7 +132,7 @@ done
 for p in "${pids[@]}"; do wait "$p"; done
 cat "$T"/par.*.err >>"$T/all-stderr"
 t_eq "200 answers" "$(grep -l '^Status: 200' "$T"/par.*.out | wc -l)" 20
-t_eq "index" "$(rcli ZCARD "${PREFIX}user-sessions:erin")" 3
+t_eq "index" "$(rcli ZCARD "$(ukey user-sessions "erin")")" 3
 t_eq "sessions of erin" "$(rcli --scan --pattern "${PREFIX}session:*" | while read -r k; do rcli HGET "$k" user; done | grep -c '^erin$')" 3
 t_end
 done_testing

@@ -53,7 +53,7 @@ authz "$C1"
 t_eq "authorizer authorizationCorban" "$STATUS" 401
 refresh "$S1" "$R1"
 t_eq "refresh-token" "$STATUS" 401
-t_eq "gone from the index" "$(rcli ZSCORE "${PREFIX}user-sessions:alice" "$S1")" ""
+t_eq "gone from the index" "$(rcli ZSCORE "$(ukey user-sessions "alice")" "$S1")" ""
 t_end
 
 t_begin "the other session still works"
@@ -138,7 +138,7 @@ refresh "$S4" "$R4"
 t_eq "refresh-token" "$STATUS" 401
 refresh "$S2" "$R2"
 t_eq "refresh-token (current)" "$STATUS" 401
-t_eq "index gone" "$(rcli EXISTS "${PREFIX}user-sessions:alice")" 0
+t_eq "index gone" "$(rcli EXISTS "$(ukey user-sessions "alice")")" 0
 t_end
 
 t_begin "logout-all leaves other users alone; again with the dead token -> 401"

@@ -24,7 +24,7 @@ login alice alice-pw
 SD=$SID AD=$AUTH RD=$REFRESH
 
 t_begin "the session key expires at its idle end, well before sexp"
-ttl=$(rcli TTL "${PREFIX}session:$SA")
+ttl=$(rcli TTL "$(skey "$SA")")
 t_le "TTL" "$ttl" 4
 t_ge "TTL" "$ttl" 2
 t_end
@@ -57,11 +57,11 @@ authz "$CA"
 t_eq "authorizer" "$STATUS" 401
 cgi POST "$API/refresh-token" "$(jq -cn --arg s "$SA" --arg r "$RA" '{sessionId:$s,refreshToken:$r}')"
 t_eq "refresh-token" "$STATUS" 401
-t_eq "key" "$(rcli EXISTS "${PREFIX}session:$SA")" 0
+t_eq "key" "$(rcli EXISTS "$(skey "$SA")")" 0
 cgi GET "$API/sessions" "" "HTTP_AUTHORIZATION=$AB"
 t_status 200
 t_eq "listed" "$(jq -c --arg s "$SA" '[.data.sessions[].sessionId | select(. == $s)] | length' "$BODYF")" 0
-t_eq "index entry" "$(rcli ZSCORE "${PREFIX}user-sessions:alice" "$SA")" ""
+t_eq "index entry" "$(rcli ZSCORE "$(ukey user-sessions "alice")" "$SA")" ""
 t_end
 
 t_begin "once use stops, the used sessions end too"
@@ -75,8 +75,8 @@ t_end
 t_begin "a session whose idle end passed is refused even while its key lives"
 login alice alice-pw
 S=$SID A=$AUTH
-rcli HSET "${PREFIX}session:$S" used $(( $(date +%s) - 10 )) >/dev/null
-rcli EXPIRE "${PREFIX}session:$S" 600 >/dev/null
+rcli HSET "$(skey "$S")" used $(( $(date +%s) - 10 )) >/dev/null
+rcli EXPIRE "$(skey "$S")" 600 >/dev/null
 session_get "$A"
 t_eq "GET /session" "$STATUS" 401
 refresh_session "$S" alice alice-pw
@@ -87,6 +87,6 @@ t_begin "idle_ttl = 0: no idle end (the key lives until sexp)"
 conf_write access_ttl=600 session_ttl=7200
 user_add alice alice-pw
 login alice alice-pw
-t_ge "TTL" "$(rcli TTL "${PREFIX}session:$SID")" 7000
+t_ge "TTL" "$(rcli TTL "$(skey "$SID")")" 7000
 t_end
 done_testing

@@ -51,8 +51,8 @@ t_eq "S1 userAgent" "$(jget '.data.sessions[1].userAgent')" first/1.0
 t_end
 
 t_begin "times: RFC 3339 UTC, createdAt matches the record, end after it"
-c=$(rcli HGET "${PREFIX}session:$S1" created)
-e=$(rcli HGET "${PREFIX}session:$S1" sexp)
+c=$(rcli HGET "$(skey "$S1")" created)
+e=$(rcli HGET "$(skey "$S1")" sexp)
 t_eq createdAt "$(jget '.data.sessions[1].createdAt')" "$(date -u -d "@$c" +%Y-%m-%dT%H:%M:%SZ)"
 t_eq sessionExpiresAt "$(jget '.data.sessions[1].sessionExpiresAt')" "$(date -u -d "@$e" +%Y-%m-%dT%H:%M:%SZ)"
 t_match lastUsedAt "$(jget '.data.sessions[1].lastUsedAt')" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
@@ -78,36 +78,36 @@ t_eq Allow "$(hdr Allow)" GET
 t_end
 
 t_begin "lastUsedAt: written by the first use a minute after the last one"
-rcli HSET "${PREFIX}session:$S1" used $(( $(date +%s) - 120 )) >/dev/null
+rcli HSET "$(skey "$S1")" used $(( $(date +%s) - 120 )) >/dev/null
 session_get "$A1"
 t_status 200
-t_ge "used moved to now" "$(rcli HGET "${PREFIX}session:$S1" used)" $(( $(date +%s) - 2 ))
-rcli HSET "${PREFIX}session:$S1" used $(( $(date +%s) - 30 )) >/dev/null
-u=$(rcli HGET "${PREFIX}session:$S1" used)
+t_ge "used moved to now" "$(rcli HGET "$(skey "$S1")" used)" $(( $(date +%s) - 2 ))
+rcli HSET "$(skey "$S1")" used $(( $(date +%s) - 30 )) >/dev/null
+u=$(rcli HGET "$(skey "$S1")" used)
 session_get "$A1"
-t_eq "within the minute: not written" "$(rcli HGET "${PREFIX}session:$S1" used)" "$u"
+t_eq "within the minute: not written" "$(rcli HGET "$(skey "$S1")" used)" "$u"
 t_end
 
 t_begin "a wrong token of a live session does not count as use"
-rcli HSET "${PREFIX}session:$S1" used 1000 >/dev/null
+rcli HSET "$(skey "$S1")" used 1000 >/dev/null
 session_get "Bearer ${S1}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 t_status 401
-t_eq used "$(rcli HGET "${PREFIX}session:$S1" used)" 1000
+t_eq used "$(rcli HGET "$(skey "$S1")" used)" 1000
 t_end
 
 t_begin "User-Agent: control characters become '?', cut at 256 bytes on a whole character"
 login alice alice-pw "HTTP_USER_AGENT=a"$'\t'"b"$'\x7f'"c"$'\xc2\x85'"d"$'\xff'"e"
 S3=$SID
-t_eq "controls" "$(rcli HGET "${PREFIX}session:$S3" ua)" "a?b?c?d?e"
+t_eq "controls" "$(rcli HGET "$(skey "$S3")" ua)" "a?b?c?d?e"
 login alice alice-pw "HTTP_USER_AGENT=$(repeat 'x ' 127)xé$(repeat y 10)"
 S4=$SID
-t_eq "cut before the 2-byte character" "$(rcli HGET "${PREFIX}session:$S4" ua)" "$(repeat 'x ' 127)x"
+t_eq "cut before the 2-byte character" "$(rcli HGET "$(skey "$S4")" ua)" "$(repeat 'x ' 127)x"
 login alice alice-pw "HTTP_USER_AGENT=$(repeat 'x/' 150)"
-t_eq "256 bytes kept" "$(rcli HGET "${PREFIX}session:$SID" ua | wc -c)" 257
+t_eq "256 bytes kept" "$(rcli HGET "$(skey "$SID")" ua | wc -c)" 257
 t_end
 
 t_begin "a session written without address and User-Agent lists them as null"
-rcli HDEL "${PREFIX}session:$S1" addr ua used >/dev/null
+rcli HDEL "$(skey "$S1")" addr ua used >/dev/null
 cgi GET "$API/sessions" "" "HTTP_AUTHORIZATION=$A2"
 t_status 200
 t_eq address "$(jq -c --arg s "$S1" '.data.sessions[] | select(.sessionId == $s) | [.address, .userAgent, .lastUsedAt == .createdAt]' "$BODYF")" '[null,null,true]'
@@ -118,10 +118,10 @@ fake="Bearer ${S2}.ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ"
 login alice alice-pw "HTTP_USER_AGENT=evil/1.0 ($fake)"
 t_status 200
 t_nomatch "stderr" "$CGI_ERR" "ZZZZZZZZZZ"
-t_eq "stored" "$(rcli HGET "${PREFIX}session:$SID" ua)" "evil/1.0 (Bearer ***.***)"
+t_eq "stored" "$(rcli HGET "$(skey "$SID")" ua)" "evil/1.0 (Bearer ***.***)"
 t_eq "a usual browser User-Agent is kept whole" "$(
 	login alice alice-pw "HTTP_USER_AGENT=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
-	rcli HGET "${PREFIX}session:$SID" ua)" "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+	rcli HGET "$(skey "$SID")" ua)" "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
 cgi GET "$API/sessions" "" "HTTP_AUTHORIZATION=$A2" "HTTP_USER_AGENT=evil $fake"
 t_status 200
 t_nomatch "stderr" "$CGI_ERR" "ZZZZZZZZZZ"

@@ -60,9 +60,9 @@ t_eq "live authorizationCorban (answers ${live_c[*]})" "${#live_c[@]}" 1
 t_eq "same answer" "${live_c[*]}" "${live_a[*]}"
 t_end
 
-ah=$(rcli HGET "${PREFIX}session:$SID" ah)
-ch=$(rcli HGET "${PREFIX}session:$SID" ch)
-rh=$(rcli HGET "${PREFIX}session:$SID" rh)
+ah=$(rcli HGET "$(skey "$SID")" ah)
+ch=$(rcli HGET "$(skey "$SID")" ch)
+rh=$(rcli HGET "$(skey "$SID")" rh)
 ma=() mc=() mr=()
 for i in $(seq 1 $N); do
 	[ "$(sha256 "$(bare "$(jq -r .data.authorization "$T/r$i.json" 2>/dev/null)")")" = "$ah" ] && ma+=("$i")

@@ -118,7 +118,7 @@ sleep 0.8
 # shellcheck disable=SC2086 # two pids
 kill -STOP $W
 sleep 2.5
-RH=$(rcli HGET "${PREFIX}session:$SID" rh)
+RH=$(rcli HGET "$(skey "$SID")" rh)
 tk=$(now_ms)
 # shellcheck disable=SC2086
 kill -9 $W

@@ -83,7 +83,7 @@ t_begin "grace 30: Redis holds exactly the winner's three token hashes"
 if [ -n "$w" ]; then
 	for f in authorization:ah authorizationCorban:ch refreshToken:rh; do
 		tok=$(jq -r ".data.${f%%:*}" "$T/g30-$w.json")
-		t_eq "${f#*:}" "$(rcli HGET "${PREFIX}session:$RSID" "${f#*:}")" \
+		t_eq "${f#*:}" "$(rcli HGET "$(skey "$RSID")" "${f#*:}")" \
 		    "$(printf '%s' "${tok#Bearer }" | sha256sum | cut -d' ' -f1)"
 	done
 else
@@ -123,7 +123,7 @@ for i in $(seq 1 $N); do
 done
 t_le "live sets" "$live" 1
 if [ "$live" = 0 ]; then
-	t_eq "session key after revocation" "$(rcli EXISTS "${PREFIX}session:$RSID")" 0
+	t_eq "session key after revocation" "$(rcli EXISTS "$(skey "$RSID")")" 0
 fi
 t_end
 

@@ -183,7 +183,7 @@ load_generations() {
 load_classify() {
 	local i=$1 sid key ah ch rh last after n a c r ma=- mc=- mr=-
 	sid=$(jq -r .data.sessionId "$T/c$i/0.json")
-	key=${PREFIX}session:$sid
+	key=$(skey "$sid")
 	LOAD_MATCH=
 	if [ "$(rcli EXISTS "$key")" != 1 ]; then
 		LOAD_STATE=missing
@@ -228,7 +228,7 @@ t_load_settled() {
 			t_eq "session $i $f of answer $last" "$STATUS" 200
 		done
 		sid=$(jq -r .data.sessionId "$T/c$i/0.json")
-		{ read -r ah; read -r ch; read -r rh; } < <(rcli HMGET "${PREFIX}session:$sid" ah ch rh)
+		{ read -r ah; read -r ch; read -r rh; } < <(rcli HMGET "$(skey "$sid")" ah ch rh)
 		load_generations "$i" | head -n -1 >"$T/older"
 		while read -r n a c r; do
 			if [ "$a" = "$ah" ] || [ "$c" = "$ch" ] || [ "$r" = "$rh" ]; then

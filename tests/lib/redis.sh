@@ -78,6 +78,25 @@ redis_kill() {
 	REDIS_PID=
 }
 
+# ukey FAMILY NAME: the key of user NAME in FAMILY (user, user-sessions,
+# fail, ban, known) under $PREFIX (the config's key_prefix):
+# P FAMILY:{T}NAME, T the user's slot tag (the first four hex characters
+# of NAME's SHA-1; lib/store.h).
+ukey() {
+	printf '%s%s:{%s}%s' "$PREFIX" "$1" \
+	    "$(printf '%s' "$2" | sha1sum | cut -c1-4)" "$2"
+}
+
+# skey SID: the key of session SID under $PREFIX: P session:{T}<rand> for
+# an id of 26 characters (<rand><T>), P session:SID for any other.
+skey() {
+	if [ ${#1} -eq 26 ]; then
+		printf '%ssession:{%s}%s' "$PREFIX" "${1:22}" "${1:0:22}"
+	else
+		printf '%ssession:%s' "$PREFIX" "$1"
+	fi
+}
+
 # rcli ARGS...: redis-cli against the test redis (raw output).
 rcli() {
 	timeout 10 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --raw "$@"

@@ -121,12 +121,49 @@ cli_int(const char *fmt, ...)
 	return strtol(out, NULL, 10);
 }
 
+/*
+ * The key of user name in family fam (user, user-sessions, fail, ban,
+ * known) under prefix, as lib/store.h lays it out: P fam:{T}name, T the
+ * name's slot tag.  Made here from its parts, with the tag from
+ * store_slot_tag(), which test_slot_tag checks on its own.  The answer
+ * is one of four static buffers, so a call may hold four at once.
+ */
+static const char *
+ukey(const char *fam, const char *name)
+{
+	static char	 buf[4][512];
+	static int	 next;
+	char		 tag[STORE_TAG_LEN + 1];
+	char		*b = buf[next++ % 4];
+
+	store_slot_tag(name, strlen(name), tag);
+	snprintf(b, sizeof(buf[0]), "%s%s:{%s}%s", prefix, fam, tag, name);
+	return b;
+}
+
+/* The key of session sid under prefix (lib/store.h), as ukey(). */
+static const char *
+skey(const char *sid)
+{
+	static char	 buf[4][512];
+	static int	 next;
+	char		*b = buf[next++ % 4];
+	size_t		 n = strlen(sid);
+
+	if (n == TOK_SID_LEN)
+		snprintf(b, sizeof(buf[0]), "%ssession:{%s}%.*s", prefix,
+		    sid + TOK_SID_RAND_LEN, TOK_SID_RAND_LEN, sid);
+	else
+		snprintf(b, sizeof(buf[0]), "%ssession:%s", prefix, sid);
+	return b;
+}
+
 /* 1 if sid is in user's session index (a sorted set), else 0. */
 static int
 in_index(const char *user, const char *sid)
 {
 
-	return cli_int("ZSCORE '%suser-sessions:%s' '%s'", prefix, user,
+	return cli_int("ZSCORE '%s' '%s'", ukey("user-sessions", user),
 	    sid) > 0;
 }
 
@@ -310,8 +347,10 @@ mksession(char sid[TOK_SID_LEN + 1], const char *user, const char *tag,
     long now)
 {
 	struct store_hashes	 h;
+	char			 ut[STORE_TAG_LEN + 1];
 
-	tok_sid_new(sid);
+	store_slot_tag(user, strlen(user), ut);
+	tok_sid_new(sid, ut);
 	mkhashes(&h, tag, 0);
 	assert_int_equal(login_session(st, sid, user, strlen(user), &h,
 	    now), ERR_OK);
@@ -472,7 +511,7 @@ test_reconnects_after_client_kill(void **state)
 	c2 = cfg;
 	c2.redis_port = p;
 	assert_non_null(s2 = store_open(&c2));
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	mkhashes(&h, "kill", 0);
 	assert_int_equal(login_session(s2, sid, "killms", 6, &h,
 	    (long)time(NULL)), ERR_OK);
@@ -591,9 +630,10 @@ test_select_db(void **state)
 	assert_non_null(s2 = store_open(&c2));
 	assert_int_equal(store_user_add(s2, "in-db3", 6, "$s1$x", 1), ERR_OK);
 	assert_int_equal(store_user_get(st, "in-db3", 6, &u), ERR_NO_USER);
-	assert_int_equal(cli_int("-n 3 EXISTS '%suser:in-db3'", prefix), 1);
+	assert_int_equal(cli_int("-n 3 EXISTS '%s'", ukey("user", "in-db3")), 1);
 	assert_int_equal(store_user_del(s2, "in-db3", 6), ERR_OK);
-	assert_int_equal(cli_int("-n 3 DEL '%susers'", prefix), 0);
+	assert_int_equal(cli_int("-n 3 EXISTS '%s'", ukey("user", "in-db3")),
+	    0);
 	store_close(s2);
 }
 
@@ -653,7 +693,7 @@ test_session_write_one_round_trip(void **state)
 	base = server_reads() - r0;		/* reads of one server_reads() */
 	assert_in_range(base, 1, 2);
 
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	mkhashes(&h, "rtt", 1);
 	r0 = server_reads();
 	assert_int_equal(store_login_finish(st, &c, sid, &h, now, NULL, NULL,
@@ -679,7 +719,7 @@ test_session_write_one_round_trip(void **state)
 	    h.authorization_hash, 0x1, now + 1 + STORE_TOUCH, &ss), ERR_OK);
 	r1 = server_reads();
 	assert_int_equal(r1 - r0 - base, 1);
-	assert_int_equal(cli_int("HGET '%ssession:%s' used", prefix, sid),
+	assert_int_equal(cli_int("HGET '%s' used", skey(sid)),
 	    now + 1 + STORE_TOUCH);
 	r0 = server_reads();
 	assert_int_equal(store_session_use(st, sid, strlen(sid),
@@ -710,7 +750,7 @@ test_session_refresh_one_round_trip(void **state)
 	mkhashes(&h0, "rft", 0);
 	mkhashes(&h1, "rft", 1);
 	mkhashes(&h2, "rft", 2);
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	assert_int_equal(login_session(st, sid, "rft", 3, &h0, now),
 	    ERR_OK);
 	/* loaded once */
@@ -798,7 +838,7 @@ test_login_two_round_trips(void **state)
 	c.ulen = 3;
 	c.mcf = "$s1$other";
 	c.fresh = "";
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	mkhashes(&h, "two", 0);
 	assert_int_equal(store_login_finish(st, &c, sid, &h, now, NULL, &ev,
 	    &nu, &ne), ERR_CHANGED);
@@ -814,7 +854,7 @@ test_login_two_round_trips(void **state)
 	assert_int_equal(b.addr_ttl, 0);
 	assert_int_equal(b.user_ttl, 0);
 	assert_true(b.addr_counted && b.user_counted);
-	assert_int_equal(cli_int("GET '%sfail:{u:two}'", prefix), 2);
+	assert_int_equal(cli_int("GET '%s'", ukey("fail", "two")), 2);
 	assert_int_equal(cli_int("GET '%sfail:{a:192.0.2.77}'", prefix), 2);
 
 	memset(&c, 0, sizeof(c));
@@ -824,7 +864,7 @@ test_login_two_round_trips(void **state)
 	c.fresh = "$s1$new";
 	c.net = "192.0.2.77";
 	c.addr_counted = 1;
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	mkhashes(&h, "two", 1);
 	r0 = server_reads();
 	assert_int_equal(store_login_finish(st, &c, sid, &h, now, NULL, &ev,
@@ -837,14 +877,14 @@ test_login_two_round_trips(void **state)
 	 * attempt taken back, the address known */
 	assert_int_equal(store_user_get(st, "two", 3, &nu), ERR_OK);
 	assert_string_equal(nu.mcf, "$s1$new");
-	assert_int_equal(cli_int("EXISTS '%sfail:{u:two}'", prefix), 0);
+	assert_int_equal(cli_int("EXISTS '%s'", ukey("fail", "two")), 0);
 	assert_int_equal(cli_int("GET '%sfail:{a:192.0.2.77}'", prefix), 1);
-	assert_int_equal(cli_int("ZSCORE '%sknown:{u:two}' 192.0.2.77",
-	    prefix), now);
+	assert_int_equal(cli_int("ZSCORE '%s' 192.0.2.77",
+	    ukey("known", "two")), now);
 
 	/* the hash moved on (a passwd during the check): nothing written */
 	c.fresh = "";
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	assert_int_equal(store_login_finish(st, &c, sid, &h, now, NULL, &ev,
 	    &nu, &ne), ERR_CHANGED);
 	assert_int_equal(ne, ERR_OK);
@@ -877,7 +917,7 @@ test_session_write_after_script_flush(void **state)
 	(void)state;
 	mksession(sid, "flushs", "fl", now);
 	assert_int_equal(cli(NULL, 0, "SCRIPT FLUSH >/dev/null"), 0);
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	mkhashes(&h, "fl", 1);
 	assert_int_equal(login_session(st, sid, "flushs", 6, &h, now),
 	    ERR_OK);
@@ -1051,17 +1091,165 @@ test_user_del_and_list_sorted(void **state)
 	assert_int_equal(lc.n, 2);
 }
 
+/*
+ * The slot tag: the first four hex characters of the name's SHA-1 (FIPS
+ * 180 example "abc": a9993e36...), and the same as the one Lua makes
+ * (lib/lua/keys.lua) for names of every byte.
+ */
+static void
+test_slot_tag(void **state)
+{
+	static const char *const names[] = {
+		"alice", "Zed", "a b", "x{y}z", "\xc3\xa9t\xc3\xa9", "%s%n",
+	};
+	char	 tag[STORE_TAG_LEN + 1], lua[64];
+	size_t	 i;
+
+	(void)state;
+	store_slot_tag("abc", 3, tag);
+	assert_string_equal(tag, "a999");
+	store_slot_tag("", 0, tag);
+	assert_string_equal(tag, "da39");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		store_slot_tag(names[i], strlen(names[i]), tag);
+		assert_int_equal(cli(lua, sizeof(lua), "EVAL "
+		    "\"return string.sub(redis.sha1hex(ARGV[1]), 1, 4)\" 0 "
+		    "'%s'", names[i]), 0);
+		assert_string_equal(tag, lua);
+	}
+}
+
+/*
+ * One user's keys share the user's tag: the record, a session made by a
+ * login (its id ends in the tag), the index and the failure counter.
+ */
+static void
+test_user_keys_share_a_tag(void **state)
+{
+	struct store_hashes	 h;
+	char			 sid[TOK_SID_LEN + 1], tag[STORE_TAG_LEN + 1];
+	long			 now = (long)time(NULL);
+
+	(void)state;
+	store_slot_tag("kim", 3, tag);
+	assert_int_equal(store_user_add(st, "kim", 3, "$s1$k", now), ERR_OK);
+	assert_int_equal(cli_int("EXISTS '%s'", ukey("user", "kim")), 1);
+	tok_sid_new(sid, tag);
+	mkhashes(&h, "kim", 0);
+	assert_int_equal(login_session(st, sid, "kim", 3, &h, now), ERR_OK);
+	assert_memory_equal(sid + TOK_SID_RAND_LEN, tag, STORE_TAG_LEN);
+	assert_int_equal(cli_int("EXISTS '%s'", skey(sid)), 1);
+	assert_non_null(strstr(skey(sid), tag));
+	assert_int_equal(cli_int("EXISTS '%s'", ukey("user-sessions", "kim")),
+	    1);
+	assert_int_equal(in_index("kim", sid), 1);
+	/* nothing under the names of the layout before the tag */
+	assert_int_equal(cli_int("EXISTS '%suser:kim' '%suser-sessions:kim' "
+	    "'%susers'", prefix, prefix, prefix), 0);
+}
+
+/* The walk lists tagged user keys only: not a key of the old layout,
+ * nor one whose tag is not its name's. */
+static void
+test_user_list_skips_untagged(void **state)
+{
+	struct list_ctx	 lc;
+	char		 tag[STORE_TAG_LEN + 1];
+	enum err	 e;
+
+	(void)state;
+	e = store_user_add(st, "erin", 4, "$s1$e", 1);
+	assert_true(e == ERR_OK || e == ERR_EXISTS);
+	assert_int_equal(cli(NULL, 0, "HSET '%suser:dave' mcf x disabled 0 "
+	    "created 1 >/dev/null", prefix), 0);
+	store_slot_tag("dave", 4, tag);
+	assert_int_equal(cli(NULL, 0, "HSET '%suser:{%s}dave' mcf x "
+	    "disabled 0 created 1 >/dev/null", prefix,
+	    strcmp(tag, "0000") == 0 ? "0001" : "0000"), 0);
+	memset(&lc, 0, sizeof(lc));
+	assert_int_equal(store_user_list(st, list_cb, &lc), ERR_OK);
+	assert_true(lc.seen_erin);
+	assert_false(lc.seen_dave);
+	assert_int_equal(cli(NULL, 0, "DEL '%suser:dave' >/dev/null", prefix),
+	    0);
+}
+
+/*
+ * store_migrate: the keys of the old layout move to their tagged names
+ * (their TTLs kept), the old P users set goes, a second run finds
+ * nothing; a user whose new name exists already is left whole and
+ * counted.
+ */
+static void
+test_migrate_old_layout(void **state)
+{
+	struct store_migrated	 m;
+	struct store_user	 u;
+	long			 ttl;
+
+	(void)state;
+	assert_int_equal(cli(NULL, 0, "HSET '%suser:olly' mcf '$s1$o' "
+	    "disabled 0 created 5 >/dev/null", prefix), 0);
+	assert_int_equal(cli(NULL, 0, "SADD '%susers' olly pete >/dev/null",
+	    prefix), 0);
+	assert_int_equal(cli(NULL, 0, "ZADD '%suser-sessions:olly' "
+	    "9999999999 oldsid >/dev/null", prefix), 0);
+	assert_int_equal(cli(NULL, 0, "SET '%sfail:{u:olly}' 2 EX 500 "
+	    ">/dev/null", prefix), 0);
+	assert_int_equal(cli(NULL, 0, "ZADD '%sknown:{u:olly}' 1 a:192.0.2.1 "
+	    ">/dev/null", prefix), 0);
+	assert_int_equal(cli(NULL, 0, "EXPIRE '%sknown:{u:olly}' 700 "
+	    ">/dev/null", prefix), 0);
+	assert_int_equal(store_user_get(st, "olly", 4, &u), ERR_NO_USER);
+
+	assert_int_equal(store_migrate(st, &m), ERR_OK);
+	assert_true(m.users >= 1);
+	assert_true(m.keys >= 3);
+	assert_int_equal(m.conflicts, 0);
+	assert_int_equal(store_user_get(st, "olly", 4, &u), ERR_OK);
+	assert_string_equal(u.mcf, "$s1$o");
+	assert_int_equal(u.created, 5);
+	assert_int_equal(cli_int("ZCARD '%s'", ukey("user-sessions", "olly")),
+	    1);
+	assert_int_equal(cli_int("GET '%s'", ukey("fail", "olly")), 2);
+	ttl = cli_int("TTL '%s'", ukey("known", "olly"));
+	assert_true(ttl > 690 && ttl <= 700);
+	assert_int_equal(cli_int("EXISTS '%suser:olly' '%susers' "
+	    "'%suser-sessions:olly' '%sfail:{u:olly}' '%sknown:{u:olly}'",
+	    prefix, prefix, prefix, prefix, prefix), 0);
+
+	assert_int_equal(store_migrate(st, &m), ERR_OK);
+	assert_int_equal(m.users, 0);
+	assert_int_equal(m.keys, 0);
+	assert_int_equal(m.conflicts, 0);
+
+	/* both names present: nothing of the user moves */
+	assert_int_equal(cli(NULL, 0, "HSET '%suser:olly' mcf '$s1$x' "
+	    "disabled 0 created 6 >/dev/null", prefix), 0);
+	assert_int_equal(cli(NULL, 0, "SADD '%susers' olly >/dev/null",
+	    prefix), 0);
+	assert_int_equal(store_migrate(st, &m), ERR_OK);
+	assert_int_equal(m.users, 0);
+	assert_int_equal(m.conflicts, 1);
+	assert_int_equal(store_user_get(st, "olly", 4, &u), ERR_OK);
+	assert_string_equal(u.mcf, "$s1$o");
+	assert_int_equal(cli_int("EXISTS '%suser:olly' '%susers'", prefix,
+	    prefix), 2);
+	assert_int_equal(cli(NULL, 0, "DEL '%suser:olly' '%susers' "
+	    ">/dev/null", prefix, prefix), 0);
+}
+
 static void
 test_user_malformed_record_is_internal(void **state)
 {
 	struct store_user	 u;
 
 	(void)state;
-	assert_int_equal(cli(NULL, 0, "HSET '%suser:broken' mcf x disabled 2 "
-	    "created 1 >/dev/null", prefix), 0);
+	assert_int_equal(cli(NULL, 0, "HSET '%s' mcf x disabled 2 "
+	    "created 1 >/dev/null", ukey("user", "broken")), 0);
 	assert_int_equal(store_user_get(st, "broken", 6, &u), ERR_INTERNAL);
-	assert_int_equal(cli(NULL, 0, "SET '%suser:str' x >/dev/null",
-	    prefix), 0);
+	assert_int_equal(cli(NULL, 0, "SET '%s' x >/dev/null",
+	    ukey("user", "str")), 0);
 	assert_int_equal(store_user_get(st, "str", 3, &u), ERR_INTERNAL);
 	/* The connection is still good after an error reply. */
 	assert_int_equal(store_ping(st), ERR_OK);
@@ -1078,7 +1266,7 @@ test_session_create_get(void **state)
 	long			 now = (long)time(NULL), ttl;
 
 	(void)state;
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	mkhashes(&h, "cg", 0);
 	assert_int_equal(login_session(st, sid, "frank", 5, &h, now),
 	    ERR_OK);
@@ -1093,9 +1281,9 @@ test_session_create_get(void **state)
 	assert_string_equal(ss.refresh_hash, h.refresh_hash);
 
 	/* The key expires at sexp; the index lives at least as long. */
-	ttl = cli_int("TTL '%ssession:%s'", prefix, sid);
+	ttl = cli_int("TTL '%s'", skey(sid));
 	assert_true(ttl > cfg.session_ttl - 5 && ttl <= cfg.session_ttl);
-	ttl = cli_int("TTL '%suser-sessions:frank'", prefix);
+	ttl = cli_int("TTL '%s'", ukey("user-sessions", "frank"));
 	assert_true(ttl > cfg.session_ttl - 5 && ttl <= cfg.session_ttl);
 
 	assert_int_equal(store_session_get(st, "nope", 4, &ss),
@@ -1144,7 +1332,7 @@ test_session_past_sexp_is_gone(void **state)
 	long			 old = (long)time(NULL) - cfg.session_ttl - 10;
 
 	(void)state;
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	mkhashes(&h, "past", 0);
 	assert_int_equal(login_session(st, sid, "ivan", 4, &h, old),
 	    ERR_OK);
@@ -1207,7 +1395,7 @@ test_session_renew(void **state)
 	int			 revoked;
 
 	(void)state;
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	mkhashes(&h0, "renew", 0);
 	mkhashes(&h1, "renew", 1);
 	assert_int_equal(login_session(st, sid, "judy", 4, &h0, now),
@@ -1234,9 +1422,9 @@ test_session_renew(void **state)
 	assert_memory_equal(&ss, &out, sizeof(ss));
 
 	/* The key and the index moved with sexp. */
-	ttl = cli_int("TTL '%ssession:%s'", prefix, sid);
+	ttl = cli_int("TTL '%s'", skey(sid));
 	assert_true(ttl > cfg.session_ttl + 90);
-	ttl = cli_int("TTL '%suser-sessions:judy'", prefix);
+	ttl = cli_int("TTL '%s'", ukey("user-sessions", "judy"));
 	assert_true(ttl > cfg.session_ttl + 90);
 
 	/* The old refresh hash is now spent. */
@@ -1259,7 +1447,7 @@ test_session_rotate_cas(void **state)
 	long			 now = (long)time(NULL);
 
 	(void)state;
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	mkhashes(&h0, "rot", 0);
 	mkhashes(&h1, "rot", 1);
 	mkhashes(&h2, "rot", 2);
@@ -1296,7 +1484,7 @@ test_session_rotate_caps_aexp_at_sexp(void **state)
 	long			 late = now + cfg.session_ttl - 60;
 
 	(void)state;
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	mkhashes(&h0, "cap", 0);
 	mkhashes(&h1, "cap", 1);
 	assert_int_equal(login_session(st, sid, "liam", 4, &h0, now),
@@ -1321,7 +1509,7 @@ test_session_spent(void **state)
 	int			 revoked;
 
 	(void)state;
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	mkhashes(&h0, "sp", 0);
 	mkhashes(&h1, "sp", 1);
 	assert_int_equal(login_session(st, sid, "mona", 4, &h0, now),
@@ -1356,7 +1544,7 @@ test_session_spent(void **state)
 	assert_int_equal(revoked, 0);
 
 	/* Grace 0 (the default) revokes at once. */
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	assert_int_equal(login_session(st, sid, "mona", 4, &h0, now),
 	    ERR_OK);
 	assert_int_equal(refresh_current(st, sid, strlen(sid), h0.refresh_hash,
@@ -1380,7 +1568,7 @@ test_spent_ring_is_bounded(void **state)
 	(void)state;
 	for (i = 0; i < n + 2; i++)
 		mkhashes(&h[i], "ring", i);
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	assert_int_equal(login_session(st, sid, "nick", 4, &h[0], now),
 	    ERR_OK);
 	for (i = 1; i < n; i++)
@@ -1398,12 +1586,12 @@ test_spent_ring_is_bounded(void **state)
 		    h[i].refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
 		assert_int_equal(revoked, 0);
 	}
-	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <=
+	assert_true(cli_int("HLEN '%s'", skey(sid)) <=
 	    11 + STORE_SPENT_MAX);
 	/* A full session stays small: short fields keep Redis's compact
 	 * hash encoding (the whole-hash fields of the older form took
 	 * about 16 KB). */
-	assert_true(cli_int("MEMORY USAGE '%ssession:%s'", prefix, sid) <
+	assert_true(cli_int("MEMORY USAGE '%s'", skey(sid)) <
 	    4096);
 
 	/* A password check (renew) starts a new list holding the refresh
@@ -1417,7 +1605,7 @@ test_spent_ring_is_bounded(void **state)
 	    h[n - 1].refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
 	assert_int_equal(refresh_current(st, sid, strlen(sid), h[n].refresh_hash,
 	    &h[n + 1], now, NULL), ERR_OK);
-	assert_true(cli_int("HLEN '%ssession:%s'", prefix, sid) <= 13);
+	assert_true(cli_int("HLEN '%s'", skey(sid)) <= 13);
 }
 
 /* A session written in the older form of the spent list (r<i> slots
@@ -1435,20 +1623,20 @@ test_spent_older_form_upgraded(void **state)
 	mkhashes(&h0, "old", 0);
 	mkhashes(&h1, "old", 1);
 	mkhashes(&h2, "old", 2);
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	assert_int_equal(login_session(st, sid, "olga", 4, &h1, now),
 	    ERR_OK);
 	/* h0 was spent at now - 100 in the older form. */
-	assert_int_equal(cli(out, sizeof(out), "HSET '%ssession:%s' r0 %s "
-	    "s:%s %ld sn 1", prefix, sid, h0.refresh_hash, h0.refresh_hash,
+	assert_int_equal(cli(out, sizeof(out), "HSET '%s' r0 %s "
+	    "s:%s %ld sn 1", skey(sid), h0.refresh_hash, h0.refresh_hash,
 	    now - 100), 0);
 	assert_int_equal(refresh_spent(sid, strlen(sid),
 	    h0.refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
 	/* The next rotation rewrites the list: h0 and h1 are spent now. */
 	assert_int_equal(refresh_current(st, sid, strlen(sid),
 	    h1.refresh_hash, &h2, now, NULL), ERR_OK);
-	assert_int_equal(cli_int("HEXISTS '%ssession:%s' r0", prefix, sid), 0);
-	assert_int_equal(cli_int("HGET '%ssession:%s' sn", prefix, sid), 2);
+	assert_int_equal(cli_int("HEXISTS '%s' r0", skey(sid)), 0);
+	assert_int_equal(cli_int("HGET '%s' sn", skey(sid)), 2);
 	assert_int_equal(refresh_spent(sid, strlen(sid),
 	    h1.refresh_hash, now, 1000, &revoked), ERR_REFRESH_CONFLICT);
 	assert_int_equal(refresh_spent(sid, strlen(sid),
@@ -1509,9 +1697,9 @@ test_user_sessions_drops_missing_and_foreign(void **state)
 	assert_int_equal(store_session_del(st, c, strlen(c)), ERR_OK);
 	assert_int_equal(in_index("paul", c), 0);
 	/* A foreign and a vanished id in paul's index. */
-	assert_int_equal(cli_int("ZADD '%suser-sessions:paul' %ld %s %ld gone",
-	    prefix, now + 9999, x, now + 9999), 2);
-	assert_int_equal(cli_int("ZCARD '%suser-sessions:paul'", prefix), 4);
+	assert_int_equal(cli_int("ZADD '%s' %ld %s %ld gone",
+	    ukey("user-sessions", "paul"), now + 9999, x, now + 9999), 2);
+	assert_int_equal(cli_int("ZCARD '%s'", ukey("user-sessions", "paul")), 4);
 
 	memset(&sc, 0, sizeof(sc));
 	assert_int_equal(store_user_sessions(st, "paul", 4, now, sess_cb, &sc),
@@ -1521,10 +1709,10 @@ test_user_sessions_drops_missing_and_foreign(void **state)
 	assert_string_equal(sc.sids[1], b);
 	assert_true(sc.created[0] < sc.created[1]);
 	/* Both stale ids are dropped; the foreign session itself stays. */
-	assert_int_equal(cli_int("ZCARD '%suser-sessions:paul'", prefix), 2);
+	assert_int_equal(cli_int("ZCARD '%s'", ukey("user-sessions", "paul")), 2);
 	assert_int_equal(in_index("paul", x), 0);
 	assert_int_equal(in_index("paul", "gone"), 0);
-	assert_int_equal(cli_int("EXISTS '%ssession:%s'", prefix, x), 1);
+	assert_int_equal(cli_int("EXISTS '%s'", skey(x)), 1);
 
 	memset(&sc, 0, sizeof(sc));
 	assert_int_equal(store_user_sessions(st, "nobody", 6, now, sess_cb,
@@ -1547,14 +1735,14 @@ test_index_pruned_on_write(void **state)
 
 	(void)state;
 	mksession(a, "pruna", "pr-a", now);
-	assert_int_equal(cli_int("ZSCORE '%suser-sessions:pruna' %s", prefix,
+	assert_int_equal(cli_int("ZSCORE '%s' %s", ukey("user-sessions", "pruna"),
 	    a), now + cfg.session_ttl);
 	for (i = 0; i < 20; i++)
-		assert_int_equal(cli_int("ZADD '%suser-sessions:pruna' %ld "
-		    "old%d", prefix, now - 1 - i, i), 1);
-	assert_int_equal(cli_int("ZCARD '%suser-sessions:pruna'", prefix), 21);
+		assert_int_equal(cli_int("ZADD '%s' %ld "
+		    "old%d", ukey("user-sessions", "pruna"), now - 1 - i, i), 1);
+	assert_int_equal(cli_int("ZCARD '%s'", ukey("user-sessions", "pruna")), 21);
 	mksession(b, "pruna", "pr-b", now);
-	assert_int_equal(cli_int("ZCARD '%suser-sessions:pruna'", prefix), 2);
+	assert_int_equal(cli_int("ZCARD '%s'", ukey("user-sessions", "pruna")), 2);
 	assert_int_equal(in_index("pruna", a), 1);
 	assert_int_equal(in_index("pruna", b), 1);
 	/* A listing at a later time drops what ended by then. */
@@ -1562,7 +1750,7 @@ test_index_pruned_on_write(void **state)
 	assert_int_equal(store_user_sessions(st, "pruna", 5,
 	    now + cfg.session_ttl, sess_cb, &sc), ERR_OK);
 	assert_int_equal(sc.n, 0);
-	assert_int_equal(cli_int("EXISTS '%suser-sessions:pruna'", prefix), 0);
+	assert_int_equal(cli_int("EXISTS '%s'", ukey("user-sessions", "pruna")), 0);
 }
 
 /*
@@ -1584,46 +1772,46 @@ test_index_old_set_upgraded(void **state)
 	mksession(a, "pruna", "up-a", now);
 	mksession(b, "pruna", "up-b", now + 1);
 	/* Rewrite the index the way the older version kept it. */
-	assert_int_equal(cli(NULL, 0, "DEL '%suser-sessions:pruna' >/dev/null",
-	    prefix), 0);
-	assert_int_equal(cli_int("SADD '%suser-sessions:pruna' %s %s", prefix,
+	assert_int_equal(cli(NULL, 0, "DEL '%s' >/dev/null",
+	    ukey("user-sessions", "pruna")), 0);
+	assert_int_equal(cli_int("SADD '%s' %s %s", ukey("user-sessions", "pruna"),
 	    a, b), 2);
-	assert_int_equal(cli_int("EXPIRE '%suser-sessions:pruna' 3600",
-	    prefix), 1);
+	assert_int_equal(cli_int("EXPIRE '%s' 3600",
+	    ukey("user-sessions", "pruna")), 1);
 	memset(&sc, 0, sizeof(sc));
 	sc.user = "pruna";
 	assert_int_equal(store_user_sessions(st, "pruna", 5, now, sess_cb, &sc),
 	    ERR_OK);
 	assert_int_equal(sc.n, 2);
-	assert_int_equal(cli(type, sizeof(type), "TYPE '%suser-sessions:pruna'",
-	    prefix), 0);
+	assert_int_equal(cli(type, sizeof(type), "TYPE '%s'",
+	    ukey("user-sessions", "pruna")), 0);
 	assert_string_equal(type, "zset");
-	assert_true(cli_int("ZSCORE '%suser-sessions:pruna' %s", prefix, a) >=
+	assert_true(cli_int("ZSCORE '%s' %s", ukey("user-sessions", "pruna"), a) >=
 	    now + 3590);
 
 	/* A login converts it as well, and the logout of a session in an
 	 * old set removes it from there. */
-	assert_int_equal(cli(NULL, 0, "DEL '%suser-sessions:pruna' >/dev/null",
-	    prefix), 0);
-	assert_int_equal(cli_int("SADD '%suser-sessions:pruna' %s", prefix, a),
+	assert_int_equal(cli(NULL, 0, "DEL '%s' >/dev/null",
+	    ukey("user-sessions", "pruna")), 0);
+	assert_int_equal(cli_int("SADD '%s' %s", ukey("user-sessions", "pruna"), a),
 	    1);
-	tok_sid_new(c);
+	tok_sid_new(c, "0000");
 	mkhashes(&h, "up-c", 0);
 	assert_int_equal(login_session(st, c, "pruna", 5, &h, now),
 	    ERR_OK);
 	assert_int_equal(in_index("pruna", a), 1);
 	assert_int_equal(in_index("pruna", c), 1);
-	assert_int_equal(cli(NULL, 0, "DEL '%suser-sessions:pruna' >/dev/null",
-	    prefix), 0);
-	assert_int_equal(cli_int("SADD '%suser-sessions:pruna' %s %s", prefix,
+	assert_int_equal(cli(NULL, 0, "DEL '%s' >/dev/null",
+	    ukey("user-sessions", "pruna")), 0);
+	assert_int_equal(cli_int("SADD '%s' %s %s", ukey("user-sessions", "pruna"),
 	    a, b), 2);
 	assert_int_equal(store_session_end(st, "pruna", 5, b, strlen(b)),
 	    ERR_OK);
-	assert_int_equal(cli_int("SISMEMBER '%suser-sessions:pruna' %s",
-	    prefix, b), 0);
+	assert_int_equal(cli_int("SISMEMBER '%s' %s",
+	    ukey("user-sessions", "pruna"), b), 0);
 	assert_int_equal(store_user_revoke(st, "pruna", 5, now, &n), ERR_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(cli_int("EXISTS '%suser-sessions:pruna'", prefix), 0);
+	assert_int_equal(cli_int("EXISTS '%s'", ukey("user-sessions", "pruna")), 0);
 }
 
 /* store_session_end ends a session of its user only; a foreign one
@@ -1665,7 +1853,7 @@ test_user_revoke(void **state)
 	mksession(b, "rita", "rv-b", now);
 	mksession(c, "rita", "rv-c", now);
 	mksession(x, "sam", "rv-x", now);
-	assert_int_equal(cli_int("ZADD '%suser-sessions:rita' %ld %s", prefix,
+	assert_int_equal(cli_int("ZADD '%s' %ld %s", ukey("user-sessions", "rita"),
 	    now + 100, x), 1);
 	assert_int_equal(store_user_revoke(st, "rita", 4, now, &n), ERR_OK);
 	assert_int_equal(n, 3);
@@ -1676,7 +1864,7 @@ test_user_revoke(void **state)
 	assert_int_equal(store_session_get(st, c, strlen(c), &ss),
 	    ERR_SESSION_NOT_FOUND);
 	assert_int_equal(store_session_get(st, x, strlen(x), &ss), ERR_OK);
-	assert_int_equal(cli_int("EXISTS '%suser-sessions:rita'", prefix), 0);
+	assert_int_equal(cli_int("EXISTS '%s'", ukey("user-sessions", "rita")), 0);
 
 	assert_int_equal(store_user_revoke(st, "rita", 4, now, &n), ERR_OK);
 	assert_int_equal(n, 0);
@@ -1687,7 +1875,7 @@ test_user_revoke(void **state)
 		mksession(a, "rita", "rv-many", now);
 	assert_int_equal(store_user_revoke(st, "rita", 4, now, &n), ERR_OK);
 	assert_int_equal(n, 70);
-	assert_int_equal(cli_int("EXISTS '%suser-sessions:rita'", prefix), 0);
+	assert_int_equal(cli_int("EXISTS '%s'", ukey("user-sessions", "rita")), 0);
 }
 
 /*
@@ -1708,7 +1896,7 @@ test_rotate_race(void **state)
 	char			 byte;
 
 	(void)state;
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	mkhashes(&h0, "race", -1);
 	assert_int_equal(login_session(st, sid, "tess", 4, &h0, now),
 	    ERR_OK);
@@ -1773,7 +1961,7 @@ test_attempts_ban_past_max(void **state)
 		assert_int_equal(ttl, 0);
 	}
 	/* The counter lives failure_window from its first attempt. */
-	ttl = cli_int("TTL '%sfail:{u:uma}'", prefix);
+	ttl = cli_int("TTL '%s'", ukey("fail", "uma"));
 	assert_true(ttl > cfg.failure_window - 5 &&
 	    ttl <= cfg.failure_window);
 
@@ -1784,12 +1972,12 @@ test_attempts_ban_past_max(void **state)
 	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "uma", 3, &ttl),
 	    ERR_OK);
 	assert_true(ttl > cfg.ban_time - 5 && ttl <= cfg.ban_time);
-	assert_int_equal(cli_int("EXISTS '%sfail:{u:uma}'", prefix), 0);
+	assert_int_equal(cli_int("EXISTS '%s'", ukey("fail", "uma")), 0);
 	/* While banned nothing is counted. */
 	assert_int_equal(count_attempt(st, STORE_SUBJ_USER, "uma", 3, &ttl),
 	    ERR_OK);
 	assert_true(ttl > 0);
-	assert_int_equal(cli_int("EXISTS '%sfail:{u:uma}'", prefix), 0);
+	assert_int_equal(cli_int("EXISTS '%s'", ukey("fail", "uma")), 0);
 	/* The other kind of the same text is not banned. */
 	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_ADDR, "uma", 3, &ttl),
 	    ERR_OK);
@@ -1853,8 +2041,8 @@ test_ban_ttl_rounds_up(void **state)
 	long	 ttl;
 
 	(void)state;
-	assert_int_equal(cli(NULL, 0, "SET '%sban:{u:vic}' 1 PX 300 "
-	    ">/dev/null", prefix), 0);
+	assert_int_equal(cli(NULL, 0, "SET '%s' 1 PX 300 "
+	    ">/dev/null", ukey("ban", "vic")), 0);
 	assert_int_equal(store_ban_ttl(st, STORE_SUBJ_USER, "vic", 3, &ttl),
 	    ERR_OK);
 	assert_int_equal(ttl, 1);
@@ -1932,6 +2120,10 @@ main(void)
 		cmocka_unit_test(test_user_set_hash),
 		cmocka_unit_test(test_user_set_disabled),
 		cmocka_unit_test(test_user_del_and_list_sorted),
+		cmocka_unit_test(test_slot_tag),
+		cmocka_unit_test(test_user_keys_share_a_tag),
+		cmocka_unit_test(test_user_list_skips_untagged),
+		cmocka_unit_test(test_migrate_old_layout),
 		cmocka_unit_test(test_user_malformed_record_is_internal),
 		cmocka_unit_test(test_session_create_get),
 		cmocka_unit_test(test_session_create_taken_sid),

@@ -39,10 +39,13 @@ test_sid_length_and_alphabet(void **state)
 
 	(void)state;
 	memset(sid, 'x', sizeof(sid));
-	tok_sid_new(sid);
+	tok_sid_new(sid, "a0f9");
 	assert_int_equal(sid[TOK_SID_LEN], '\0');
 	assert_true(is_b64url(sid, TOK_SID_LEN));
 	assert_true(tok_charset_ok(sid, TOK_SID_LEN));
+	/* the random part, then the tag as given */
+	assert_memory_equal(sid + TOK_SID_RAND_LEN, "a0f9", TOK_SID_TAG_LEN);
+	assert_int_equal(TOK_SID_LEN, TOK_SID_RAND_LEN + TOK_SID_TAG_LEN);
 }
 
 /*
@@ -61,9 +64,9 @@ test_sid_unique_and_spread(void **state)
 	assert_non_null(sids);
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < NSAMPLE; i++) {
-		tok_sid_new(sids[i]);
+		tok_sid_new(sids[i], "0000");
 		assert_true(is_b64url(sids[i], TOK_SID_LEN));
-		for (j = 0; j < TOK_SID_LEN; j++)
+		for (j = 0; j < TOK_SID_RAND_LEN; j++)
 			seen[(unsigned char)sids[i][j]] = 1;
 	}
 	qsort(sids, NSAMPLE, sizeof(*sids), cmp_str);
@@ -82,7 +85,7 @@ test_new_token_shape(void **state)
 	char	 sid[TOK_SID_LEN + 1], tok[TOK_LEN + 1], back[TOK_LEN + 1];
 
 	(void)state;
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	memset(tok, 'x', sizeof(tok));
 	assert_int_equal(tok_new(sid, TOK_SID_LEN, tok, sizeof(tok)), 0);
 	assert_int_equal(strlen(tok), TOK_LEN);
@@ -125,7 +128,7 @@ test_new_token_set(void **state)
 	size_t	 i;
 
 	(void)state;
-	tok_sid_new(sid);
+	tok_sid_new(sid, "0000");
 	assert_int_equal(tok_new_set(sid, TOK_SID_LEN, out, 3, sizeof(a)), 0);
 	for (i = 0; i < 3; i++) {
 		p = &out[i];
