@@ -663,18 +663,19 @@ cmd_migrate(struct admin *a, char *argv[])
 	enum err		 e;
 
 	(void)argv;
-	if ((e = store_migrate(a->st, &m)) != ERR_OK) {
+	if ((e = store_migrate(a->st, (long)time(NULL), &m)) != ERR_OK) {
 		fail_store(a, e, "", NULL);
 		return EXIT_FAILED;
 	}
-	printf("migrate-keys: %ld user%s and %ld other key%s renamed, "
-	    "%ld key%s left (the new name existed)\n", m.users,
+	printf("migrate-keys: %ld user%s and %ld other key%s moved, "
+	    "%ld user%s left (a record under both names)\n", m.users,
 	    m.users == 1 ? "" : "s", m.keys, m.keys == 1 ? "" : "s",
 	    m.conflicts, m.conflicts == 1 ? "" : "s");
 	if (m.conflicts > 0) {
-		fail(a, "%ld old key%s left beside their new names: look at "
-		    "them with redis-cli and remove the ones not wanted",
-		    m.conflicts, m.conflicts == 1 ? "" : "s");
+		fail(a, "%ld user%s left with records under both names: look "
+		    "at P user:NAME and P user:{T}NAME with redis-cli and "
+		    "remove the one not wanted", m.conflicts,
+		    m.conflicts == 1 ? "" : "s");
 		return EXIT_FAILED;
 	}
 	return EXIT_DONE;

@@ -135,18 +135,22 @@ void		 store_slot_tag(const char *name, size_t len,
 /* What store_migrate() did. */
 struct store_migrated {
 	long	users;		/* user records renamed */
-	long	keys;		/* other keys renamed (index, counters) */
-	long	conflicts;	/* old keys left: the new name existed */
+	long	keys;		/* other keys moved (index, counters) */
+	long	conflicts;	/* users left: both record names existed */
 };
 
 /*
- * Rename the keys of versions before the slot tag to their tagged names
- * (one script per user, so a user is never half-moved) and drop the old
- * P users set once every user is moved.  Safe to run while responders
- * run, and again: a second run finds nothing.  ERR_INTERNAL under Redis
- * Cluster (migrate before moving to a cluster), else as any command.
+ * Move the keys of the layout before the slot tag to their tagged names
+ * at now (one script per user, lib/lua/migrate.lua, so a user is never
+ * half-moved; an index or known-address set that exists under both names
+ * is merged, a counter or ban under both keeps the new one) and drop the
+ * old P users set once no user is left.  Safe to run while responders
+ * run, and again: a second run finds nothing.  ERR_INTERNAL (logged)
+ * under Redis Cluster (migrate before moving to a cluster), else as any
+ * command.
  */
-enum err	 store_migrate(struct store *s, struct store_migrated *m);
+enum err	 store_migrate(struct store *s, long now,
+		    struct store_migrated *m);
 
 /* ---- sessions ---- */
 

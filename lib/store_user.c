@@ -399,14 +399,15 @@ oom:
 	return 1;
 }
 
-/* Move the keys of user name (len bytes), adding to *m. */
+/* Move the keys of user name (len bytes) at now, adding to *m. */
 static enum err
-migrate_one(struct store *st, const char *name, size_t len,
+migrate_one(struct store *st, const char *name, size_t len, long now,
     struct store_migrated *m)
 {
 	struct key	 k[10];
 	struct rcmd	 a;
 	redisReply	*r = NULL;
+	char		 nowb[NUM_MAX];
 	enum err	 e;
 	size_t		 i;
 
@@ -418,6 +419,7 @@ migrate_one(struct store *st, const char *name, size_t len,
 			return ERR_INTERNAL;
 	for (i = 0; i < 10; i++)
 		rcmd_add(&a, k[i].buf, k[i].len);
+	rcmd_str(&a, num_fmt(nowb, now));
 	if ((e = conn_script(st, SCR_MIGRATE, 10, &a, &r)) != ERR_OK)
 		return e;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
@@ -439,7 +441,7 @@ migrate_one(struct store *st, const char *name, size_t len,
 }
 
 enum err
-store_migrate(struct store *st, struct store_migrated *m)
+store_migrate(struct store *st, long now, struct store_migrated *m)
 {
 	struct names	 ns;
 	struct key	 pat, p, ks;
@@ -468,7 +470,7 @@ store_migrate(struct store *st, struct store_migrated *m)
 		goto out;
 	}
 	for (i = 0; i < ns.n; i++)
-		if ((e = migrate_one(st, ns.v[i].p, ns.v[i].len, m)) !=
+		if ((e = migrate_one(st, ns.v[i].p, ns.v[i].len, now, m)) !=
 		    ERR_OK)
 			goto out;
 	/* The old set of names goes once nothing is left behind. */
